@@ -13,47 +13,25 @@ reproject to EPSG:4326.
 from __future__ import annotations
 
 import json
-import re
 import shutil
 import sys
 from pathlib import Path
 
 import geopandas as gpd
-from shapely.geometry import Polygon
-from shapely.ops import transform
-from pyproj import Transformer
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+from data.geo import grid_square  # noqa: E402  (one definition of the id → square rule)
+
 SRC = ROOT.parent / "shared" / "geo_sources"
 OUT = ROOT / "geo"
 
-GRID_ID = re.compile(r"^CRS3035RES(?P<res>\d+)mN(?P<n>\d+)E(?P<e>\d+)$")
 
 POCHES = [
     # (slug, name, INSEE grid id as printed in the contract, footnote 2)
     ("echarde", "Square de l'Echarde", "CRS3035RES200mN2948600E3802600"),
     ("jean-moulin", "Square Jean Moulin", "CRS3035RES200mN2946200E3799800"),
 ]
-
-
-def grid_square(grid_id: str) -> Polygon:
-    m = GRID_ID.match(grid_id)
-    if not m:
-        raise ValueError(f"identifiant de carreau INSEE invalide : {grid_id!r}")
-    res, n, e = int(m["res"]), int(m["n"]), int(m["e"])
-    steps = 10  # densify each side: the square is straight in EPSG:3035, not in lon/lat
-    pts = []
-    for i in range(steps):
-        pts.append((e + res * i / steps, n))
-    for i in range(steps):
-        pts.append((e + res, n + res * i / steps))
-    for i in range(steps):
-        pts.append((e + res - res * i / steps, n + res))
-    for i in range(steps):
-        pts.append((e, n + res - res * i / steps))
-    square = Polygon(pts)
-    to_wgs84 = Transformer.from_crs("EPSG:3035", "EPSG:4326", always_xy=True)
-    return transform(to_wgs84.transform, square)
 
 
 def main() -> int:

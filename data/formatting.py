@@ -1,0 +1,81 @@
+"""French number formatting: `9 456 €`, `66,4 %`, `+734 €`, `-3,3 points`.
+
+Plain spaces are used as thousands separators (not U+00A0 / U+202F) so that the text a
+person reads, copies or searches is the text the tests assert on; pages keep figures on one
+line with CSS instead.
+"""
+
+from __future__ import annotations
+
+import math
+
+MISSING = "non disponible"
+
+UNIT_SUFFIX = {
+    "pourcent": " %",
+    "euros": " €",
+    "nombre": "",
+    "ratio": "",
+    "apl_consultations": "",
+    "apl_etp": "",
+}
+
+
+def _is_missing(value) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def fr_number(value: float | int | None, decimals: int | None = None) -> str:
+    """`9456` → `9 456`; `35.5` → `35,5`; decimals=None keeps the value's own precision."""
+    if _is_missing(value):
+        return MISSING
+    if decimals is None:
+        decimals = 0 if float(value).is_integer() else len(repr(float(value)).split(".")[1])
+    text = f"{abs(float(value)):,.{decimals}f}".replace(",", " ").replace(".", ",")
+    return ("-" if float(value) < 0 and float(text.replace(" ", "").replace(",", ".")) != 0 else "") + text
+
+
+def fr_euros(value, decimals: int | None = 0) -> str:
+    return MISSING if _is_missing(value) else f"{fr_number(value, decimals)} €"
+
+
+def fr_percent(value, decimals: int | None = None) -> str:
+    return MISSING if _is_missing(value) else f"{fr_number(value, decimals)} %"
+
+
+def fr_value(value, unit: str, decimals: int | None = None) -> str:
+    """Format a value in its catalogue unit, keeping the precision the source printed."""
+    if _is_missing(value):
+        return MISSING
+    return fr_number(value, decimals) + UNIT_SUFFIX.get(unit, "")
+
+
+def fr_signed(value, decimals: int | None = None, suffix: str = "") -> str:
+    """`734` → `+734`; `-3.3` with suffix ` points` → `-3,3 points`."""
+    if _is_missing(value):
+        return MISSING
+    sign = "+" if value > 0 else ""
+    return f"{sign}{fr_number(value, decimals)}{suffix}"
+
+
+def fr_change(change, unit: str, decimals: int | None = None) -> str:
+    """A change in the unit it is read in: rates move in points, counts and euros in their unit."""
+    if _is_missing(change):
+        return MISSING
+    if unit == "pourcent":
+        # French: « point » stays singular below 2
+        return fr_signed(change, decimals, " point" if abs(change) < 2 else " points")
+    return fr_signed(change, decimals, UNIT_SUFFIX.get(unit, ""))
+
+
+def period_label(period: str) -> str:
+    """Contract period ids to the French labels a reader expects."""
+    if not period:
+        return "période non précisée"
+    if len(period) == 10 and period[4] == "-" and period[7] == "-":
+        y, m, d = period.split("-")
+        return f"{d}/{m}/{y}"
+    if "-T" in period:
+        y, q = period.split("-T")
+        return f"T{q} {y}"
+    return period
