@@ -1,0 +1,179 @@
+"""Fiche quartier – one QPV or poche: perimeter, key figures with evolution and gap, the
+contract's reading, residents' priorities, targeted objectives, comparison."""
+
+import html
+
+import pandas as pd
+import streamlit as st
+from streamlit_folium import st_folium
+
+from data import analysis
+from data.formatting import MISSING, fr_change, fr_value, period_label
+from ui import cached
+from ui.frame import (PERIMETER_WARNING, figure_card, page_setup, qpv_ids, query_choice, quartier_ids, sources_footer,
+                      sync_query, tname, verdict_class)
+from ui.maps import choropleth
+
+ids = quartier_ids()
+current = query_choice("q", ids, ids[0])
+if st.session_state.get("fiche_q") not in ids or st.session_state.get("_fiche_url") != current:
+    st.session_state["fiche_q"] = current  # the URL wins when it changed (link, back button)
+    st.session_state["_fiche_url"] = current
+
+ts, cat, df, changes = cached.territories(), cached.catalogue(), cached.series_frame(), cached.changes_frame()
+choice = st.selectbox("Quartier", ids, key="fiche_q", format_func=lambda q: ts[q].name)
+st.session_state["_fiche_url"] = choice
+sync_query("q", choice)
+t = ts[choice]
+reading = cached.doc("quartiers")["quartiers"][choice]
+
+kind = "Quartier prioritaire de la politique de la ville" if t.kind == "qpv" else "Poche de pauvreté (carreau INSEE de 200 m)"
+page_setup(t.name, f"{kind} · code officiel **`{t.code}`**" + (f"  \n{t.description}" if t.description else ""))
+
+left, right = st.columns([1, 2])
+with left:
+    shapes = cached.shapes()
+    m, _ = choropleth(shapes, cached.commune(), values={q: None for q in ids}, labels={q: ts[q].short for q in ids},
+                      tooltip_rows={q: {"Quartier": ts[q].name, "Code": ts[q].code} for q in ids}, highlight=choice,
+                      locator=True)
+    st_folium(m, key=f"fiche_map_{choice}", height=330, use_container_width=True, returned_objects=[])
+    st.caption(f"Périmètre 2024 de « {t.name} » (en orange) ; en gris, les autres quartiers." + (" " + PERIMETER_WARNING.replace("**", "") if t.kind == "qpv" else ""))
+with right:
+    st.markdown(f"**Lecture du contrat.** {reading['headline']}")
+    for item in reading["findings"]:
+        st.markdown(f"- {item}")
+    st.markdown(f"→ *{reading['conclusion']}*")
+    if reading.get("perimeter_2024"):
+        st.markdown(f"**Périmètre 2024.** {reading['perimeter_2024']}")
+    if reading.get("renewal"):
+        st.markdown(f"**Renouvellement urbain.** {reading['renewal']}")
+
+
+def evo_html(indicator: str, p_from: str, p_to: str) -> str:
+    ind = cat[indicator]
+    ev = analysis.evolution(df, choice, indicator, p_from, p_to, ind.unit)
+    if not ev.available:
+        return f"Évolution {period_label(p_from)} → {period_label(p_to)} : {MISSING} ({ev.reason})"
+    verdict = analysis.judge(ev.change, ind.higher_is_better)
+    pct = f" ({fr_change(round(ev.change_pct, 1), 'pourcent', 1).replace(' points', ' %').replace(' point', ' %')})" \
+        if ev.change_pct is not None and ind.unit == "nombre" else ""
+    return (f"Évolution depuis {period_label(p_from)} : <b>{html.escape(fr_change(ev.change, ind.unit, ev.decimals))}</b>{pct} "
+            f"<span class='{verdict_class(verdict)}'>{verdict}</span>")
+
+
+def gap_html(indicator: str, period: str, reference: str) -> str:
+    g = analysis.gap(df, choice, reference, indicator, period)
+    if g is None:
+        return ""
+    return (f"<br>Écart à {html.escape(tname(reference, short=True))} ({period_label(period)}) : "
+            f"<b>{html.escape(fr_change(g, cat[indicator].unit, 1))}</b>")
+
+
+def stated_gap_html(indicator: str, p_from: str, p_to: str, reference: str) -> str:
+    st_ = analysis.stated_change(changes, choice, indicator, p_from, p_to, measure=f"gap_to:{reference}")
+    if st_ is None:
+        return ""
+    return (f"<br>Écart à la commune : <b>{html.escape(fr_change(float(st_['change']), 'euros', 0))}</b> "
+            f"entre {p_from} et {p_to} (énoncé du contrat)")
+
+
+def stated_ref_html(indicator: str, p_from: str, p_to: str, reference: str) -> str:
+    """A reference change the contract states without levels (EPCI poverty « +0,3 point »)."""
+    st_ = analysis.stated_change(changes, reference, indicator, p_from, p_to)
+    if st_ is None:
+        return ""
+    return (f"<br>{html.escape(tname(reference, short=True))} sur la même période : "
+            f"<b>{html.escape(fr_change(float(st_['change']), cat[indicator].unit, 1))}</b> (énoncé du contrat)")
+
+
+st.subheader("Chiffres clés")
+if t.kind == "qpv":
+    cards = [
+        ("Population en QPV", "population", "2018", lambda: evo_html("population", "2013", "2018")),
+        ("Part de la population de Compiègne", "population_share_commune", "2018",
+         lambda: evo_html("population_share_commune", "2013", "2018")),
+        ("Médiane des revenus déclarés", "median_declared_income", "2020",
+         lambda: evo_html("median_declared_income", "2015", "2020") + stated_gap_html("median_declared_income", "2015", "2020", "compiegne")),
+        ("Taux de pauvreté (60 %)", "poverty_rate", "2019",
+         lambda: evo_html("poverty_rate", "2015", "2019") + stated_ref_html("poverty_rate", "2015", "2019", "arc")),
+        ("Allocataires RSA", "rsa_recipients", "2019", lambda: evo_html("rsa_recipients", "2015", "2019")),
+        ("Allocataires monoparentaux", "single_parent_recipients", "2019",
+         lambda: evo_html("single_parent_recipients", "2015", "2019")),
+        ("Part des allocataires monoparentaux", "single_parent_share", "2019",
+         lambda: evo_html("single_parent_share", "2015", "2019") + gap_html("single_parent_share", "2015", "arc")),
+        ("Taux de NEET (16-25 ans)", "neet_rate", "2020-2021",
+         lambda: evo_html("neet_rate", "2017-2018", "2020-2021") + gap_html("neet_rate", "2020-2021", "arc")),
+        ("DEFM ABCDE", "defm_abcde", "2022-12-31", lambda: evo_html("defm_abcde", "2016-12-31", "2022-12-31")),
+        ("Demandeurs d'emploi", "job_seekers", "2023-T2", lambda: evo_html("job_seekers", "2021-T2", "2023-T2")),
+        ("Population (périmètre 2024)", "population_qpv2024", "", lambda: "Chiffre de l'introduction du contrat, sans millésime"),
+        ("Logements ajoutés en 2024", "perimeter_extension_housing_units", "2024", lambda: "Extension du périmètre"),
+    ]
+else:
+    cards = [
+        ("Logements (introduction du contrat)", "housing_units", "", lambda: ""),
+        ("Logements sociaux (description)", "social_housing_units", "", lambda: ""),
+        ("Population estimée", "estimated_population", "", lambda: ""),
+        ("Niveau de vie moyen par individu", "mean_living_standard", "2017", lambda: ""),
+    ]
+cols = st.columns(4)
+shown = 0
+for label, indicator, period, extra in cards:
+    v = analysis.get_value(df, choice, indicator, period)
+    if v is None and indicator in ("rsa_share", "perimeter_extension_housing_units"):
+        continue
+    with cols[shown % 4]:
+        sub = extra()
+        if indicator == "rsa_recipients":
+            share = analysis.get_value(df, choice, "rsa_share", "2019")
+            share15 = analysis.get_value(df, choice, "rsa_share", "2015")
+            if share15 is not None:
+                sub += (f"<br>Part : {fr_value(share15.value, 'pourcent', share15.decimals)} en 2015, "
+                        f"{fr_value(share.value, 'pourcent', share.decimals) if share and not share.missing else 'non disponible (NA)'} en 2019")
+        figure_card(label, v, cat[indicator].unit, sub)
+    shown += 1
+
+flags = [i for i in cached.doc("inconsistencies")["items"] if i.get("territory") == choice]
+for f in flags:
+    st.warning(f"Incohérence du contrat : {f['summary']}")
+
+# --- residents' priorities -------------------------------------------------------------------------
+if t.kind == "qpv":
+    st.subheader("Priorités exprimées par les habitants")
+    res = cached.residents()
+    ranked = sorted(res["themes"], key=lambda th: th["ranks"][choice]["rank"])
+    st.table(pd.DataFrame([{"Rang": f"{th['ranks'][choice]['rank']}{' (ex æquo)' if th['ranks'][choice]['tie'] else ''}",
+                            "Thème": th["label"]} for th in ranked]).set_index("Rang"))
+    st.page_link("pages/priorites.py", label="Toutes les priorités des habitants", icon=":material/groups:")
+
+# --- objectives that target it ---------------------------------------------------------------------
+st.subheader("Objectifs du contrat qui le concernent")
+objs = [ob for o in cached.framework()["orientations"] for ob in o["objectives"]]
+targeted = [ob for ob in objs if choice in ob["target_quartiers"]]
+mentioned = [ob for ob in objs if choice in ob["mentioned_quartiers"] and choice not in ob["target_quartiers"]]
+if not targeted and not mentioned:
+    st.markdown("Aucun objectif opérationnel ne cible explicitement ce quartier : tous les objectifs transversaux s'y appliquent.")
+for ob in targeted:
+    st.markdown(f"- **{ob['id']} {ob['title']}** — ciblé explicitement ({ob['target_basis']})")
+for ob in mentioned:
+    st.markdown(f"- {ob['id']} {ob['title']} — le quartier est cité dans la fiche de l'objectif")
+
+# --- comparison --------------------------------------------------------------------------------
+st.subheader("Comparaison avec les autres quartiers")
+compare_inds = [("median_declared_income", "2020"), ("poverty_rate", "2019"), ("neet_rate", "2020-2021"),
+                ("rsa_recipients", "2019"), ("single_parent_recipients", "2019"), ("job_seekers", "2023-T2"),
+                ("population", "2018")] if t.kind == "qpv" else [
+                ("mean_living_standard", "2017"), ("estimated_population", ""), ("social_housing_units", ""), ("housing_units", "")]
+terrs = (qpv_ids() + ["ensemble-qpv", "arc"]) if t.kind == "qpv" else [q for q in ids if ts[q].kind == "poche"]
+table = []
+for ind, period in compare_inds:
+    row = {"Indicateur": f"{cat[ind].label} ({period_label(period)})"}
+    for q in terrs:
+        v = analysis.get_value(df, q, ind, period)
+        row[ts[q].short + (" ◀" if q == choice else "")] = fr_value(v.value, cat[ind].unit, v.decimals) if v else MISSING
+    table.append(row)
+st.dataframe(pd.DataFrame(table).set_index("Indicateur"), width="stretch")
+st.caption("« non disponible » : le contrat ne donne pas la valeur (ou l'imprime « NA »). Source : contrat, tableaux par quartier ; "
+           "périmètres QPV 2015 pour les séries des QPV.")
+st.page_link("pages/evolutions.py", label="Voir les courbes d'évolution de ce quartier", icon=":material/show_chart:",
+             query_params={"q": choice})
+sources_footer()

@@ -1,0 +1,5 @@
+"""Pillar page « sante »: diagnostic figures, orientations and objectives (see ui/pillar.py)."""
+
+from ui.pillar import render
+
+render("sante")

@@ -1,0 +1,108 @@
+"""Référentiel d'évaluation – per orientation: axes, follow-up indicators with their sources,
+evaluative questions; searchable; marks the indicators that already have figures here."""
+
+import html
+import re
+import unicodedata
+
+import streamlit as st
+
+from ui import cached
+from ui.frame import page_setup, sources_footer, sync_query
+
+page_setup("Référentiel d'évaluation",
+           "Outil d'animation de l'évaluation du contrat : pour chaque orientation stratégique, les **indicateurs de suivi** "
+           "(avec leurs sources) et les **questions évaluatives**. Le contrat précise que ce référentiel est indicatif.")
+
+fw, cat = cached.framework(), cached.catalogue()
+links = cached.doc("referentiel_links")["links"]
+
+
+def fold(s: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFD", s.lower()) if unicodedata.category(c) != "Mn")
+
+
+def data_for(text: str) -> list[str]:
+    found = []
+    for link in links:
+        if fold(link["match"]) in fold(text):
+            found += [i for i in link["indicators"] if i not in found]
+    return found
+
+
+c1, c2 = st.columns([2, 1])
+query = c1.text_input("Rechercher (indicateur, source, question, mot-clé)", value=st.query_params.get("recherche", ""),
+                      key="ref_search", placeholder="ex. NEET, CPAM, santé mentale…")
+orient_opts = ["toutes"] + [str(o["number"]) for o in fw["orientations"]]
+o_url = st.query_params.get("orientation", "toutes")
+o_choice = c2.selectbox("Orientation", orient_opts, index=orient_opts.index(o_url) if o_url in orient_opts else 0,
+                        key="ref_orient", format_func=lambda x: "Toutes" if x == "toutes" else f"Orientation {x}")
+only_data = st.toggle("Seulement les indicateurs qui ont déjà des chiffres dans le tableau de bord", key="ref_only_data")
+sync_query("recherche", query, "")
+sync_query("orientation", o_choice, "toutes")
+q = fold(query.strip())
+
+
+def matches(*texts: str) -> bool:
+    return not q or any(q in fold(t) for t in texts)
+
+
+def indicator_line(text: str) -> str:
+    ids = data_for(text)
+    badge = ""
+    if ids:
+        badge = (" <span class='q-tag' style='background:#dcf2e3'>données disponibles : "
+                 + ", ".join(html.escape(cat[i].label) for i in ids) + "</span>")
+    return f"- {html.escape(text)}{badge}"
+
+
+total = 0
+for o in fw["orientations"]:
+    if o_choice != "toutes" and str(o["number"]) != o_choice:
+        continue
+    blocks = []
+    for ax in o["referentiel"]["axes"]:
+        texts = [ax["axis"], *ax["indicators"], *ax["sources"], *ax["questions"]]
+        if not matches(*texts):
+            continue
+        inds = [i for i in ax["indicators"] if not only_data or data_for(i)]
+        if only_data and not inds:
+            continue
+        blocks.append((ax, inds))
+    g = o["referentiel"]["general"]
+    g_inds = [i for i in g.get("indicators", []) if (not only_data or data_for(i))]
+    g_show = matches(*(g.get("indicators", []) + g.get("questions", []) + g.get("sources", []))) and (g_inds or not only_data)
+    if not blocks and not g_show:
+        continue
+    st.subheader(f"Orientation {o['number']} – {o['title_referentiel'] or o['title']}")
+    for ax, inds in blocks:
+        total += 1
+        with st.container(border=True):
+            st.markdown(f"**Axe de travail : {html.escape(ax['axis'])}**  \n<small>Objectif opérationnel {ax['objective_ref']}"
+                        f"{' (imprimé dans le tableau de cette orientation par le contrat)' if not ax['objective_ref'].startswith(str(o['number']) + '.') else ''}</small>",
+                        unsafe_allow_html=True)
+            a, b = st.columns(2)
+            with a:
+                st.markdown("*Indicateurs de suivi*")
+                st.markdown("\n".join(indicator_line(i) for i in inds) or "—", unsafe_allow_html=True)
+                if ax["sources"]:
+                    st.caption(" ".join(ax["sources"]))
+            with b:
+                st.markdown("*Questions évaluatives*")
+                st.markdown("\n".join(f"- {html.escape(x)}" for x in ax["questions"]) or "—")
+    if g_show:
+        with st.container(border=True):
+            st.markdown("**Pour l'ensemble de l'orientation**" + (f" <small>{html.escape(' '.join(g.get('notes', [])))}</small>" if g.get("notes") else ""),
+                        unsafe_allow_html=True)
+            if g_inds:
+                st.markdown("\n".join(indicator_line(i) for i in g_inds), unsafe_allow_html=True)
+            if g.get("questions") and not only_data:
+                st.markdown("\n".join(f"- *{html.escape(x)}*" for x in g["questions"]))
+            if g.get("sources"):
+                st.caption(" ".join(g["sources"]))
+if total == 0 and q:
+    st.info(f"Aucun axe ne correspond à « {query} ».")
+st.caption("Modalités proposées par le contrat pour répondre aux questions évaluatives : groupes de travail avec des "
+           "professionnels, focus groupes avec des adolescents, des jeunes ou des parents, questionnaire auprès des "
+           "professionnels ou des personnes concernées (note 15).")
+sources_footer()

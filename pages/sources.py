@@ -1,0 +1,89 @@
+"""Sources & méthode – every dataset with producer, millésime, perimeter and licence, the
+contract's caveats, its inconsistencies, and a glossary."""
+
+import pandas as pd
+import streamlit as st
+
+from data.formatting import period_label
+from data.paths import GEO
+from ui import cached
+from ui.frame import CONTRACT, page_setup
+
+page_setup("Sources et méthode",
+           f"Tous les chiffres viennent du **{CONTRACT}** (texte intégral), recopiés tels qu'imprimés : aucune valeur "
+           "n'est arrondie, complétée ni inventée. Une valeur « NA » reste manquante et s'affiche « non disponible ».")
+
+cat, df, ts = cached.catalogue(), cached.series_frame(), cached.territories()
+
+st.header("Jeux de données")
+rows = []
+for ind_id, ind in cat.items():
+    sub = df[df["indicator"] == ind_id]
+    if sub.empty:
+        continue
+    rows.append({
+        "Indicateur": ind.label,
+        "Producteur (selon le contrat)": " ; ".join(sorted(set(sub["source"]))),
+        "Millésime(s)": ", ".join(period_label(p) for p in sorted(set(sub["period"]))),
+        "Périmètre(s)": " ; ".join(sorted(set(sub["perimeter"]))),
+        "Territoires": ", ".join(ts[t].short for t in dict.fromkeys(sub["territory"])),
+        "Partie du contrat": " ; ".join(sorted(set(sub["contract_ref"]))),
+        "Valeurs « NA »": int((sub["value_status"] == "na").sum()),
+    })
+st.dataframe(pd.DataFrame(rows).set_index("Indicateur"), width="stretch", height=520)
+st.caption("« non précisée » : le contrat ne cite pas le producteur de la série. Licence des chiffres : ceux du contrat de "
+           "ville, document public de l'ARC et de la Ville de Compiègne.")
+
+st.subheader("Contours géographiques")
+geo_rows = [
+    {"Couche": "QPV 2024 (3 quartiers)", "Producteur": "ANCT – Quartiers prioritaires de la politique de la ville", "Millésime": "2024",
+     "Licence": "Licence Ouverte (Etalab)", "Fichier": "geo/qpv2024_compiegne.geojson"},
+    {"Couche": "Poches de pauvreté (2 carreaux de 200 m)", "Producteur": "INSEE (identifiants de carreaux cités par le contrat, note 2)",
+     "Millésime": "FiLoSoFi 2017", "Licence": "calcul à partir des identifiants (pas de données INSEE redistribuées)",
+     "Fichier": "geo/poches_pauvrete_carreaux_200m.geojson"},
+    {"Couche": "Commune de Compiègne", "Producteur": "IGN Admin Express COG (simplifié, via gregoiredavid/france-geojson)",
+     "Millésime": "2018", "Licence": "Licence Ouverte", "Fichier": "geo/compiegne_commune_60159.geojson"},
+    {"Couche": "22 communes de l'ARC", "Producteur": "IGN Admin Express COG 2018 ; liste des membres : @etalab/decoupage-administratif 6.0.0",
+     "Millésime": "2018 (tracés), 2026 (composition)", "Licence": "Licence Ouverte", "Fichier": "geo/arc_communes_200067965.geojson"},
+]
+st.dataframe(pd.DataFrame(geo_rows).set_index("Couche"), width="stretch")
+per = cached.doc("perimeters")
+st.markdown(f"**Contours 2015 :** {per['qpv_2015']['note']}")
+st.markdown(f"**Carreaux :** {per['poches']['method']}")
+st.markdown("**Codes QPV 2024 :** la dernière lettre code l'évolution depuis 2015 — " +
+            " ; ".join(f"« {k} » : {v}" for k, v in per["qpv_2024"]["code_suffix_meaning"].items()) + ".")
+for q in per["qpv_2024"]["quartiers"]:
+    st.markdown(f"- {ts[q['territory']].name} `{q['code']}` — contrat : {q['contract_says']}"
+                + ("" if q["consistent"] else f" — ⚠️ {q.get('note', '')}"))
+for md in sorted(GEO.glob("*.md")):
+    with st.expander(f"Provenance détaillée : {md.name}"):
+        st.markdown(md.read_text(encoding="utf-8"))
+
+st.header("Précautions du contrat")
+st.markdown(f"- **Périmètres (note 3)** : « {per['qpv_2015']['contract_footnote_3']} »")
+st.markdown(f"- **Synthèse des évolutions** : {cached.doc('synthesis')['caveat']}")
+st.markdown("- **Périodes hétérogènes** : selon l'indicateur, 2013 → 2018, 2015 → 2019 ou 2020, 2017-2018 → 2020-2021, "
+            "31/12/2016 → 31/12/2022, T2 2021 → T2 2023 ; le tableau du contrat regroupe « 2013 ou 2015 » et « 2018, 2019 ou 2020 ».")
+st.markdown("- **Santé** : les données d'accès aux soins (APL) sont disponibles à l'échelle de la ville et non des QPV.")
+st.markdown("- **Référentiel** : « ce référentiel est indicatif et pourra faire l'objet d'ajustements ».")
+
+st.header("Incohérences relevées dans le contrat")
+st.markdown("Les deux versions sont conservées dans les données ; aucune n'est corrigée en silence.")
+for item in cached.doc("inconsistencies")["items"]:
+    st.markdown(f"- **{item['summary']}**" + ("".join(f"\n    - {v['value']} — {v['where']}" for v in item.get("versions", []))))
+
+st.header("Glossaire")
+for term in cached.doc("glossary")["terms"]:
+    st.markdown(f"**{term['term']}** — {term['definition']}")
+
+st.header("Méthode")
+st.markdown(
+    "- Chaque chiffre est stocké avec son territoire, sa période telle que libellée par le contrat, son statut (`ok`, `na`, "
+    "`approx` pour « environ » / « une quarantaine »), son producteur, son périmètre et la partie du contrat d'où il vient "
+    "(`qpv_data/indicators.csv`).\n"
+    "- Les évolutions que le contrat énonce sans niveau (« +0,3 point » pour le taux de pauvreté de l'EPCI, évolution de "
+    "l'écart de revenu de chaque QPV à la commune) sont stockées comme des évolutions (`qpv_data/changes.csv`), jamais comme "
+    "des niveaux.\n"
+    "- Les écarts de taux sont exprimés en points de pourcentage.\n"
+    "- Le cadre stratégique et le référentiel sont extraits du texte du contrat (`tools/extract_framework.py`) puis validés "
+    "par un schéma (`qpv_data/framework.schema.json`).")

@@ -1,0 +1,75 @@
+"""Altair chart builders. Each returns an alt.Chart with a title and units; pages render it
+and always show the same data as a table (the chart's text alternative)."""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+from data.formatting import fr_value, period_label
+from data.indicators import period_sort_key
+
+# d3 formats in en-US; rewrite to French separators in the axis labels.
+FR_AXIS = "replace(replace(format(datum.value, ',~r'), regexp(',', 'g'), ' '), '.', ',')"
+WIDTH = 640
+
+
+def long_frame(values: list, unit: str, name_of) -> pd.DataFrame:
+    """Values (data.analysis.Value) to a tidy frame with French text for tooltips and tables."""
+    rows = []
+    for v in values:
+        rows.append({
+            "territoire": name_of(v.territory), "territory": v.territory, "période": period_label(v.period),
+            "period": v.period, "order": period_sort_key(v.period), "valeur": v.value,
+            "valeur (texte)": fr_value(v.value, unit, v.decimals) + (" (environ)" if v.status == "approx" else ""),
+            "source": v.source, "périmètre": v.perimeter,
+        })
+    df = pd.DataFrame(rows)
+    if len(df):
+        df = df.sort_values(["order", "territoire"]).reset_index(drop=True)
+    return df
+
+
+def series_chart(df: pd.DataFrame, title: str, unit_label: str) -> alt.Chart:
+    order = list(dict.fromkeys(df.sort_values("order")["période"]))
+    data = df.dropna(subset=["valeur"])
+    base = alt.Chart(data, title=alt.TitleParams(title, subtitle=f"Unité : {unit_label}", anchor="start")).encode(
+        x=alt.X("période:N", sort=order, title="Période", axis=alt.Axis(labelAngle=0)),
+        y=alt.Y("valeur:Q", title=unit_label, axis=alt.Axis(labelExpr=FR_AXIS), scale=alt.Scale(zero=False)),
+        color=alt.Color("territoire:N", title="Territoire", legend=alt.Legend(orient="bottom", columns=3)),
+        tooltip=[alt.Tooltip("territoire:N"), alt.Tooltip("période:N"), alt.Tooltip("valeur (texte):N", title="valeur"),
+                 alt.Tooltip("source:N"), alt.Tooltip("périmètre:N")],
+    )
+    return (base.mark_line(strokeWidth=2.5) + base.mark_point(size=80, filled=True)).properties(width=WIDTH, height=320)
+
+
+def bar_chart(df: pd.DataFrame, x: str, title: str, unit_label: str, color: str | None = None,
+              sort: list[str] | None = None) -> alt.Chart:
+    data = df.dropna(subset=["valeur"])
+    enc = dict(
+        y=alt.Y(f"{x}:N", sort=sort or None, title=None),
+        x=alt.X("valeur:Q", title=unit_label, axis=alt.Axis(labelExpr=FR_AXIS)),
+        tooltip=[alt.Tooltip(f"{x}:N"), alt.Tooltip("valeur (texte):N", title="valeur")],
+    )
+    if color:
+        enc["color"] = alt.Color(f"{color}:N", title=None, legend=alt.Legend(orient="bottom"))
+        enc["yOffset"] = alt.YOffset(f"{color}:N")
+    chart = alt.Chart(data, title=alt.TitleParams(title, subtitle=f"Unité : {unit_label}", anchor="start")).encode(**enc)
+    bars = chart.mark_bar() if color else chart.mark_bar(color="#3182bd")
+    text = chart.mark_text(align="left", dx=4, color="#1b1f24").encode(text="valeur (texte):N")
+    return (bars + text).properties(width=WIDTH - 120, height=max(140, 38 * len(data)))
+
+
+def ranks_chart(df: pd.DataFrame, title: str) -> alt.Chart:
+    """Annexe 1: rank of each theme per quartier (1 = première priorité); « ex æquo » marked."""
+    base = alt.Chart(df, title=alt.TitleParams(title, subtitle="Rang de priorité (1 = priorité la plus citée) ; « = » : ex æquo",
+                                               anchor="start")).encode(
+        x=alt.X("quartier:N", title=None, axis=alt.Axis(labelAngle=0, orient="top")),
+        y=alt.Y("thème:N", title=None, sort=list(dict.fromkeys(df["thème"]))),
+        tooltip=["thème:N", "quartier:N", "rang (texte):N"],
+    )
+    heat = base.mark_rect(stroke="#ffffff").encode(
+        color=alt.Color("rang:Q", scale=alt.Scale(scheme="blues", reverse=True, domain=[1, 11]), legend=alt.Legend(title="Rang")))
+    text = base.mark_text(fontSize=15, fontWeight="bold").encode(
+        text="rang (texte):N", color=alt.condition("datum.rang <= 3", alt.value("#ffffff"), alt.value("#1b1f24")))
+    return (heat + text).properties(width=WIDTH - 160, height=52 * df["thème"].nunique())

@@ -1,0 +1,143 @@
+"""Folium map builders that render with no network.
+
+folium's default page pulls Leaflet, jQuery, Bootstrap… from public CDNs; with no network the
+first failing script stops the map. We point the map at Leaflet only, served by Streamlit's
+static file server from ./static/vendor/leaflet (copied from the XStatic-Leaflet package on
+first use), draw no base tiles unless explicitly asked, and draw the legend with Streamlit
+rather than a branca colormap (which would add d3 from a CDN)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import folium
+import geopandas as gpd
+
+from data.formatting import MISSING
+
+ROOT = Path(__file__).resolve().parents[1]
+STATIC_LEAFLET = ROOT / "static" / "vendor" / "leaflet"
+LEAFLET_JS = "/app/static/vendor/leaflet/leaflet.js"
+LEAFLET_CSS = "/app/static/vendor/leaflet/leaflet.css"
+# Optional online base map (public screens and CI have none): QUARTIERS_TILES=osm
+TILES_ENV = "QUARTIERS_TILES"
+
+# 5-class sequential palette (ColorBrewer Blues); missing values get a hatched grey.
+PALETTE = ["#deebf7", "#9ecae1", "#6baed6", "#3182bd", "#08519c"]
+NA_STYLE = {"fillColor": "#ffffff", "color": "#6e6e6e", "weight": 2, "dashArray": "6 4", "fillOpacity": 0.0}
+HIGHLIGHT = "#d95f02"
+
+
+def ensure_leaflet_static() -> None:
+    """Copy Leaflet's dist files out of the pip package into ./static once."""
+    if (STATIC_LEAFLET / "leaflet.js").exists():
+        return
+    import xstatic.pkg.leaflet as xleaflet
+
+    STATIC_LEAFLET.parent.mkdir(parents=True, exist_ok=True)
+    tmp = STATIC_LEAFLET.with_name("leaflet.tmp")
+    shutil.rmtree(tmp, ignore_errors=True)
+    shutil.copytree(xleaflet.BASE_DIR, tmp)
+    try:
+        tmp.rename(STATIC_LEAFLET)
+    except OSError:  # another session copied it first
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def base_map(bounds, tiles: str | None = None) -> folium.Map:
+    ensure_leaflet_static()
+    tiles = tiles if tiles is not None else os.environ.get(TILES_ENV, "")
+    m = folium.Map(tiles=None, zoom_control=True, control_scale=True, prefer_canvas=False)
+    m.default_js = [("leaflet", LEAFLET_JS)]
+    m.default_css = [("leaflet_css", LEAFLET_CSS)]
+    if tiles == "osm":
+        folium.TileLayer("OpenStreetMap", attr="© contributeurs OpenStreetMap").add_to(m)
+    (minx, miny, maxx, maxy) = bounds
+    m.fit_bounds([[miny, minx], [maxy, maxx]], padding=(10, 10))
+    return m
+
+
+def classes(values: list[float]) -> list[float]:
+    """Equal-interval class breaks over the values shown (few quartiers: quantiles would be noise)."""
+    vals = sorted(v for v in values if v is not None)
+    if not vals:
+        return []
+    lo, hi = vals[0], vals[-1]
+    if lo == hi:
+        return [lo, hi]
+    step = (hi - lo) / len(PALETTE)
+    return [lo + step * i for i in range(len(PALETTE) + 1)]
+
+
+def color_for(value, breaks) -> str | None:
+    if value is None or not breaks:
+        return None
+    if len(breaks) == 2:
+        return PALETTE[2]
+    for i in range(len(PALETTE)):
+        if value <= breaks[i + 1] + 1e-9:
+            return PALETTE[i]
+    return PALETTE[-1]
+
+
+def choropleth(shapes: gpd.GeoDataFrame, commune: gpd.GeoDataFrame, values: dict[str, float | None],
+               labels: dict[str, str], tooltip_rows: dict[str, dict[str, str]], highlight: str | None = None,
+               tiles: str | None = None, locator: bool = False) -> tuple[folium.Map, list[float]]:
+    """QPV polygons + poche squares coloured by value, commune outline for context.
+
+    `values`: territory → number or None (missing, drawn hatched, never as a low value).
+    `tooltip_rows`: territory → ordered {label: text} shown on hover.
+    `locator`: no values, just show where `highlight` is (filled orange, the others grey).
+    """
+    breaks = classes(list(values.values()))
+    m = base_map(commune.total_bounds if highlight is None else shapes[shapes["territory"] == highlight].total_bounds
+                 if highlight in set(shapes["territory"]) else commune.total_bounds, tiles)
+    folium.GeoJson(
+        commune.__geo_interface__, name="Commune de Compiègne",
+        style_function=lambda f: {"fillColor": "#f5f5f0", "color": "#444444", "weight": 1.5, "fillOpacity": 0.6},
+        interactive=False,
+    ).add_to(m)
+
+    gdf = shapes.copy()
+    fields = list(next(iter(tooltip_rows.values())).keys()) if tooltip_rows else []
+    for f in fields:
+        gdf[f] = gdf["territory"].map(lambda t, f=f: tooltip_rows.get(t, {}).get(f, MISSING))
+    gdf["fill"] = gdf["territory"].map(lambda t: color_for(values.get(t), breaks))
+
+    def style(feature):
+        p = feature["properties"]
+        if locator:
+            on = p["territory"] == highlight
+            return {"fillColor": HIGHLIGHT if on else "#9e9e9e", "color": "#1b1f24", "weight": 2 if on else 1,
+                    "fillOpacity": 0.8 if on else 0.4}
+        base = dict(NA_STYLE) if p["fill"] is None else {"fillColor": p["fill"], "color": "#1b1f24", "weight": 1.5, "fillOpacity": 0.85}
+        if highlight and p["territory"] == highlight:
+            base.update({"color": HIGHLIGHT, "weight": 4})
+        return base
+
+    folium.GeoJson(
+        gdf[["territory", "kind", "fill", *fields, "geometry"]].__geo_interface__,
+        name="Quartiers",
+        style_function=style,
+        highlight_function=lambda f: {"weight": 4, "color": HIGHLIGHT},
+        tooltip=folium.GeoJsonTooltip(fields=fields, aliases=[f"{f} :" for f in fields], sticky=True),
+    ).add_to(m)
+    for _, row in gdf.iterrows():
+        c = row.geometry.representative_point()
+        folium.Marker(
+            [c.y, c.x],
+            icon=folium.DivIcon(html=f'<div style="font:600 12px sans-serif;color:#111;white-space:nowrap;'
+                                     f'text-shadow:0 0 3px #fff,0 0 3px #fff">{labels.get(row.territory, row.territory)}</div>',
+                                icon_size=(120, 16), icon_anchor=(-8, 8)),
+            interactive=False,
+        ).add_to(m)
+    return m, breaks
+
+
+def outline_map(shapes: gpd.GeoDataFrame, tiles: str | None = None) -> folium.Map:
+    """Reference map for the benchmark: the three QPV polygons, nothing else."""
+    m = base_map(shapes.total_bounds, tiles)
+    folium.GeoJson(shapes[["territory", "geometry"]].__geo_interface__).add_to(m)
+    return m
