@@ -84,7 +84,7 @@ if clicked:
         st.switch_page("pages/fiche.py", query_params={"q": q})
 
 st.markdown("**Les mêmes données en tableau**")
-st.dataframe(pd.DataFrame(table).set_index("Quartier"), width="stretch")
+st.table(pd.DataFrame(table).set_index("Quartier"))
 st.caption(f"Définition : {ind.definition}")
 cols = st.columns(5)
 for col, q in zip(cols, ids):

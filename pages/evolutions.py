@@ -60,8 +60,7 @@ for ind_id in sel_inds:
     periods = ", ".join(dict.fromkeys(frame.sort_values("order")["période"]))
     st.caption(f"{ind.definition} Périodes disponibles : {periods}. {ind.period_meaning}")
     if shown["période"].nunique() >= 1 and len(shown):
-        st.altair_chart(series_chart(frame, f"{ind.label} – {', '.join(dict.fromkeys(shown['territoire']))}", ind.unit_label),
-                        width="content")
+        st.altair_chart(series_chart(frame, ind.label, ind.unit_label), width="content")
     if len(missing):
         st.warning("Non disponible (valeur « NA » dans le contrat, jamais remplacée par 0) : " +
                    "; ".join(f"{r['territoire']} – {r['période']}" for _, r in missing.iterrows()))
@@ -71,7 +70,7 @@ for ind_id in sel_inds:
     table = frame.pivot_table(index="territoire", columns="période", values="valeur (texte)", aggfunc="first", sort=False)
     table = table[[p for p in dict.fromkeys(frame.sort_values("order")["période"]) if p in table.columns]].fillna("—")
     with st.expander(f"Données en tableau – {ind.label}", expanded=False):
-        st.dataframe(table, width="stretch")
+        st.table(table)
         st.caption("Sources et périmètres : " + "; ".join(sorted({f"{r['source']} ({r['périmètre']})" for _, r in frame.iterrows()})))
 
 # --- écart à la référence ----------------------------------------------------------------------
@@ -97,7 +96,7 @@ for q in sel_q or default_q:
                      "écart (nombre)": None})
 if rows:
     gaps = pd.DataFrame(rows)
-    st.dataframe(gaps.drop(columns=["écart (nombre)"]), hide_index=True, width="stretch")
+    st.table(gaps.drop(columns=["écart (nombre)"]).set_index("Indicateur"))
     st.caption("Un écart positif du taux de NEET ou de la part de familles monoparentales signifie une situation plus "
                "défavorable que dans l'EPCI. Les écarts de revenu sont ceux énoncés par le contrat (écart = commune − quartier).")
 sources_footer()

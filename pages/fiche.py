@@ -171,7 +171,7 @@ for ind, period in compare_inds:
         v = analysis.get_value(df, q, ind, period)
         row[ts[q].short + (" ◀" if q == choice else "")] = fr_value(v.value, cat[ind].unit, v.decimals) if v else MISSING
     table.append(row)
-st.dataframe(pd.DataFrame(table).set_index("Indicateur"), width="stretch")
+st.table(pd.DataFrame(table).set_index("Indicateur"))
 st.caption("« non disponible » : le contrat ne donne pas la valeur (ou l'imprime « NA »). Source : contrat, tableaux par quartier ; "
            "périmètres QPV 2015 pour les séries des QPV.")
 st.page_link("pages/evolutions.py", label="Voir les courbes d'évolution de ce quartier", icon=":material/show_chart:",

@@ -30,7 +30,7 @@ for ind_id, ind in cat.items():
         "Partie du contrat": " ; ".join(sorted(set(sub["contract_ref"]))),
         "Valeurs « NA »": int((sub["value_status"] == "na").sum()),
     })
-st.dataframe(pd.DataFrame(rows).set_index("Indicateur"), width="stretch", height=520)
+st.table(pd.DataFrame(rows).set_index("Indicateur"))
 st.caption("« non précisée » : le contrat ne cite pas le producteur de la série. Licence des chiffres : ceux du contrat de "
            "ville, document public de l'ARC et de la Ville de Compiègne.")
 
@@ -46,7 +46,7 @@ geo_rows = [
     {"Couche": "22 communes de l'ARC", "Producteur": "IGN Admin Express COG 2018 ; liste des membres : @etalab/decoupage-administratif 6.0.0",
      "Millésime": "2018 (tracés), 2026 (composition)", "Licence": "Licence Ouverte", "Fichier": "geo/arc_communes_200067965.geojson"},
 ]
-st.dataframe(pd.DataFrame(geo_rows).set_index("Couche"), width="stretch")
+st.table(pd.DataFrame(geo_rows).set_index("Couche"))
 per = cached.doc("perimeters")
 st.markdown(f"**Contours 2015 :** {per['qpv_2015']['note']}")
 st.markdown(f"**Carreaux :** {per['poches']['method']}")

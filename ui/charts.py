@@ -36,7 +36,8 @@ def series_chart(df: pd.DataFrame, title: str, unit_label: str) -> alt.Chart:
     base = alt.Chart(data, title=alt.TitleParams(title, subtitle=f"Unité : {unit_label}", anchor="start")).encode(
         x=alt.X("période:N", sort=order, title="Période", axis=alt.Axis(labelAngle=0)),
         y=alt.Y("valeur:Q", title=unit_label, axis=alt.Axis(labelExpr=FR_AXIS), scale=alt.Scale(zero=False)),
-        color=alt.Color("territoire:N", title="Territoire", legend=alt.Legend(orient="bottom", columns=3)),
+        color=alt.Color("territoire:N", title="Territoire", scale=alt.Scale(scheme="tableau10"),
+                        legend=alt.Legend(orient="right", labelLimit=320)),
         tooltip=[alt.Tooltip("territoire:N"), alt.Tooltip("période:N"), alt.Tooltip("valeur (texte):N", title="valeur"),
                  alt.Tooltip("source:N"), alt.Tooltip("périmètre:N")],
     )

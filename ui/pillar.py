@@ -47,7 +47,7 @@ def _chart_block(spec: dict) -> None:
         st.caption("Non disponible (« NA » dans le contrat) : " + "; ".join(f"{r['territoire']} – {r['période']}" for _, r in missing.iterrows()))
     table = frame.pivot_table(index="territoire", columns="période", values="valeur (texte)", aggfunc="first", sort=False).fillna("—")
     with st.expander(f"Données en tableau – {ind.label}"):
-        st.dataframe(table, width="stretch")
+        st.table(table)
     srcs = sorted({f"{v.source} · {v.perimeter} · {v.contract_ref}" for v in values})
     st.caption("Source : " + " | ".join(srcs) + f". {ind.definition}")
 
