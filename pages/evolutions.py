@@ -50,7 +50,7 @@ for ind_id in sel_inds:
     ind = cat[ind_id]
     terrs = sel_q + ([r for r in references] if with_refs else [])
     values = [v for t in terrs for v in analysis.series(df, t, ind_id)]
-    frame = long_frame(values, ind.unit, lambda t: ts[t].name)
+    frame = long_frame(values, ind.unit, lambda t: ts[t].short)
     st.subheader(ind.label)
     if frame.empty:
         st.info("Aucune valeur de cet indicateur pour les territoires choisis.")

@@ -21,6 +21,7 @@ if st.session_state.get("fiche_q") not in ids or st.session_state.get("_fiche_ur
     st.session_state["_fiche_url"] = current
 
 ts, cat, df, changes = cached.territories(), cached.catalogue(), cached.series_frame(), cached.changes_frame()
+header = st.container()  # the title goes above the selector, once the choice is known
 choice = st.selectbox("Quartier", ids, key="fiche_q", format_func=lambda q: ts[q].name)
 st.session_state["_fiche_url"] = choice
 sync_query("q", choice)
@@ -28,7 +29,8 @@ t = ts[choice]
 reading = cached.doc("quartiers")["quartiers"][choice]
 
 kind = "Quartier prioritaire de la politique de la ville" if t.kind == "qpv" else "Poche de pauvreté (carreau INSEE de 200 m)"
-page_setup(t.name, f"{kind} · code officiel **`{t.code}`**" + (f"  \n{t.description}" if t.description else ""))
+with header:
+    page_setup(t.name, f"{kind} · code officiel **`{t.code}`**" + (f"  \n{t.description}" if t.description else ""))
 
 left, right = st.columns([1, 2])
 with left:
@@ -37,7 +39,8 @@ with left:
                       tooltip_rows={q: {"Quartier": ts[q].name, "Code": ts[q].code} for q in ids}, highlight=choice,
                       locator=True)
     st_folium(m, key=f"fiche_map_{choice}", height=330, use_container_width=True, returned_objects=[])
-    st.caption(f"Périmètre 2024 de « {t.name} » (en orange) ; en gris, les autres quartiers." + (" " + PERIMETER_WARNING.replace("**", "") if t.kind == "qpv" else ""))
+    st.caption(f"{'Périmètre 2024' if t.kind == 'qpv' else 'Carreau INSEE de 200 m'} de « {t.name} » (en orange) ; "
+               "en gris, les autres quartiers." + (" " + PERIMETER_WARNING.replace("**", "") if t.kind == "qpv" else ""))
 with right:
     st.markdown(f"**Lecture du contrat.** {reading['headline']}")
     for item in reading["findings"]:
@@ -172,8 +175,8 @@ for ind, period in compare_inds:
         row[ts[q].short + (" ◀" if q == choice else "")] = fr_value(v.value, cat[ind].unit, v.decimals) if v else MISSING
     table.append(row)
 st.table(pd.DataFrame(table).set_index("Indicateur"))
-st.caption("« non disponible » : le contrat ne donne pas la valeur (ou l'imprime « NA »). Source : contrat, tableaux par quartier ; "
-           "périmètres QPV 2015 pour les séries des QPV.")
+st.caption("« non disponible » : le contrat ne donne pas la valeur (ou l'imprime « NA »). Source : contrat, tableaux par quartier"
+           + (" ; périmètres QPV 2015 pour les séries des QPV." if t.kind == "qpv" else " ; carreaux INSEE de 200 m."))
 st.page_link("pages/evolutions.py", label="Voir les courbes d'évolution de ce quartier", icon=":material/show_chart:",
              query_params={"q": choice})
 sources_footer()

@@ -30,14 +30,29 @@ def long_frame(values: list, unit: str, name_of) -> pd.DataFrame:
     return df
 
 
+# One colour per territory, the same in every chart (tableau10 + greys for the far references).
+TERRITORY_COLOURS = {
+    "clos-des-roses": "#e15759", "la-victoire": "#4e79a7", "vivier-corax": "#59a14f", "echarde": "#b07aa1",
+    "jean-moulin": "#9c755f", "ensemble-qpv": "#f28e2b", "compiegne": "#edc948", "arc": "#76b7b2",
+    "zone-emploi-compiegne": "#bab0ac", "oise": "#ff9da7", "hauts-de-france": "#79706e", "france": "#1b1f24",
+    "qpv-france": "#d37295", "hors-qpv-unites-urbaines": "#a0cbe8",
+}
+
+
+def _colour_scale(df: pd.DataFrame) -> alt.Scale:
+    pairs = dict(zip(df["territoire"], df["territory"]))
+    names = list(pairs)
+    return alt.Scale(domain=names, range=[TERRITORY_COLOURS.get(pairs[n], "#666666") for n in names])
+
+
 def series_chart(df: pd.DataFrame, title: str, unit_label: str) -> alt.Chart:
     order = list(dict.fromkeys(df.sort_values("order")["période"]))
     data = df.dropna(subset=["valeur"])
     base = alt.Chart(data, title=alt.TitleParams(title, subtitle=f"Unité : {unit_label}", anchor="start")).encode(
         x=alt.X("période:N", sort=order, title="Période", axis=alt.Axis(labelAngle=0)),
         y=alt.Y("valeur:Q", title=unit_label, axis=alt.Axis(labelExpr=FR_AXIS), scale=alt.Scale(zero=False)),
-        color=alt.Color("territoire:N", title="Territoire", scale=alt.Scale(scheme="tableau10"),
-                        legend=alt.Legend(orient="right", labelLimit=320)),
+        color=alt.Color("territoire:N", title="Territoire", scale=_colour_scale(data),
+                        legend=alt.Legend(orient="bottom", columns=3, labelLimit=220)),
         tooltip=[alt.Tooltip("territoire:N"), alt.Tooltip("période:N"), alt.Tooltip("valeur (texte):N", title="valeur"),
                  alt.Tooltip("source:N"), alt.Tooltip("périmètre:N")],
     )

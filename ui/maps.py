@@ -25,7 +25,7 @@ LEAFLET_CSS = "/app/static/vendor/leaflet/leaflet.css"
 TILES_ENV = "QUARTIERS_TILES"
 
 # 5-class sequential palette (ColorBrewer Blues); missing values get a hatched grey.
-PALETTE = ["#deebf7", "#9ecae1", "#6baed6", "#3182bd", "#08519c"]
+PALETTE = ["#c6dbef", "#9ecae1", "#6baed6", "#3182bd", "#08519c"]
 NA_STYLE = {"fillColor": "#ffffff", "color": "#6e6e6e", "weight": 2, "dashArray": "6 4", "fillOpacity": 0.0}
 HIGHLIGHT = "#d95f02"
 
@@ -92,8 +92,11 @@ def choropleth(shapes: gpd.GeoDataFrame, commune: gpd.GeoDataFrame, values: dict
     `locator`: no values, just show where `highlight` is (filled orange, the others grey).
     """
     breaks = classes(list(values.values()))
-    m = base_map(commune.total_bounds if highlight is None else shapes[shapes["territory"] == highlight].total_bounds
-                 if highlight in set(shapes["territory"]) else commune.total_bounds, tiles)
+    # frame the quartiers (the commune stays around them as context), or the highlighted one
+    focus = shapes[shapes["territory"] == highlight] if highlight in set(shapes["territory"]) else shapes
+    minx, miny, maxx, maxy = focus.total_bounds
+    pad = 0.008 if highlight else 0.002
+    m = base_map((minx - pad, miny - pad, maxx + pad, maxy + pad), tiles)
     folium.GeoJson(
         commune.__geo_interface__, name="Commune de Compiègne",
         style_function=lambda f: {"fillColor": "#f5f5f0", "color": "#444444", "weight": 1.5, "fillOpacity": 0.6},

@@ -21,7 +21,7 @@ def _chart_block(spec: dict) -> None:
     cat, df, ts = cached.catalogue(), cached.series_frame(), cached.territories()
     ind = cat[spec["indicator"]]
     values = [v for t in spec["territories"] for v in analysis.series(df, t, ind.id)]
-    frame = long_frame(values, ind.unit, lambda t: ts[t].name)
+    frame = long_frame(values, ind.unit, lambda t: ts[t].short)
     if frame.empty:
         return
     kind = spec["chart"]
@@ -37,10 +37,10 @@ def _chart_block(spec: dict) -> None:
         chart = series_chart(frame, title, ind.unit_label)
     elif kind == "bar_periods":
         chart = bar_chart(frame, "territoire", title, ind.unit_label, color="période",
-                          sort=[ts[t].name for t in spec["territories"]])
+                          sort=[ts[t].short for t in spec["territories"]])
     else:
         chart = bar_chart(frame, "territoire", title + (f" ({period_label(values[0].period)})" if values else ""),
-                          ind.unit_label, sort=[ts[t].name for t in spec["territories"]])
+                          ind.unit_label, sort=[ts[t].short for t in spec["territories"]])
     st.altair_chart(chart, width="content")
     missing = frame[frame["valeur"].isna()]
     if len(missing):

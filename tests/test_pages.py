@@ -1,0 +1,155 @@
+"""AppTest over every page (real content, no exception), then tests that drive the widgets
+by key and assert on the figures a person reads."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+
+PAGES = {
+    "pages/accueil.py": ["Synthèse des évolutions des QPV", "9 406", "Compiègne : +636 €"],
+    "pages/carte.py": ["63,1 %", "non disponible (pas de chiffre dans le contrat)", "QN06008I"],
+    "pages/fiche.py": ["10 190 €", "63,1 %", "QN06007M"],
+    "pages/evolutions.py": ["Écart à la référence", "+19,6 points", "-98 €"],
+    "pages/pilier_education.py": ["Taux de NEET", "1.1 – Poursuivre", "LP Ch. de Gaulle", "51 %"],
+    "pages/pilier_sante.py": ["APL aux infirmiers", "92,6", "5.4 – Renforcer l'accès aux droits"],
+    "pages/pilier_emploi.py": ["1 604", "7.4 – Sensibiliser et accompagner à l'entrepreneuriat", "176"],
+    "pages/pilier_cadre_de_vie.py": ["118 412 000 €", "9.1 – Poursuivre", "environ 40"],
+    "pages/referentiel.py": ["Questions évaluatives", "Sources CPAM", "données disponibles"],
+    "pages/priorites.py": ["4 (ex æquo)", "Vivre en bonne santé dans mon quartier", "3x"],
+    "pages/sources.py": ["169 logements", "160 logements sociaux", "Glossaire", "NEET"],
+}
+
+
+def page_text(at: AppTest) -> str:
+    parts = [e.value for e in at.markdown] + [e.value for e in at.caption] + [e.value for e in at.title]
+    parts += [e.value for e in at.header] + [e.value for e in at.subheader] + [e.value for e in at.warning]
+    parts += [e.value for e in at.info]
+    for exp in at.expander:
+        parts.append(exp.label)
+    for t in at.table:
+        parts.append(t.value.to_string())
+    return "\n".join(str(p) for p in parts)
+
+
+def run_page(path: str, query: dict | None = None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    for k, v in (query or {}).items():
+        at.query_params[k] = v
+    at.run()
+    at.switch_page(path).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+@pytest.mark.parametrize("path,expected", PAGES.items())
+def test_every_page_shows_real_content(path, expected):
+    at = run_page(path)
+    text = page_text(at)
+    for e in expected:
+        assert e in text, (path, e)
+
+
+def test_fiche_selector_shows_each_quartier_figures():
+    at = run_page("pages/fiche.py")
+    assert at.title[0].value == "Le Clos des Roses"
+    text = page_text(at)
+    assert "10 190 €" in text and "63,1 %" in text and "+734 €" in text
+    at.selectbox(key="fiche_q").select("vivier-corax").run()
+    assert at.title[0].value == "Vivier Corax"
+    text = page_text(at)
+    assert "9 470 €" in text and "64,5 %" in text and "+1 144 €" in text
+    assert at.query_params["q"] == ["vivier-corax"] or at.query_params["q"] == "vivier-corax"
+
+
+def test_fiche_by_url_and_na_is_shown_as_missing():
+    at = run_page("pages/fiche.py", {"q": "la-victoire"})
+    assert at.title[0].value == "La Victoire"
+    text = page_text(at)
+    assert "11 330 €" in text
+    # La Victoire's single-parent share is « <NA> » in the contract: shown as missing, never 0
+    assert "valeur « NA » dans le contrat" in text
+    assert "0,0 %" not in text and ">0 %<" not in text
+    assert "QN06008I" in text and "Incohérence du contrat" in text
+
+
+def test_fiche_unknown_quartier_in_url_is_rejected_in_french():
+    at = run_page("pages/fiche.py", {"q": "vieux-compiegne"})
+    assert "Valeur « vieux-compiegne » inconnue" in at.warning[0].value
+    assert at.title[0].value == "Le Clos des Roses"
+
+
+def test_poche_fiche():
+    at = run_page("pages/fiche.py", {"q": "jean-moulin"})
+    text = page_text(at)
+    assert "16 983 €" in text and "169" in text and "160" in text
+    assert "CRS3035RES200mN2946200E3799800" in text
+
+
+def test_carte_indicator_and_period_selectors():
+    at = run_page("pages/carte.py")
+    at.selectbox(key="carte_ind").select("median_declared_income").run()
+    text = page_text(at)
+    assert "10 190 €" in text and "9 470 €" in text and "11 330 €" in text
+    at.selectbox(key="carte_periode_median_declared_income").select("2015").run()
+    text = page_text(at)
+    assert "9 456 €" in text and "9 978 €" in text
+    at.selectbox(key="carte_ind").select("mean_living_standard").run()
+    text = page_text(at)
+    assert "14 327 €" in text and "non disponible (pas de chiffre dans le contrat)" in text
+
+
+def test_carte_map_is_built_offline():
+    at = run_page("pages/carte.py")
+    comps = [c for c in at.get("component_instance")]
+    assert comps, "st_folium component missing"
+    html = comps[0].proto.json_args
+    assert "/app/static/vendor/leaflet/leaflet.js" in html
+    assert "cdn.jsdelivr" not in html and "code.jquery" not in html and "unpkg" not in html
+
+
+def test_evolutions_selectors():
+    at = run_page("pages/evolutions.py")
+    at.multiselect(key="evo_ind").set_value(["neet_rate", "job_seekers"]).run()
+    text = page_text(at)
+    assert "Taux de NEET (16-25 ans non scolarisés et sans emploi)" in text
+    assert "Demandeurs d'emploi (2e trimestre)" in text
+    tables = "\n".join(t.value.to_string() for t in at.table)
+    assert "35,5 %" in tables and "1 604" in tables and "15,9 %" in tables
+    at.multiselect(key="evo_q").set_value(["vivier-corax"]).run()
+    at.toggle(key="evo_ref").set_value(False).run()
+    tables = "\n".join(t.value.to_string() for t in at.table)
+    assert "34,5 %" in tables and "15,9 %" not in tables and "42 %" not in tables
+
+
+def test_evolutions_na_values_are_listed_not_zero():
+    at = run_page("pages/evolutions.py", {"ind": "single_parent_share"})
+    warnings = " ".join(w.value for w in at.warning)
+    assert "jamais remplacée par 0" in warnings and "La Victoire – 2015" in warnings and "Clos des Roses – 2019" in warnings
+
+
+def test_pillar_filter_by_quartier():
+    at = run_page("pages/pilier_cadre_de_vie.py")
+    at.selectbox(key="pilier_cadre-de-vie_q").select("vivier-corax").run()
+    labels = [e.label for e in at.expander if e.label[:2] in ("9.", "10")]
+    assert any(lbl.startswith("9.2 – ") for lbl in labels)
+    assert not any(lbl.startswith("9.1 – ") for lbl in labels)
+    at.toggle(key="pilier_cadre-de-vie_strict").set_value(True).run()
+    labels = [e.label for e in at.expander if e.label[:2] in ("9.", "10")]
+    assert [lbl.split(" – ")[0] for lbl in labels] == ["9.2"]
+
+
+def test_referentiel_search_and_data_marks():
+    at = run_page("pages/referentiel.py")
+    at.text_input(key="ref_search").input("santé mentale").run()
+    text = page_text(at)
+    assert "Orientation 6" in text and "Orientation 9" not in text
+    at.text_input(key="ref_search").input("").run()
+    at.toggle(key="ref_only_data").set_value(True).run()
+    text = page_text(at)
+    assert "données disponibles : Taux de NEET" in text
+    assert "Nombre de manifestations sportives" not in text
