@@ -56,7 +56,8 @@ def series_chart(df: pd.DataFrame, title: str, unit_label: str) -> alt.Chart:
         tooltip=[alt.Tooltip("territoire:N"), alt.Tooltip("période:N"), alt.Tooltip("valeur (texte):N", title="valeur"),
                  alt.Tooltip("source:N"), alt.Tooltip("périmètre:N")],
     )
-    return (base.mark_line(strokeWidth=2.5) + base.mark_point(size=80, filled=True)).properties(width=WIDTH, height=320)
+    return (base.mark_line(strokeWidth=2.5) + base.mark_point(size=80, filled=True)).properties(
+        width=WIDTH, height=300, autosize=alt.AutoSizeParams(type="pad"))
 
 
 def bar_chart(df: pd.DataFrame, x: str, title: str, unit_label: str, color: str | None = None,
@@ -73,7 +74,7 @@ def bar_chart(df: pd.DataFrame, x: str, title: str, unit_label: str, color: str 
     chart = alt.Chart(data, title=alt.TitleParams(title, subtitle=f"Unité : {unit_label}", anchor="start")).encode(**enc)
     bars = chart.mark_bar() if color else chart.mark_bar(color="#3182bd")
     text = chart.mark_text(align="left", dx=4, color="#1b1f24").encode(text="valeur (texte):N")
-    return (bars + text).properties(width=WIDTH - 120, height=max(140, 38 * len(data)))
+    return (bars + text).properties(width=WIDTH - 120, height=alt.Step(30), autosize=alt.AutoSizeParams(type="pad"))
 
 
 def ranks_chart(df: pd.DataFrame, title: str) -> alt.Chart:
@@ -81,11 +82,11 @@ def ranks_chart(df: pd.DataFrame, title: str) -> alt.Chart:
     base = alt.Chart(df, title=alt.TitleParams(title, subtitle="Rang de priorité (1 = priorité la plus citée) ; « = » : ex æquo",
                                                anchor="start")).encode(
         x=alt.X("quartier:N", title=None, axis=alt.Axis(labelAngle=0, orient="top")),
-        y=alt.Y("thème:N", title=None, sort=list(dict.fromkeys(df["thème"]))),
+        y=alt.Y("thème:N", title=None, sort=list(dict.fromkeys(df["thème"])), axis=alt.Axis(labelLimit=330)),
         tooltip=["thème:N", "quartier:N", "rang (texte):N"],
     )
     heat = base.mark_rect(stroke="#ffffff").encode(
         color=alt.Color("rang:Q", scale=alt.Scale(scheme="blues", reverse=True, domain=[1, 11]), legend=alt.Legend(title="Rang")))
     text = base.mark_text(fontSize=15, fontWeight="bold").encode(
         text="rang (texte):N", color=alt.condition("datum.rang <= 3", alt.value("#ffffff"), alt.value("#1b1f24")))
-    return (heat + text).properties(width=WIDTH - 160, height=52 * df["thème"].nunique())
+    return (heat + text).properties(width=WIDTH - 160, height=alt.Step(44), autosize=alt.AutoSizeParams(type="pad"))

@@ -26,11 +26,14 @@ def _chart_block(spec: dict) -> None:
         return
     kind = spec["chart"]
     st.markdown(f"#### {ind.label}")
+    flags = [i for i in cached.doc("inconsistencies")["items"] if ind.id in i.get("indicators", [])]
     if kind == "figures":
-        cols = st.columns(min(4, len(values)))
+        cols = st.columns(4)
         for i, v in enumerate(values):
             with cols[i % len(cols)]:
                 figure_card(ts[v.territory].name, v, ind.unit)
+        for f in flags:
+            st.warning(f"Incohérence du contrat : {f['summary']}")
         return
     title = f"{ind.label}"
     if kind == "series":
@@ -48,6 +51,8 @@ def _chart_block(spec: dict) -> None:
     table = frame.pivot_table(index="territoire", columns="période", values="valeur (texte)", aggfunc="first", sort=False).fillna("—")
     with st.expander(f"Données en tableau – {ind.label}"):
         st.table(table)
+    for f in flags:
+        st.warning(f"Incohérence du contrat : {f['summary']}")
     srcs = sorted({f"{v.source} · {v.perimeter} · {v.contract_ref}" for v in values})
     st.caption("Source : " + " | ".join(srcs) + f". {ind.definition}")
 
