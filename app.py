@@ -1,5 +1,7 @@
 """Router only: the declarative list of pages handed to st.navigation."""
 
+import os
+
 import streamlit as st
 
 PAGES = {
@@ -24,9 +26,14 @@ PAGES = {
     ],
 }
 
+if os.environ.get("QUARTIERS_BENCH"):  # the benchmark's reference page (folium map + Altair chart), hidden
+    PAGES["À propos"].append(("bench/reference_page.py", "Page de référence", None, "reference", False))
+
 st.set_page_config(page_title="Quartiers 2030 – ARC", page_icon="ui/favicon.png", layout="wide")
 nav = st.navigation({
-    section: [st.Page(path, title=title, icon=icon, url_path=url, default=default) for path, title, icon, url, default in pages]
+    section: [st.Page(path, title=title, icon=icon, url_path=url, default=default,
+                      visibility="hidden" if path.startswith("bench/") else "visible")
+              for path, title, icon, url, default in pages]
     for section, pages in PAGES.items()
 })
 nav.run()

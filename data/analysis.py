@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import math
+import weakref
 from dataclasses import dataclass
 
 import pandas as pd
@@ -56,15 +57,42 @@ def _row_to_value(r) -> Value:
                  contract_ref=r["contract_ref"], note=r.get("note", "") or "")
 
 
+# Row positions of each (territory, indicator) series, computed once per validated frame:
+# a page asks for dozens of series and a national file has 1,1 M rows, so scanning the whole
+# frame for each lookup (the first version) does not scale.
+# Validated frames are never mutated, so each series is also built once and memoised.
+_POSITIONS: dict[int, tuple[dict, dict]] = {}
+
+
+def _positions(df: pd.DataFrame) -> tuple[dict, dict]:
+    key = id(df)
+    entry = _POSITIONS.get(key)
+    if entry is None:
+        entry = (df.groupby(["territory", "indicator"], sort=False).indices, {})
+        _POSITIONS[key] = entry
+        weakref.finalize(df, _POSITIONS.pop, key, None)
+    return entry
+
+
 def series(df: pd.DataFrame, territory: str, indicator: str) -> list[Value]:
-    sub = df[(df["territory"] == territory) & (df["indicator"] == indicator)]
-    rows = [_row_to_value(r) for _, r in sub.iterrows()]
-    return sorted(rows, key=lambda v: period_sort_key(v.period))
+    positions, memo = _positions(df)
+    found = memo.get((territory, indicator))
+    if found is not None:
+        return list(found)
+    pos = positions.get((territory, indicator))
+    if pos is None:
+        return []
+    rows = [_row_to_value(r) for r in df.iloc[pos].to_dict("records")]
+    found = tuple(sorted(rows, key=lambda v: period_sort_key(v.period)))
+    memo[(territory, indicator)] = found
+    return list(found)
 
 
 def get_value(df: pd.DataFrame, territory: str, indicator: str, period: str) -> Value | None:
-    sub = df[(df["territory"] == territory) & (df["indicator"] == indicator) & (df["period"] == period)]
-    return _row_to_value(sub.iloc[0]) if len(sub) else None
+    for v in series(df, territory, indicator):
+        if v.period == period:
+            return v
+    return None
 
 
 def latest(df: pd.DataFrame, territory: str, indicator: str) -> Value | None:

@@ -11,7 +11,7 @@ from data.formatting import MISSING, fr_value, period_label
 from data.indicators import period_sort_key
 from ui import cached
 from ui.frame import PERIMETER_WARNING, page_setup, query_choice, quartier_ids, sources_footer, sync_query, tname
-from ui.maps import NA_STYLE, PALETTE, choropleth
+from ui.maps import NA_STYLE, PALETTE
 
 page_setup("Carte des quartiers",
            "Périmètres **2024** des trois QPV et carreaux de 200 m des deux poches de pauvreté, sur le contour de Compiègne. "
@@ -51,7 +51,7 @@ for q in ids:
     table.append({"Quartier": ts[q].name, "Code officiel": ts[q].code, f"{ind.label} ({period_label(period)})": text,
                   "Source": v.source if v else "—", "Périmètre des données": v.perimeter if v else "—"})
 
-m, breaks = choropleth(cached.shapes(), cached.commune(), values, {q: ts[q].short for q in ids}, tooltips)
+m, breaks = cached.choropleth_map(tuple(values.items()), tuple((q, tuple(rows.items())) for q, rows in tooltips.items()))
 left, right = st.columns([3, 1])
 with left:
     out = st_folium(m, key=f"carte_{ind_id}_{period}", height=560, use_container_width=True,

@@ -7,15 +7,13 @@ import streamlit as st
 from data import analysis
 from data.formatting import MISSING, fr_change, period_label
 from ui import cached
-from ui.charts import long_frame, series_chart
 from ui.frame import PERIMETER_WARNING, page_setup, sources_footer, sync_query, tname
 
 page_setup("Évolutions des indicateurs", PERIMETER_WARNING)
 
 cat, df, ts, changes = cached.catalogue(), cached.series_frame(), cached.territories(), cached.changes_frame()
 # an indicator is chartable when some territory has it at two periods or more
-counts = df.dropna(subset=["value"]).groupby(["indicator", "territory"])["period"].nunique()
-chartable = [i for i in cat if i in set(counts[counts >= 2].reset_index()["indicator"])]
+chartable = cached.chartable_indicators()
 territory_ids = [t.id for t in sorted(ts.values(), key=lambda t: t.order)]
 quartiers = [t for t in territory_ids if ts[t].kind in ("qpv", "poche")]
 references = [t for t in territory_ids if ts[t].kind == "reference"]
@@ -48,9 +46,8 @@ if not sel_inds:
     st.info("Choisissez au moins un indicateur.")
 for ind_id in sel_inds:
     ind = cat[ind_id]
-    terrs = sel_q + ([r for r in references] if with_refs else [])
-    values = [v for t in terrs for v in analysis.series(df, t, ind_id)]
-    frame = long_frame(values, ind.unit, lambda t: ts[t].short)
+    terrs = tuple(sel_q + ([r for r in references] if with_refs else []))
+    values, frame, table = cached.series_block(ind_id, terrs)
     st.subheader(ind.label)
     if frame.empty:
         st.info("Aucune valeur de cet indicateur pour les territoires choisis.")
@@ -60,15 +57,13 @@ for ind_id in sel_inds:
     periods = ", ".join(dict.fromkeys(frame.sort_values("order")["période"]))
     st.caption(f"{ind.definition} Périodes disponibles : {periods}. {ind.period_meaning}")
     if shown["période"].nunique() >= 1 and len(shown):
-        st.altair_chart(series_chart(frame, ind.label, ind.unit_label), width="content")
+        st.vega_lite_chart(cached.chart_spec("series", ind_id, terrs, ind.label), width="content")
     if len(missing):
         st.warning("Non disponible (valeur « NA » dans le contrat, jamais remplacée par 0) : " +
                    "; ".join(f"{r['territoire']} – {r['période']}" for _, r in missing.iterrows()))
     no_data = [ts[t].name for t in sel_q if not analysis.series(df, t, ind_id)]
     if no_data:
         st.caption("Pas de chiffre dans le contrat pour : " + ", ".join(no_data) + ".")
-    table = frame.pivot_table(index="territoire", columns="période", values="valeur (texte)", aggfunc="first", sort=False)
-    table = table[[p for p in dict.fromkeys(frame.sort_values("order")["période"]) if p in table.columns]].fillna("—")
     with st.expander(f"Données en tableau – {ind.label}", expanded=False):
         st.table(table)
         st.caption("Sources et périmètres : " + "; ".join(sorted({f"{r['source']} ({r['périmètre']})" for _, r in frame.iterrows()})))

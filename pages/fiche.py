@@ -12,7 +12,6 @@ from data.formatting import MISSING, fr_change, fr_value, period_label
 from ui import cached
 from ui.frame import (PERIMETER_WARNING, figure_card, page_setup, qpv_ids, query_choice, quartier_ids, sources_footer,
                       sync_query, tname, verdict_class)
-from ui.maps import choropleth
 
 ids = quartier_ids()
 current = query_choice("q", ids, ids[0])
@@ -34,10 +33,9 @@ with header:
 
 left, right = st.columns([1, 2])
 with left:
-    shapes = cached.shapes()
-    m, _ = choropleth(shapes, cached.commune(), values={q: None for q in ids}, labels={q: ts[q].short for q in ids},
-                      tooltip_rows={q: {"Quartier": ts[q].name, "Code": ts[q].code} for q in ids}, highlight=choice,
-                      locator=True)
+    m, _ = cached.choropleth_map(tuple((q, None) for q in ids),
+                                 tuple((q, (("Quartier", ts[q].name), ("Code", ts[q].code))) for q in ids),
+                                 highlight=choice, locator=True)
     st_folium(m, key=f"fiche_map_{choice}", height=330, use_container_width=True, returned_objects=[])
     st.caption(f"{'Périmètre 2024' if t.kind == 'qpv' else 'Carreau INSEE de 200 m'} de « {t.name} » (en orange) ; "
                "en gris, les autres quartiers." + (" " + PERIMETER_WARNING.replace("**", "") if t.kind == "qpv" else ""))

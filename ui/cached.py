@@ -63,3 +63,61 @@ def commune():
 @st.cache_resource(show_spinner=False)
 def synthesis_grid():
     return analysis.synthesis_grid(series_frame(), changes_frame(), catalogue(), doc("synthesis"))
+
+
+@st.cache_resource(show_spinner=False)
+def series_block(indicator: str, territories: tuple[str, ...]):
+    """Values of one indicator for some territories, and the tidy frame charts and tables use."""
+    from ui.charts import long_frame
+
+    names = territories_map()
+    values = [v for t in territories for v in analysis.series(series_frame(), t, indicator)]
+    frame = long_frame(values, catalogue()[indicator].unit, lambda t: names[t])
+    table = None
+    if not frame.empty:
+        table = frame.pivot_table(index="territoire", columns="période", values="valeur (texte)", aggfunc="first", sort=False)
+        table = table[[p for p in dict.fromkeys(frame.sort_values("order")["période"]) if p in table.columns]].fillna("—")
+    return values, frame, table
+
+
+@st.cache_resource(show_spinner=False)
+def territories_map() -> dict[str, str]:
+    return {t.id: t.short for t in territories().values()}
+
+
+@st.cache_resource(show_spinner=False)
+def chart_spec(kind: str, indicator: str, territories: tuple[str, ...], title: str) -> dict:
+    """Vega-Lite spec of a chart, built and validated by Altair once (validation dominates a rerun otherwise)."""
+    from ui import charts
+
+    ind = catalogue()[indicator]
+    _, frame, _ = series_block(indicator, territories)
+    names = territories_map()
+    if kind == "series":
+        chart = charts.series_chart(frame, title, ind.unit_label)
+    elif kind == "bar_periods":
+        chart = charts.bar_chart(frame, "territoire", title, ind.unit_label, color="période", sort=[names[t] for t in territories])
+    else:
+        chart = charts.bar_chart(frame, "territoire", title, ind.unit_label, sort=[names[t] for t in territories])
+    return chart.to_dict()
+
+
+def choropleth_map(values: tuple[tuple[str, float | None], ...], tooltips: tuple, highlight: str | None = None,
+                   locator: bool = False):
+    """Build the map for these inputs. Not cached on purpose: st_folium renders the map object
+    it is given, and a folium Map rendered a second time produces a broken script (measured:
+    the map no longer draws). A new map per rerun it is."""
+    from ui.maps import choropleth
+
+    ts = territories()
+    return choropleth(shapes(), commune(), dict(values), {t: ts[t].short for t, _ in values},
+                      {t: dict(rows) for t, rows in tooltips}, highlight=highlight, locator=locator)
+
+
+@st.cache_resource(show_spinner=False)
+def chartable_indicators() -> list[str]:
+    """Indicators some territory has at two periods or more (those an evolution chart can show)."""
+    df = series_frame()
+    counts = df.dropna(subset=["value"]).groupby(["indicator", "territory"])["period"].nunique()
+    have = set(counts[counts >= 2].reset_index()["indicator"])
+    return [i for i in catalogue() if i in have]

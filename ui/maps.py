@@ -12,8 +12,12 @@ import os
 import shutil
 from pathlib import Path
 
+import html
+
 import folium
 import geopandas as gpd
+from branca.element import MacroElement
+from jinja2 import Template
 
 from data.formatting import MISSING
 
@@ -111,14 +115,16 @@ def choropleth(shapes: gpd.GeoDataFrame, commune: gpd.GeoDataFrame, values: dict
 
     def style(feature):
         p = feature["properties"]
+        # a class per quartier lets the browser tests find (and click) a given quartier
+        css = {"className": f"q-quartier q-{p['territory']}"}
         if locator:
             on = p["territory"] == highlight
             return {"fillColor": HIGHLIGHT if on else "#9e9e9e", "color": "#1b1f24", "weight": 2 if on else 1,
-                    "fillOpacity": 0.8 if on else 0.4}
+                    "fillOpacity": 0.8 if on else 0.4, **css}
         base = dict(NA_STYLE) if p["fill"] is None else {"fillColor": p["fill"], "color": "#1b1f24", "weight": 1.5, "fillOpacity": 0.85}
         if highlight and p["territory"] == highlight:
             base.update({"color": HIGHLIGHT, "weight": 4})
-        return base
+        return {**base, **css}
 
     folium.GeoJson(
         gdf[["territory", "kind", "fill", *fields, "geometry"]].__geo_interface__,
@@ -127,16 +133,32 @@ def choropleth(shapes: gpd.GeoDataFrame, commune: gpd.GeoDataFrame, values: dict
         highlight_function=lambda f: {"weight": 4, "color": HIGHLIGHT},
         tooltip=folium.GeoJsonTooltip(fields=fields, aliases=[f"{f} :" for f in fields], sticky=True),
     ).add_to(m)
-    for _, row in gdf.iterrows():
-        c = row.geometry.representative_point()
-        folium.Marker(
-            [c.y, c.x],
-            icon=folium.DivIcon(html=f'<div style="font:600 12px sans-serif;color:#111;white-space:nowrap;'
-                                     f'text-shadow:0 0 3px #fff,0 0 3px #fff">{labels.get(row.territory, row.territory)}</div>',
-                                icon_size=(120, 16), icon_anchor=(-8, 8)),
-            interactive=False,
-        ).add_to(m)
+    if not locator:
+        pts = gdf.geometry.representative_point()
+        Labels([(p.y, p.x, labels.get(t, t)) for p, t in zip(pts, gdf["territory"])]).add_to(m)
     return m, breaks
+
+
+class Labels(MacroElement):
+    """All quartier names in one element: one template render instead of one Marker + DivIcon
+    each (folium renders a Jinja template per element on every rerun). Pure Leaflet, no CDN."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        {{ this.items|tojson }}.forEach(function (it) {
+            L.marker([it[0], it[1]], {interactive: false, keyboard: false, icon: L.divIcon({
+                className: "q-map-label", iconSize: null, iconAnchor: [-8, 8],
+                html: '<div style="font:600 12px sans-serif;color:#111;white-space:nowrap;'
+                    + 'text-shadow:0 0 3px #fff,0 0 3px #fff,0 0 3px #fff">' + it[2] + '</div>'})
+            }).addTo({{ this._parent.get_name() }});
+        });
+        {% endmacro %}
+    """)
+
+    def __init__(self, items: list[tuple[float, float, str]]):
+        super().__init__()
+        self._name = "Labels"
+        self.items = [[lat, lon, html.escape(text)] for lat, lon, text in items]
 
 
 def outline_map(shapes: gpd.GeoDataFrame, tiles: str | None = None) -> folium.Map:

@@ -5,23 +5,21 @@ from __future__ import annotations
 
 import html
 
-import pandas as pd
 import streamlit as st
 
 from data import analysis
 from data.formatting import period_label
 from ui import cached
-from ui.charts import bar_chart, long_frame, series_chart
 from ui.frame import figure_card, page_setup, query_choice, quartier_ids, sources_footer, sync_query, tname
 
 ALL = "tous"
 
 
 def _chart_block(spec: dict) -> None:
-    cat, df, ts = cached.catalogue(), cached.series_frame(), cached.territories()
+    cat, ts = cached.catalogue(), cached.territories()
     ind = cat[spec["indicator"]]
-    values = [v for t in spec["territories"] for v in analysis.series(df, t, ind.id)]
-    frame = long_frame(values, ind.unit, lambda t: ts[t].short)
+    terrs = tuple(spec["territories"])
+    values, frame, table = cached.series_block(ind.id, terrs)
     if frame.empty:
         return
     kind = spec["chart"]
@@ -35,20 +33,11 @@ def _chart_block(spec: dict) -> None:
         for f in flags:
             st.warning(f"Incohérence du contrat : {f['summary']}")
         return
-    title = f"{ind.label}"
-    if kind == "series":
-        chart = series_chart(frame, title, ind.unit_label)
-    elif kind == "bar_periods":
-        chart = bar_chart(frame, "territoire", title, ind.unit_label, color="période",
-                          sort=[ts[t].short for t in spec["territories"]])
-    else:
-        chart = bar_chart(frame, "territoire", title + (f" ({period_label(values[0].period)})" if values else ""),
-                          ind.unit_label, sort=[ts[t].short for t in spec["territories"]])
-    st.altair_chart(chart, width="content")
+    title = ind.label if kind in ("series", "bar_periods") else f"{ind.label} ({period_label(values[0].period)})"
+    st.vega_lite_chart(cached.chart_spec(kind, ind.id, terrs, title), width="content")
     missing = frame[frame["valeur"].isna()]
     if len(missing):
         st.caption("Non disponible (« NA » dans le contrat) : " + "; ".join(f"{r['territoire']} – {r['période']}" for _, r in missing.iterrows()))
-    table = frame.pivot_table(index="territoire", columns="période", values="valeur (texte)", aggfunc="first", sort=False).fillna("—")
     with st.expander(f"Données en tableau – {ind.label}"):
         st.table(table)
     for f in flags:

@@ -28,7 +28,7 @@ def open_app(page, url: str, shot: str | None = None):
 
 def map_paths(page, minimum: int):
     frame = page.frame_locator(MAP_FRAME).first
-    paths = frame.locator("path.leaflet-interactive")
+    paths = frame.locator("path.q-quartier")
     paths.nth(minimum - 1).wait_for(state="attached", timeout=30_000)
     return paths
 
@@ -59,12 +59,11 @@ def test_home_page(page, app_url):
 def test_map_draws_polygons_offline_and_click_opens_fiche(page, app_url):
     open_app(page, app_url + "/carte")
     paths = map_paths(page, 5)
-    assert paths.count() == 5  # 3 QPV + 2 poches (the commune outline is not interactive)
+    assert paths.count() == 5  # 3 QPV + 2 poches
     wait_texts(page, ["non disponible", "63,1 %", "QN06007M"])
     page.wait_for_timeout(800)
     page.screenshot(path=str(ARTIFACTS / "02-carte.png"))
-    # the second quartier drawn is Clos des Roses (layer order of geo/): click inside it
-    target = paths.nth(1)
+    target = page.frame_locator(MAP_FRAME).first.locator("path.q-clos-des-roses")
     box = target.bounding_box()
     frame = page.frame_locator(MAP_FRAME).first
     inside = target.evaluate("""(p) => {

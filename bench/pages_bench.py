@@ -1,0 +1,136 @@
+"""Groups 1–2 of the benchmark on the real app: server start, page script times (cold, warm,
+ratio to the reference page), browser time to the map's polygons, RSS after all pages,
+bytes sent per page."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+
+import psutil
+
+from common import (CHROMIUM, CHROMIUM_ARGS, PAGES, REFERENCE, ROOT, block_external, median, start_server, stop_server,
+                    wait_rendered)
+
+SCRIPT_RUNNER = r"""
+import json, sys, time
+import altair, folium, geopandas, pandas, streamlit, streamlit_folium  # library imports are not the page's cost
+from streamlit.testing.v1 import AppTest
+app, path, reps = sys.argv[1], sys.argv[2], int(sys.argv[3])
+import streamlit as st
+at = AppTest.from_file(app, default_timeout=180)
+at.run()  # the router registers its pages (AppTest can only switch to a registered url_path afterwards)
+st.cache_data.clear(); st.cache_resource.clear()  # cold = first run of the page with empty caches
+at.switch_page(path)
+t = time.perf_counter(); at.run(); cold = time.perf_counter() - t
+assert not at.exception, [e.value for e in at.exception]
+assert at.title, "page without title"
+title = at.title[0].value
+warm = []
+for _ in range(reps):
+    t = time.perf_counter(); at.run(); warm.append(time.perf_counter() - t)
+print(json.dumps({"cold": cold, "warm": warm, "title": title}))
+"""
+
+
+def script_times(path: str, cold_reps: int, warm_reps: int) -> dict:
+    colds, warms = [], []
+    for _ in range(cold_reps):
+        out = subprocess.run([sys.executable, "-c", SCRIPT_RUNNER, str(ROOT / "app.py"), path, str(warm_reps)],
+                             cwd=ROOT, capture_output=True, text=True, timeout=600,
+                             env={**os.environ, "PYTHONPATH": str(ROOT), "QUARTIERS_BENCH": "1"})
+        if out.returncode:
+            raise RuntimeError(out.stderr[-2000:])
+        r = json.loads(out.stdout.strip().splitlines()[-1])
+        colds.append(r["cold"])
+        title = r["title"]
+        warms += r["warm"]
+    return {"title": title, "cold_median_s": median(colds), "warm_median_s": median(warms), "cold_runs": colds, "warm_runs": warms}
+
+
+def run(reps: int = 5) -> dict:
+    res: dict = {}
+    # server start → first healthy response
+    starts = []
+    for _ in range(reps):
+        proc, _, secs = start_server()
+        starts.append(secs)
+        stop_server(proc)
+    res["server_start_s"] = {"median": median(starts), "runs": starts}
+
+    # page script times, same run for all pages and the reference page
+    times = {"reference": script_times(REFERENCE, 3, reps)}
+    for name, (path, _) in PAGES.items():
+        times[name] = script_times(path, 3, reps)
+    ref_warm = times["reference"]["warm_median_s"]
+    for name, t in times.items():
+        t["warm_ratio_to_reference"] = t["warm_median_s"] / ref_warm
+    res["script_times"] = times
+
+    from playwright.sync_api import sync_playwright
+
+    proc, url, _ = start_server(ROOT / "bench" / "results" / "server.log")
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            # warm the server once (first run of the process loads the data)
+            ctx = browser.new_context()
+            block_external(ctx)
+            pg = ctx.new_page()
+            pg.goto(url + "/carte")
+            wait_rendered(pg)
+            ctx.close()
+            # navigation → map polygons drawn
+            map_times = []
+            for _ in range(reps):
+                ctx = browser.new_context(viewport={"width": 1400, "height": 1400})
+                blocked = block_external(ctx)
+                pg = ctx.new_page()
+                t = time.perf_counter()
+                pg.goto(url + "/carte")
+                pg.frame_locator('iframe[title="streamlit_folium.st_folium"]').first.locator(
+                    "path.q-quartier").nth(4).wait_for(state="attached", timeout=60_000)
+                map_times.append(time.perf_counter() - t)
+                assert not blocked, blocked
+                ctx.close()
+            res["map_drawn_s"] = {"median": median(map_times), "runs": map_times}
+
+            # bytes per page (fresh context each: nothing cached) and RSS after every page
+            per_page = {}
+            for name, (_, path) in PAGES.items():
+                ctx = browser.new_context(viewport={"width": 1400, "height": 1400})
+                block_external(ctx)
+                pg = ctx.new_page()
+                ws_bytes = [0]
+                http = []
+
+                def on_ws(ws):
+                    ws.on("framereceived", lambda payload: ws_bytes.__setitem__(0, ws_bytes[0] + len(payload)))
+
+                pg.on("websocket", on_ws)
+                pg.on("requestfinished", lambda r: http.append(r))
+                pg.goto(url + path)
+                wait_rendered(pg)
+                pg.wait_for_timeout(1500)  # components (map iframe) finish loading
+                http_bytes = 0
+                for r in http:
+                    try:
+                        http_bytes += r.sizes()["responseBodySize"]
+                    except Exception:
+                        pass
+                per_page[name] = {"websocket_bytes": ws_bytes[0], "http_bytes": http_bytes}
+                ctx.close()
+            res["bytes_per_page"] = per_page
+            rss = psutil.Process(proc.pid).memory_info().rss
+            res["rss_after_all_pages_mb"] = rss / 2**20
+            browser.close()
+    finally:
+        stop_server(proc)
+    return res
+
+
+if __name__ == "__main__":
+    print(json.dumps(run(int(sys.argv[1]) if len(sys.argv) > 1 else 5), indent=2))
