@@ -105,7 +105,9 @@ def validate_indicators(df: pd.DataFrame, catalogue: dict[str, Indicator], terri
                 lambda r: f"territoire inconnu « {r['territory']} »")
     _fail_first(~df["indicator"].isin(list(catalogue)), df, file,
                 lambda r: f"indicateur inconnu « {r['indicator']} »")
-    _fail_first(~df["period"].str.match(PERIOD_RE), df, file,
+    # periods repeat a lot: check each distinct label once
+    bad_periods = [p for p in df["period"].unique() if not re.match(PERIOD_RE, p)]
+    _fail_first(df["period"].isin(bad_periods), df, file,
                 lambda r: f"période « {r['period']} » hors format (AAAA, AAAA-AAAA, AAAA-MM-JJ, AAAA-Tn ou vide)")
     _fail_first(~df["value_status"].isin(VALUE_STATUSES), df, file,
                 lambda r: f"statut de valeur inconnu « {r['value_status']} » (attendu : ok, na ou approx)")
@@ -129,9 +131,14 @@ def validate_indicators(df: pd.DataFrame, catalogue: dict[str, Indicator], terri
     out = df.copy()
     out["value_text"] = raw
     out["value"] = value
-    frac = raw.str.extract(r"[.,](\d+)$")[0]
-    out["decimals"] = frac.str.len().fillna(0).astype("int64")
+    # decimals as printed (« 56,0 » keeps its 0): characters after the separator. str.find is
+    # vectorised; a regex extract took 2,5 s on a national-size file (bench/scale.py).
+    sep = raw.str.replace(",", ".", regex=False).str.find(".")
+    out["decimals"] = (raw.str.len() - sep - 1).where(sep >= 0, 0).astype("int64")
     out["unit"] = units
+    # repeated labels as categories: a third of the memory and faster grouping at national size
+    for col in ("territory", "indicator", "period", "value_status", "source", "perimeter", "contract_ref", "unit"):
+        out[col] = out[col].astype("category")
     return out
 
 

@@ -18,29 +18,21 @@ get = analysis.get_value
 
 # --- the territory at a glance -----------------------------------------------------------------
 st.subheader("Le territoire en bref")
-c1, c2, c3, c4 = st.columns(4)
-with c1:
-    v = get(df, "ensemble-qpv", "population", "2018")
-    share = get(df, "ensemble-qpv", "population_share_commune", "2018")
-    figure_card("Habitants des 3 QPV", v, "nombre",
-                f"soit <b>{fr_value(share.value, 'pourcent', share.decimals)}</b> de la population de Compiègne "
-                f"({fr_number(get(df, 'compiegne', 'population', '2018').value)} hab.)")
-with c2:
-    v = get(df, "arc", "population", "2021")
-    n = get(df, "arc", "communes_count", "")
-    figure_card("Habitants de l'ARC", v, "nombre", f"<b>{fr_number(n.value)}</b> communes ; les 3 QPV sont à Compiègne")
-with c3:
-    v = get(df, "ensemble-qpv", "job_seekers", "2023-T2")
-    ev = analysis.evolution(df, "ensemble-qpv", "job_seekers", "2021-T2", "2023-T2", "nombre")
-    figure_card("Demandeurs d'emploi dans les QPV", v, "nombre",
-                f"{fr_change(ev.change, 'nombre')} depuis le T2 2021 "
-                f"(<span class='{verdict_class(analysis.judge(ev.change, False))}'>{analysis.judge(ev.change, False)}</span>)")
-with c4:
-    v = get(df, "ensemble-qpv", "single_parent_recipients", "2019")
-    ev = analysis.evolution(df, "ensemble-qpv", "single_parent_recipients", "2015", "2019", "nombre")
-    figure_card("Allocataires monoparentaux dans les QPV", v, "nombre",
-                f"{fr_change(ev.change, 'nombre')} depuis 2015 "
-                f"(<span class='q-worse'>{analysis.judge(ev.change, False)}</span>)")
+for col, card in zip(st.columns(4), cached.doc("views")["accueil"]["cards"]):
+    ind = cat[card["indicator"]]
+    v = get(df, card["territory"], ind.id, card["period"])
+    parts = []
+    for c in card.get("context", []):
+        cv = get(df, c["territory"], c["indicator"], c["period"])
+        text = fr_value(cv.value, cat[c["indicator"]].unit, cv.decimals) if cv else "non disponible"
+        parts.append(f"{c['before']} <b>{text}</b> {c['after']}".strip())
+    if card.get("from"):
+        ev = analysis.evolution(df, card["territory"], ind.id, card["from"], card["period"], ind.unit)
+        verdict = analysis.judge(ev.change, ind.higher_is_better)
+        parts.append(f"{fr_change(ev.change, ind.unit, ev.decimals)} depuis {period_label(card['from'])} "
+                     f"(<span class='{verdict_class(verdict)}'>{verdict}</span>)")
+    with col:
+        figure_card(card["label"], v, ind.unit, " ".join(parts))
 
 # --- one click to each quartier --------------------------------------------------------------
 st.subheader("Les quartiers")

@@ -73,8 +73,9 @@ st.header("Écart à la référence")
 st.markdown("Quartier moins territoire de référence, **pour la même période**, là où le contrat donne les deux valeurs "
             "(en points pour les taux). Pour la médiane des revenus, le contrat ne donne que l'évolution de l'écart à la commune.")
 rows = []
-gap_specs = [("neet_rate", "arc"), ("single_parent_share", "arc")]
-for ind_id, ref in gap_specs:
+views = cached.doc("views")["evolutions"]
+for spec in views["gaps"]:
+    ind_id, ref = spec["indicator"], spec["reference"]
     ind = cat[ind_id]
     ref_periods = [v.period for v in analysis.series(df, ref, ind_id)]
     for q in sel_q or default_q:
@@ -83,12 +84,14 @@ for ind_id, ref in gap_specs:
             rows.append({"Indicateur": ind.label, "Quartier": ts[q].name, "Référence": ts[ref].short, "Période": period_label(p),
                          "Écart": fr_change(g, ind.unit, 2 if ind_id == "single_parent_share" else 1) if g is not None else MISSING,
                          "écart (nombre)": g})
-for q in sel_q or default_q:
-    s = analysis.stated_change(changes, q, "median_declared_income", "2015", "2020", measure="gap_to:compiegne")
-    if s is not None:
-        rows.append({"Indicateur": "Médiane des revenus déclarés – évolution de l'écart", "Quartier": ts[q].name,
-                     "Référence": "Compiègne", "Période": "2015 → 2020", "Écart": fr_change(float(s["change"]), "euros", 0),
-                     "écart (nombre)": None})
+for spec in views["stated_gaps"]:
+    ind = cat[spec["indicator"]]
+    for q in sel_q or default_q:
+        s = analysis.stated_change(changes, q, ind.id, spec["from"], spec["to"], measure=f"gap_to:{spec['reference']}")
+        if s is not None:
+            rows.append({"Indicateur": f"{ind.label} – évolution de l'écart", "Quartier": ts[q].name,
+                         "Référence": ts[spec["reference"]].short, "Période": f"{spec['from']} → {spec['to']}",
+                         "Écart": fr_change(float(s["change"]), ind.unit, 0), "écart (nombre)": None})
 if rows:
     gaps = pd.DataFrame(rows)
     st.table(gaps.drop(columns=["écart (nombre)"]).set_index("Indicateur"))

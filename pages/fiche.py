@@ -88,49 +88,34 @@ def stated_ref_html(indicator: str, p_from: str, p_to: str, reference: str) -> s
 
 
 st.subheader("Chiffres clés")
-if t.kind == "qpv":
-    cards = [
-        ("Population en QPV", "population", "2018", lambda: evo_html("population", "2013", "2018")),
-        ("Part de la population de Compiègne", "population_share_commune", "2018",
-         lambda: evo_html("population_share_commune", "2013", "2018")),
-        ("Médiane des revenus déclarés", "median_declared_income", "2020",
-         lambda: evo_html("median_declared_income", "2015", "2020") + stated_gap_html("median_declared_income", "2015", "2020", "compiegne")),
-        ("Taux de pauvreté (60 %)", "poverty_rate", "2019",
-         lambda: evo_html("poverty_rate", "2015", "2019") + stated_ref_html("poverty_rate", "2015", "2019", "arc")),
-        ("Allocataires RSA", "rsa_recipients", "2019", lambda: evo_html("rsa_recipients", "2015", "2019")),
-        ("Allocataires monoparentaux", "single_parent_recipients", "2019",
-         lambda: evo_html("single_parent_recipients", "2015", "2019")),
-        ("Part des allocataires monoparentaux", "single_parent_share", "2019",
-         lambda: evo_html("single_parent_share", "2015", "2019") + gap_html("single_parent_share", "2015", "arc")),
-        ("Taux de NEET (16-25 ans)", "neet_rate", "2020-2021",
-         lambda: evo_html("neet_rate", "2017-2018", "2020-2021") + gap_html("neet_rate", "2020-2021", "arc")),
-        ("DEFM ABCDE", "defm_abcde", "2022-12-31", lambda: evo_html("defm_abcde", "2016-12-31", "2022-12-31")),
-        ("Demandeurs d'emploi", "job_seekers", "2023-T2", lambda: evo_html("job_seekers", "2021-T2", "2023-T2")),
-        ("Population (périmètre 2024)", "population_qpv2024", "", lambda: "Chiffre de l'introduction du contrat, sans millésime"),
-        ("Logements ajoutés en 2024", "perimeter_extension_housing_units", "2024", lambda: "Extension du périmètre"),
-    ]
-else:
-    cards = [
-        ("Logements (introduction du contrat)", "housing_units", "", lambda: ""),
-        ("Logements sociaux (description)", "social_housing_units", "", lambda: ""),
-        ("Population estimée", "estimated_population", "", lambda: ""),
-        ("Niveau de vie moyen par individu", "mean_living_standard", "2017", lambda: ""),
-    ]
+views = cached.doc("views")["fiche"]
 cols = st.columns(4)
 shown = 0
-for label, indicator, period, extra in cards:
+for card in views["qpv_cards" if t.kind == "qpv" else "poche_cards"]:
+    indicator, period = card["indicator"], card["period"]
     v = analysis.get_value(df, choice, indicator, period)
-    if v is None and indicator in ("rsa_share", "perimeter_extension_housing_units"):
+    if v is None and card.get("optional"):
         continue
+    sub = card.get("note", "")
+    if card.get("from"):
+        sub += evo_html(indicator, card["from"], period)
+    if card.get("stated_gap"):
+        sub += stated_gap_html(indicator, card["from"], period, card["stated_gap"])
+    if card.get("stated_reference"):
+        sub += stated_ref_html(indicator, card["from"], period, card["stated_reference"])
+    if card.get("gap"):
+        sub += gap_html(indicator, card["gap"]["period"], card["gap"]["reference"])
+    if card.get("share"):
+        first = analysis.get_value(df, choice, card["share"], card["from"])
+        last = analysis.get_value(df, choice, card["share"], period)
+        if first is not None or last is not None:
+            def share_text(x):
+                if x is None:
+                    return "non donnée"
+                return "non disponible (NA)" if x.missing else fr_value(x.value, "pourcent", x.decimals)
+            sub += f"<br>Part : {share_text(first)} en {card['from']}, {share_text(last)} en {period}"
     with cols[shown % 4]:
-        sub = extra()
-        if indicator == "rsa_recipients":
-            share = analysis.get_value(df, choice, "rsa_share", "2019")
-            share15 = analysis.get_value(df, choice, "rsa_share", "2015")
-            if share15 is not None:
-                sub += (f"<br>Part : {fr_value(share15.value, 'pourcent', share15.decimals)} en 2015, "
-                        f"{fr_value(share.value, 'pourcent', share.decimals) if share and not share.missing else 'non disponible (NA)'} en 2019")
-        figure_card(label, v, cat[indicator].unit, sub)
+        figure_card(card["label"], v, cat[indicator].unit, sub)
     shown += 1
 
 flags = [i for i in cached.doc("inconsistencies")["items"] if i.get("territory") == choice]
@@ -160,11 +145,8 @@ for ob in mentioned:
 
 # --- comparison --------------------------------------------------------------------------------
 st.subheader("Comparaison avec les autres quartiers")
-compare_inds = [("median_declared_income", "2020"), ("poverty_rate", "2019"), ("neet_rate", "2020-2021"),
-                ("rsa_recipients", "2019"), ("single_parent_recipients", "2019"), ("job_seekers", "2023-T2"),
-                ("population", "2018")] if t.kind == "qpv" else [
-                ("mean_living_standard", "2017"), ("estimated_population", ""), ("social_housing_units", ""), ("housing_units", "")]
-terrs = (qpv_ids() + ["ensemble-qpv", "arc"]) if t.kind == "qpv" else [q for q in ids if ts[q].kind == "poche"]
+spec = views["qpv_compare" if t.kind == "qpv" else "poche_compare"]
+compare_inds, terrs = spec["rows"], spec["territories"]
 table = []
 for ind, period in compare_inds:
     row = {"Indicateur": f"{cat[ind].label} ({period_label(period)})"}
