@@ -33,6 +33,9 @@ for col, card in zip(st.columns(4), cached.doc("views")["accueil"]["cards"]):
                      f"(<span class='{verdict_class(verdict)}'>{verdict}</span>)")
     with col:
         figure_card(card["label"], v, ind.unit, " ".join(parts))
+        if card.get("link"):
+            st.page_link(f"pages/{card['link']['page']}.py", label=card["link"]["label"], icon=":material/arrow_forward:",
+                         query_params=card["link"]["query"] or None)
 
 # --- one click to each quartier --------------------------------------------------------------
 st.subheader("Les quartiers")

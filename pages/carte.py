@@ -11,7 +11,7 @@ from data.formatting import MISSING, fr_value, period_label
 from data.indicators import period_sort_key
 from ui import cached
 from ui.frame import PERIMETER_WARNING, page_setup, query_choice, quartier_ids, sources_footer, sync_query, tname
-from ui.maps import NA_STYLE, PALETTE
+from ui.maps import NA_STYLE, PALETTE, quartier_map
 
 page_setup("Carte des quartiers",
            "Périmètres **2024** des trois QPV et carreaux de 200 m des deux poches de pauvreté, sur le contour de Compiègne. "
@@ -51,10 +51,14 @@ for q in ids:
     table.append({"Quartier": ts[q].name, "Code officiel": ts[q].code, f"{ind.label} ({period_label(period)})": text,
                   "Source": v.source if v else "—", "Périmètre des données": v.perimeter if v else "—"})
 
-m, breaks = cached.choropleth_map(tuple(values.items()), tuple((q, tuple(rows.items())) for q, rows in tooltips.items()))
+with_arc = st.toggle("Vue d'ensemble : les 22 communes de l'ARC autour de Compiègne", key="carte_arc",
+                     value=st.query_params.get("arc") == "1")
+sync_query("arc", "1" if with_arc else "0", "0")
+m, breaks = quartier_map(tuple(values.items()), tuple((q, tuple(rows.items())) for q, rows in tooltips.items()),
+                                  with_arc=with_arc)
 left, right = st.columns([3, 1])
 with left:
-    out = st_folium(m, key=f"carte_{ind_id}_{period}", height=560, use_container_width=True,
+    out = st_folium(m, key=f"carte_{ind_id}_{period}_{int(with_arc)}", height=560, use_container_width=True,
                     returned_objects=["last_active_drawing"])
 with right:
     st.markdown(f"**{html.escape(ind.label)}**  \n{html.escape(ind.unit_label)} · {period_label(period)}")

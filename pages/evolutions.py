@@ -7,7 +7,7 @@ import streamlit as st
 from data import analysis
 from data.formatting import MISSING, fr_change, period_label
 from ui import cached
-from ui.frame import PERIMETER_WARNING, page_setup, sources_footer, sync_query, tname
+from ui.frame import PERIMETER_WARNING, csv_download, export_frame, page_setup, sources_footer, sync_query, tname
 
 page_setup("Évolutions des indicateurs", PERIMETER_WARNING)
 
@@ -66,6 +66,8 @@ for ind_id in sel_inds:
         st.caption("Pas de chiffre dans le contrat pour : " + ", ".join(no_data) + ".")
     with st.expander(f"Données en tableau – {ind.label}", expanded=False):
         st.table(table)
+        rows = df[(df["indicator"] == ind_id) & df["territory"].isin(terrs)]
+        csv_download(export_frame(rows), f"quartiers2030-{ind_id}.csv", key=f"dl_{ind_id}")
         st.caption("Sources et périmètres : " + "; ".join(sorted({f"{r['source']} ({r['périmètre']})" for _, r in frame.iterrows()})))
 
 # --- écart à la référence ----------------------------------------------------------------------

@@ -10,8 +10,9 @@ from streamlit_folium import st_folium
 from data import analysis
 from data.formatting import MISSING, fr_change, fr_value, period_label
 from ui import cached
-from ui.frame import (PERIMETER_WARNING, figure_card, page_setup, qpv_ids, query_choice, quartier_ids, sources_footer,
-                      sync_query, tname, verdict_class)
+from ui.frame import (PERIMETER_WARNING, csv_download, export_frame, figure_card, page_setup, qpv_ids, query_choice,
+                      quartier_ids, sources_footer, sync_query, tname, verdict_class)
+from ui.maps import quartier_map
 
 ids = quartier_ids()
 current = query_choice("q", ids, ids[0])
@@ -33,7 +34,7 @@ with header:
 
 left, right = st.columns([1, 2])
 with left:
-    m, _ = cached.choropleth_map(tuple((q, None) for q in ids),
+    m, _ = quartier_map(tuple((q, None) for q in ids),
                                  tuple((q, (("Quartier", ts[q].name), ("Code", ts[q].code))) for q in ids),
                                  highlight=choice, locator=True)
     st_folium(m, key=f"fiche_map_{choice}", height=330, use_container_width=True, returned_objects=[])
@@ -157,6 +158,8 @@ for ind, period in compare_inds:
 st.table(pd.DataFrame(table).set_index("Indicateur"))
 st.caption("« non disponible » : le contrat ne donne pas la valeur (ou l'imprime « NA »). Source : contrat, tableaux par quartier"
            + (" ; périmètres QPV 2015 pour les séries des QPV." if t.kind == "qpv" else " ; carreaux INSEE de 200 m."))
+csv_download(export_frame(df[df["territory"] == choice]), f"quartiers2030-{choice}.csv",
+             f"Télécharger tous les chiffres de « {t.name} » (CSV)", key=f"dl_fiche_{choice}")
 st.page_link("pages/evolutions.py", label="Voir les courbes d'évolution de ce quartier", icon=":material/show_chart:",
              query_params={"q": choice})
 sources_footer()

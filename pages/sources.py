@@ -7,7 +7,7 @@ import streamlit as st
 from data.formatting import period_label
 from data.paths import GEO
 from ui import cached
-from ui.frame import CONTRACT, page_setup
+from ui.frame import CONTRACT, csv_download, export_frame, page_setup
 
 page_setup("Sources et méthode",
            f"Tous les chiffres viennent du **{CONTRACT}** (texte intégral), recopiés tels qu'imprimés : aucune valeur "
@@ -31,6 +31,7 @@ for ind_id, ind in cat.items():
         "Valeurs « NA »": int((sub["value_status"] == "na").sum()),
     })
 st.table(pd.DataFrame(rows).set_index("Indicateur"))
+csv_download(export_frame(df), "quartiers2030-indicateurs.csv", "Télécharger toutes les séries (CSV)")
 st.caption("« non précisée » : le contrat ne cite pas le producteur de la série. Licence des chiffres : ceux du contrat de "
            "ville, document public de l'ARC et de la Ville de Compiègne.")
 

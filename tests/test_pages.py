@@ -110,6 +110,10 @@ def test_carte_map_is_built_offline():
     html = comps[0].proto.json_args
     assert "/app/static/vendor/leaflet/leaflet.js" in html
     assert "cdn.jsdelivr" not in html and "code.jquery" not in html and "unpkg" not in html
+    assert "Margny" not in html
+    at.toggle(key="carte_arc").set_value(True).run()
+    html = [c for c in at.get("component_instance")][0].proto.json_args
+    assert "Margny-l" in html and html.count("nom_cog_2026") >= 22  # the 22 ARC communes as context
 
 
 def test_evolutions_selectors():
@@ -153,3 +157,15 @@ def test_referentiel_search_and_data_marks():
     text = page_text(at)
     assert "données disponibles : Taux de NEET" in text
     assert "Nombre de manifestations sportives" not in text
+
+
+def test_csv_export_keeps_na_empty_and_french_decimals():
+    from data.indicators import load_all
+    from ui.frame import export_frame
+
+    df = load_all()[2]
+    out = export_frame(df[df["territory"] == "clos-des-roses"]).to_csv(index=False, sep=";", decimal=",")
+    lines = out.splitlines()
+    assert lines[0].startswith("territoire;indicateur;période;valeur;statut;source;périmètre")
+    assert any(l.startswith("clos-des-roses;poverty_rate;2015;66,4;ok;") for l in lines)
+    assert any(l.startswith("clos-des-roses;rsa_share;2019;;na;") for l in lines)  # NA stays empty, never 0

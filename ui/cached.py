@@ -61,6 +61,11 @@ def commune():
 
 
 @st.cache_resource(show_spinner=False)
+def arc_communes():
+    return geo.load_arc_communes()
+
+
+@st.cache_resource(show_spinner=False)
 def synthesis_grid():
     return analysis.synthesis_grid(series_frame(), changes_frame(), catalogue(), doc("synthesis"))
 
@@ -100,18 +105,6 @@ def chart_spec(kind: str, indicator: str, territories: tuple[str, ...], title: s
     else:
         chart = charts.bar_chart(frame, "territoire", title, ind.unit_label, sort=[names[t] for t in territories])
     return chart.to_dict()
-
-
-def choropleth_map(values: tuple[tuple[str, float | None], ...], tooltips: tuple, highlight: str | None = None,
-                   locator: bool = False):
-    """Build the map for these inputs. Not cached on purpose: st_folium renders the map object
-    it is given, and a folium Map rendered a second time produces a broken script (measured:
-    the map no longer draws). A new map per rerun it is."""
-    from ui.maps import choropleth
-
-    ts = territories()
-    return choropleth(shapes(), commune(), dict(values), {t: ts[t].short for t, _ in values},
-                      {t: dict(rows) for t, rows in tooltips}, highlight=highlight, locator=locator)
 
 
 @st.cache_resource(show_spinner=False)

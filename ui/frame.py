@@ -127,3 +127,21 @@ def sync_query(key: str, value: str, default: str | None = None) -> None:
             del st.query_params[key]
     elif st.query_params.get(key) != value:
         st.query_params[key] = value
+
+
+def csv_download(df, filename: str, label: str = "Télécharger les données (CSV)", key: str | None = None) -> None:
+    """Export for spreadsheets set to French conventions: « ; » separator, decimal comma, UTF-8 with BOM."""
+    data = df.to_csv(index=False, sep=";", decimal=",").encode("utf-8-sig")
+    st.download_button(label, data=data, file_name=filename, mime="text/csv", key=key or f"dl_{filename}",
+                       icon=":material/download:")
+
+
+EXPORT_COLUMNS = {"territory": "territoire", "indicator": "indicateur", "period": "période", "value": "valeur",
+                  "value_status": "statut", "source": "source", "perimeter": "périmètre", "contract_ref": "référence du contrat",
+                  "note": "note"}
+
+
+def export_frame(df):
+    """The validated rows as people export them: French headers, NA left empty with status « na »."""
+    out = df[list(EXPORT_COLUMNS)].rename(columns=EXPORT_COLUMNS)
+    return out.astype({c: "object" for c in out.columns if c != "valeur"})

@@ -88,19 +88,27 @@ def color_for(value, breaks) -> str | None:
 
 def choropleth(shapes: gpd.GeoDataFrame, commune: gpd.GeoDataFrame, values: dict[str, float | None],
                labels: dict[str, str], tooltip_rows: dict[str, dict[str, str]], highlight: str | None = None,
-               tiles: str | None = None, locator: bool = False) -> tuple[folium.Map, list[float]]:
+               tiles: str | None = None, locator: bool = False,
+               context: gpd.GeoDataFrame | None = None) -> tuple[folium.Map, list[float]]:
     """QPV polygons + poche squares coloured by value, commune outline for context.
 
     `values`: territory → number or None (missing, drawn hatched, never as a low value).
     `tooltip_rows`: territory → ordered {label: text} shown on hover.
     `locator`: no values, just show where `highlight` is (filled orange, the others grey).
+    `context`: extra outlines (the 22 ARC communes) drawn under everything, and framed.
     """
     breaks = classes(list(values.values()))
     # frame the quartiers (the commune stays around them as context), or the highlighted one
     focus = shapes[shapes["territory"] == highlight] if highlight in set(shapes["territory"]) else shapes
-    minx, miny, maxx, maxy = focus.total_bounds
+    minx, miny, maxx, maxy = (context if context is not None else focus).total_bounds
     pad = 0.008 if highlight else 0.002
     m = base_map((minx - pad, miny - pad, maxx + pad, maxy + pad), tiles)
+    if context is not None:
+        folium.GeoJson(
+            context[["nom_cog_2026", "code_insee", "geometry"]].__geo_interface__, name="Communes de l'ARC",
+            style_function=lambda f: {"fillColor": "#ffffff", "color": "#8c8c8c", "weight": 1, "fillOpacity": 0.3},
+            tooltip=folium.GeoJsonTooltip(fields=["nom_cog_2026", "code_insee"], aliases=["Commune :", "Code INSEE :"]),
+        ).add_to(m)
     folium.GeoJson(
         commune.__geo_interface__, name="Commune de Compiègne",
         style_function=lambda f: {"fillColor": "#f5f5f0", "color": "#444444", "weight": 1.5, "fillOpacity": 0.6},
@@ -166,3 +174,16 @@ def outline_map(shapes: gpd.GeoDataFrame, tiles: str | None = None) -> folium.Ma
     m = base_map(shapes.total_bounds, tiles)
     folium.GeoJson(shapes[["territory", "geometry"]].__geo_interface__).add_to(m)
     return m
+
+
+def quartier_map(values: tuple[tuple[str, float | None], ...], tooltips: tuple, highlight: str | None = None,
+                 locator: bool = False, with_arc: bool = False):
+    """Build the map for these inputs. Not cached on purpose: st_folium renders the map object
+    it is given, and a folium Map rendered a second time produces a broken script (measured:
+    the map no longer draws). A new map per rerun it is."""
+    from ui import cached
+
+    ts = cached.territories()
+    return choropleth(cached.shapes(), cached.commune(), dict(values), {t: ts[t].short for t, _ in values},
+                      {t: dict(rows) for t, rows in tooltips}, highlight=highlight, locator=locator,
+                      context=cached.arc_communes() if with_arc else None)
