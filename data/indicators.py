@@ -19,8 +19,8 @@ from .errors import DataValidationError
 from .paths import QPV_DATA
 
 INDICATOR_COLUMNS = ["territory", "indicator", "period", "value", "value_status", "source", "perimeter", "contract_ref"]
-VALUE_STATUSES = {"ok", "na", "approx"}
-PERIOD_RE = r"^$|^\d{4}$|^\d{4}-\d{4}$|^\d{4}-\d{2}-\d{2}$|^\d{4}-T[1-4]$"
+VALUE_STATUSES = {"ok", "na", "approx", "lower_bound"}  # approx: « environ », lower_bound: « plus de »
+PERIOD_RE = r"^$|^\d{4}$|^\d{4}-\d{4}$|^\d{4}-\d{2}-\d{2}$|^\d{4}-T[1-4]$|^\d{4}-S[12]$|^\d{4}-\d{2}$"
 UNITS = {"nombre", "pourcent", "euros", "ratio", "apl_consultations", "apl_etp"}
 NON_NEGATIVE_UNITS = UNITS  # no figure of the contract is a signed level; changes live in changes.csv
 PILLARS = {"territoire", "education", "sante", "emploi", "cadre-de-vie"}
@@ -108,9 +108,9 @@ def validate_indicators(df: pd.DataFrame, catalogue: dict[str, Indicator], terri
     # periods repeat a lot: check each distinct label once
     bad_periods = [p for p in df["period"].unique() if not re.match(PERIOD_RE, p)]
     _fail_first(df["period"].isin(bad_periods), df, file,
-                lambda r: f"période « {r['period']} » hors format (AAAA, AAAA-AAAA, AAAA-MM-JJ, AAAA-Tn ou vide)")
+                lambda r: f"période « {r['period']} » hors format (AAAA, AAAA-AAAA, AAAA-MM-JJ, AAAA-MM, AAAA-Tn, AAAA-Sn ou vide)")
     _fail_first(~df["value_status"].isin(VALUE_STATUSES), df, file,
-                lambda r: f"statut de valeur inconnu « {r['value_status']} » (attendu : ok, na ou approx)")
+                lambda r: f"statut de valeur inconnu « {r['value_status']} » (attendu : ok, na, approx ou lower_bound)")
     for col in ("source", "perimeter", "contract_ref"):
         _fail_first(df[col].str.strip() == "", df, file, f"colonne « {col} » vide : chaque chiffre doit porter sa {col}")
     dup = df.duplicated(["territory", "indicator", "period"], keep="first")
@@ -189,7 +189,7 @@ def period_sort_key(period: str) -> tuple:
     """Chronological order across the contract's heterogeneous period labels."""
     if not period:
         return (9999, 99, 99)
-    m = re.match(r"^(\d{4})(?:-(\d{4})|-T(\d)|-(\d{2})-(\d{2}))?$", period)
+    m = re.match(r"^(\d{4})(?:-(\d{4})|-T(\d)|-S(\d)|-(\d{2})-(\d{2})|-(\d{2}))?$", period)
     if not m:
         return (9998, 0, 0)
     year = int(m[1])
@@ -198,7 +198,11 @@ def period_sort_key(period: str) -> tuple:
     if m[3]:
         return (year, int(m[3]) * 3, 0)
     if m[4]:
-        return (year, int(m[4]), int(m[5]))
+        return (year, int(m[4]) * 6, 0)
+    if m[5]:
+        return (year, int(m[5]), int(m[6]))
+    if m[7]:
+        return (year, int(m[7]), 31)
     return (year, 12, 31)
 
 

@@ -20,8 +20,9 @@ page_setup("Carte des quartiers",
 cat, df, ts = cached.catalogue(), cached.series_frame(), cached.territories()
 ids = quartier_ids()
 on_map = df[df["territory"].isin(ids)]
-# indicators with at least one figure for a quartier on the map, in catalogue order
-mappable = [i for i in cat if i in set(on_map["indicator"])]
+# indicators a map can compare: figures for at least two quartiers, in catalogue order
+per_ind = on_map.groupby("indicator", observed=True)["territory"].nunique()
+mappable = [i for i in cat if per_ind.get(i, 0) >= 2]
 default_ind = "poverty_rate"
 ind_id = query_choice("ind", mappable, default_ind)
 c1, c2 = st.columns([2, 1])

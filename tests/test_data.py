@@ -76,10 +76,12 @@ def test_every_figure_carries_source_period_perimeter(loaded):
     assert (df["source"].str.len() > 0).all()
     assert (df["perimeter"].str.len() > 0).all()
     assert (df["contract_ref"].str.len() > 0).all()
+    stat_series = ["population", "population_share_commune", "median_declared_income", "poverty_rate", "rsa_recipients",
+                   "rsa_share", "single_parent_recipients", "single_parent_share", "neet_rate", "defm_abcde",
+                   "defm_abcde_share", "job_seekers"]
     qpv_series = df[df["territory"].isin(["clos-des-roses", "la-victoire", "vivier-corax", "ensemble-qpv"])
-                    & ~df["indicator"].isin(["population_qpv2024", "perimeter_extension_housing_units",
-                                             "npnru_demolished_units", "npnru_rehabilitated_units", "npnru_built_units",
-                                             "cctv_cameras"])]
+                    & df["indicator"].isin(stat_series)]
+    assert len(qpv_series) == 79
     # footnote 3: the QPV series use the 2015 boundaries
     assert set(qpv_series["perimeter"]) == {"QPV 2015"}
 
@@ -269,7 +271,7 @@ def _set(row, **kw):
     (_set(16, period="2013/2014"), "ligne 18 : période « 2013/2014 » hors format"),
     (_set(16, source=""), "ligne 18 : colonne « source » vide"),
     (_set(16, value_status="estimé"), "statut de valeur inconnu « estimé »"),
-    (lambda df: pd.concat([df, df.iloc[[16]]]), "ligne 155 : doublon pour (vivier-corax, population, « 2018 »)"),
+    (lambda df: pd.concat([df, df.iloc[[16]]]), "ligne 180 : doublon pour (vivier-corax, population, « 2018 »)"),
     (lambda df: df.drop(columns=["perimeter"]), "colonne(s) manquante(s) : perimeter"),
 ])
 def test_each_indicator_rule_fails_loudly(tmp_path, mutate, expected):
@@ -369,3 +371,16 @@ def test_french_formats():
     assert fr_change(0.3, "pourcent", 1) == "+0,3 point"
     assert fr_change(-98, "euros", 0) == "-98 €"
     assert fr_value(None, "euros") == "non disponible"
+
+
+@pytest.mark.parametrize("territory,indicator,period,expected,status", [
+    ("clos-des-roses", "faroux_renovation_cost_ht", "", 8000000, "lower_bound"),  # « plus de 8 M HT »
+    ("compiegne", "cite_educative_people", "2023", 6000, "approx"),  # « près de 6000 »
+    ("arc", "insertion_clause_hours", "2023-S1", 14800, "ok"),
+    ("vivier-corax", "bike_shelter_cost_ttc", "2024", 84179, "ok"),
+    ("ensemble-qpv", "cctv_cameras", "", 40, "approx"),  # « une quarantaine »
+])
+def test_resource_figures_keep_their_qualifiers(loaded, territory, indicator, period, expected, status):
+    _, _, df, _ = loaded
+    v = val(df, territory, indicator, period)
+    assert v.value == expected and v.status == status

@@ -21,7 +21,8 @@ def long_frame(values: list, unit: str, name_of) -> pd.DataFrame:
         rows.append({
             "territoire": name_of(v.territory), "territory": v.territory, "période": period_label(v.period),
             "period": v.period, "order": period_sort_key(v.period), "valeur": v.value,
-            "valeur (texte)": fr_value(v.value, unit, v.decimals) + (" (environ)" if v.status == "approx" else ""),
+            "valeur (texte)": ({"approx": "environ ", "lower_bound": "plus de "}.get(v.status, "")
+                               + fr_value(v.value, unit, v.decimals)),
             "source": v.source, "périmètre": v.perimeter,
         })
     df = pd.DataFrame(rows)

@@ -23,6 +23,7 @@ CSS = """
 .q-value {font-size:2.1rem; font-weight:700; color:#1f4e79; white-space:nowrap; line-height:1.25}
 .q-value.q-na {font-size:1.3rem; color:#8a5a00; font-style:italic}
 .q-sub {font-size:0.92rem; color:#1b1f24; white-space:normal}
+.q-sub b {white-space:nowrap}
 .q-src {font-size:0.78rem; color:#57606a; margin-top:0.25rem}
 .q-better {color:#1a7f37; font-weight:600}
 .q-worse {color:#b42318; font-weight:600}
@@ -68,6 +69,8 @@ def value_text(v: Value | None, unit: str) -> str:
     text = fr_value(v.value, unit, v.decimals)
     if v.status == "approx":
         text = "environ " + text
+    elif v.status == "lower_bound":
+        text = "plus de " + text
     return text
 
 
