@@ -21,6 +21,7 @@ CSS = """
 .q-card {border:1px solid #d0d7de; border-radius:8px; padding:0.7rem 0.9rem; margin-bottom:0.6rem; background:#fbfcfe; min-height:9.5rem}
 .q-label {font-size:0.95rem; color:#31465f; font-weight:600}
 .q-value {font-size:2.1rem; font-weight:700; color:#1f4e79; white-space:nowrap; line-height:1.25}
+.q-value.q-long {font-size:1.45rem; white-space:normal}
 .q-value.q-na {font-size:1.3rem; color:#8a5a00; font-style:italic}
 .q-sub {font-size:0.92rem; color:#1b1f24; white-space:normal}
 .q-sub b {white-space:nowrap}
@@ -96,7 +97,7 @@ def figure_card(label: str, v: Value | None, unit: str, sub_html: str = "") -> N
     st.markdown(
         f'<div class="q-card"><div class="q-label">{html.escape(label)}'
         f'{" · " + html.escape(period) if period else ""}</div>'
-        f'<div class="q-value{" q-na" if missing else ""}">{val}</div>'
+        f'<div class="q-value{" q-na" if missing else " q-long" if len(val) > 13 else ""}">{val}</div>'
         f'{f"<div class=q-sub>{html.escape(reason)}</div>" if reason else ""}'
         f'<div class="q-sub">{sub_html}</div><div class="q-src">{src}</div></div>',
         unsafe_allow_html=True,

@@ -25,14 +25,6 @@ def _chart_block(spec: dict) -> None:
     kind = spec["chart"]
     st.markdown(f"#### {ind.label}")
     flags = [i for i in cached.doc("inconsistencies")["items"] if ind.id in i.get("indicators", [])]
-    if kind == "figures":
-        cols = st.columns(4)
-        for i, v in enumerate(values):
-            with cols[i % len(cols)]:
-                figure_card(ts[v.territory].name, v, ind.unit)
-        for f in flags:
-            st.warning(f"Incohérence du contrat : {f['summary']}")
-        return
     title = ind.label if kind in ("series", "bar_periods") else f"{ind.label} ({period_label(values[0].period)})"
     st.vega_lite_chart(cached.chart_spec(kind, ind.id, terrs, title), width="content")
     missing = frame[frame["valeur"].isna()]
@@ -44,6 +36,25 @@ def _chart_block(spec: dict) -> None:
         st.warning(f"Incohérence du contrat : {f['summary']}")
     srcs = sorted({f"{v.source} · {v.perimeter} · {v.contract_ref}" for v in values})
     st.caption("Source : " + " | ".join(srcs) + f". {ind.definition}")
+
+
+def _figures_grid(specs: list[dict]) -> None:
+    """Single figures (no series to chart) as one grid of cards, each with its source and period."""
+    cat, ts = cached.catalogue(), cached.territories()
+    st.subheader("Autres chiffres du contrat")
+    cols = st.columns(4)
+    n = 0
+    flags = []
+    for spec in specs:
+        ind = cat[spec["indicator"]]
+        values, _, _ = cached.series_block(ind.id, tuple(spec["territories"]))
+        for v in values:
+            with cols[n % 4]:
+                figure_card(f"{ind.label} – {ts[v.territory].short}", v, ind.unit)
+            n += 1
+        flags += [i for i in cached.doc("inconsistencies")["items"] if ind.id in i.get("indicators", []) and i not in flags]
+    for f in flags:
+        st.warning(f"Incohérence du contrat : {f['summary']}")
 
 
 def _objective(ob: dict) -> None:
@@ -75,8 +86,12 @@ def render(pillar_id: str) -> None:
     page_setup(pillar["name"], f"Orientations stratégiques {', '.join(str(o['number']) for o in orientations)} du contrat : "
                                "diagnostic chiffré, puis objectifs opérationnels.")
     st.header("Diagnostic")
-    for spec in pillar["diagnostic"]:
+    charts = [spec for spec in pillar["diagnostic"] if spec["chart"] != "figures"]
+    figures = [spec for spec in pillar["diagnostic"] if spec["chart"] == "figures"]
+    for spec in charts:
         _chart_block(spec)
+    if figures:
+        _figures_grid(figures)
 
     st.header("Orientations et objectifs opérationnels")
     ids = quartier_ids()
