@@ -56,7 +56,7 @@ st.markdown("**Codes QPV 2024 :** la dernière lettre code l'évolution depuis 2
 for q in per["qpv_2024"]["quartiers"]:
     st.markdown(f"- {ts[q['territory']].name} `{q['code']}` — contrat : {q['contract_says']}"
                 + ("" if q["consistent"] else f" — ⚠️ {q.get('note', '')}"))
-for md in sorted(GEO.glob("*.md")):
+for md in [GEO / "README.md"] + sorted(p for p in GEO.glob("*.md") if p.name != "README.md"):
     with st.expander(f"Provenance détaillée : {md.name}"):
         st.markdown(md.read_text(encoding="utf-8"))
 
