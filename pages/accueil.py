@@ -90,6 +90,17 @@ st.caption("Lecture : ▲/▼ sens de l'évolution ; couleur : amélioration (ve
            "l'indicateur est souhaitable ou non ; « mieux / moins bien que la référence » compare l'évolution du quartier à celle de "
            "la commune ou de l'EPCI (en points pour les taux, en % pour les effectifs). Cliquer un indicateur ouvre ses courbes.")
 
+# --- every indicator chart in one click ------------------------------------------------------------
+st.subheader("Tous les indicateurs")
+st.caption("Un clic ouvre les courbes de l'indicateur avec les territoires de référence.")
+chartable = cached.chartable_indicators()
+pillar_names = {p["id"]: p["name"] for p in cached.pillars()} | {"territoire": "Territoire et population"}
+cols = st.columns(len(pillar_names))
+for col, (pid, pname) in zip(cols, pillar_names.items()):
+    links = [f"- [{cat[i].label}](evolutions?ind={i})" for i in chartable if cat[i].pillar == pid]
+    if links:
+        col.markdown(f"**{pname}**\n" + "\n".join(links))
+
 # --- key findings ----------------------------------------------------------------------------------
 st.subheader("Ce que retient le contrat")
 f = syn["findings"]

@@ -111,6 +111,8 @@ def chart_spec(kind: str, indicator: str, territories: tuple[str, ...], title: s
 def chartable_indicators() -> list[str]:
     """Indicators some territory has at two periods or more (those an evolution chart can show)."""
     df = series_frame()
-    counts = df.dropna(subset=["value"]).groupby(["indicator", "territory"])["period"].nunique()
+    dated = df.dropna(subset=["value"])
+    dated = dated[dated["period"] != ""]  # an undated figure is not a point in time
+    counts = dated.groupby(["indicator", "territory"], observed=True)["period"].nunique()
     have = set(counts[counts >= 2].reset_index()["indicator"])
     return [i for i in catalogue() if i in have]
