@@ -20,6 +20,7 @@ PAGES = {
     "Évaluation et concertation": [
         ("pages/referentiel.py", "Référentiel d'évaluation", ":material/fact_check:", "referentiel", False),
         ("pages/priorites.py", "Priorités des habitants", ":material/groups:", "priorites", False),
+        ("pages/suivi.py", "Suivi des indicateurs", ":material/edit_note:", "suivi", False),
     ],
     "À propos": [
         ("pages/sources.py", "Sources et méthode", ":material/menu_book:", "sources", False),

@@ -2,15 +2,29 @@
 # Installs everything the tests need on a fresh Debian machine, then runs the whole suite.
 #   - Python packages (requirements-test.txt: the app's packages + pytest + Playwright)
 #   - Debian's chromium for the browser tests (Playwright drives the system browser; it never downloads one)
-# A missing browser makes the browser tests fail, never skip.
+#   - a PostgreSQL server (Debian's postgresql) for the follow-up database tests, started here
+# A missing browser or database makes those tests fail, never skip.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-if ! command -v chromium >/dev/null 2>&1; then
-  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+need=()
+command -v chromium >/dev/null 2>&1 || need+=(chromium)
+ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || need+=(postgresql)
+if [ ${#need[@]} -gt 0 ]; then
   $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}" >/dev/null
 fi
+
+# PostgreSQL: the distribution's cluster, a role and an empty test database
+PGVER=$(ls /usr/lib/postgresql | sort -n | tail -1)
+pg_lsclusters -h | awk '{print $1" "$2}' | grep -qx "$PGVER main" || $SUDO pg_createcluster "$PGVER" main >/dev/null
+$SUDO pg_ctlcluster "$PGVER" main start 2>/dev/null || true
+PGPORT=$(pg_lsclusters -h | awk -v v="$PGVER" '$1==v && $2=="main" {print $3}')
+pgsql() { $SUDO su postgres -c "psql -p $PGPORT -tAc \"$1\""; }
+[ "$(pgsql "SELECT 1 FROM pg_roles WHERE rolname='quartiers'")" = "1" ] || pgsql "CREATE ROLE quartiers LOGIN PASSWORD 'quartiers'" >/dev/null
+[ "$(pgsql "SELECT 1 FROM pg_database WHERE datname='quartiers_test'")" = "1" ] || pgsql "CREATE DATABASE quartiers_test OWNER quartiers" >/dev/null
+export QUARTIERS_TEST_PG_URL="postgresql://quartiers:quartiers@127.0.0.1:$PGPORT/quartiers_test"
 python3 -m pip install -q --disable-pip-version-check -r requirements-test.txt
 
 mkdir -p artifacts

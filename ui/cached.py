@@ -116,3 +116,19 @@ def chartable_indicators() -> list[str]:
     counts = dated.groupby(["indicator", "territory"], observed=True)["period"].nunique()
     have = set(counts[counts >= 2].reset_index()["indicator"])
     return [i for i in catalogue() if i in have]
+
+
+@st.cache_resource(show_spinner=False)
+def _followup_store(url: str | None):
+    from data.followup import FollowupStore
+
+    return FollowupStore(url)
+
+
+def followup_store():
+    """One store per database address (QUARTIERS_DB_URL, read at each call so tests can point it elsewhere)."""
+    import os
+
+    from data.followup import DB_ENV
+
+    return _followup_store(os.environ.get(DB_ENV))

@@ -29,9 +29,12 @@ def free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def app_url():
+def app_url(tmp_path_factory):
     port = free_port()
-    env = {**os.environ, "QUARTIERS_TILES": ""}  # no online base map, ever, in tests
+    db = tmp_path_factory.mktemp("suivi") / "suivi.sqlite3"
+    # no online base map, ever, in tests; follow-up values go to a throw-away database
+    env = {**os.environ, "QUARTIERS_TILES": "", "QUARTIERS_DB_URL": f"sqlite:///{db}"}
+    env.pop("QUARTIERS_MODE", None)
     ARTIFACTS.mkdir(exist_ok=True)
     log = open(ARTIFACTS / "streamlit-e2e.log", "w")
     proc = subprocess.Popen(

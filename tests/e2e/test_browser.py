@@ -135,3 +135,20 @@ def test_referentiel_search(page, app_url):
     t = wait_texts(page, ["Sources CPAM"])
     assert "Sources CPAM" in t and "Orientation 5" in t
     assert "Orientation 9" not in t
+
+
+def test_follow_up_value_recorded_in_the_browser(page, app_url):
+    open_app(page, app_url + "/suivi")
+    wait_texts(page, ["Aucune valeur n'a encore été enregistrée.", "Enregistrer une valeur"])
+    page.get_by_label("Valeur", exact=True).fill("douze")
+    page.get_by_label("Unité").fill("familles")
+    page.get_by_label("Source").fill("Bilan 2025 de la Maison des Parents")
+    page.get_by_label("Saisi par").fill("Équipe politique de la ville")
+    page.get_by_role("button", name="Enregistrer").click()
+    wait_texts(page, ["Valeur non enregistrée – valeur : « douze » n'est pas un nombre"])
+    assert page.get_by_label("Source").input_value() == "Bilan 2025 de la Maison des Parents"  # nothing lost
+    page.get_by_label("Valeur", exact=True).fill("1 234")
+    page.get_by_role("button", name="Enregistrer").click()
+    wait_texts(page, ["1 234 familles", "2025 (N)", "Bilan 2025 de la Maison des Parents"])
+    page.screenshot(path=str(ARTIFACTS / "12-suivi.png"))
+    assert page.blocked == [], page.blocked

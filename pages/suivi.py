@@ -1,0 +1,84 @@
+"""Suivi des indicateurs – the politique de la ville team records the référentiel's follow-up
+values year after year (N … N+5); everyone reads them. Public screens run with
+QUARTIERS_MODE=consultation: the form is not shown, nothing can be written."""
+
+import os
+
+import pandas as pd
+import streamlit as st
+
+from data.followup import YEAR_N, YEARS, FollowupError, referentiel_indicators, year_label
+from data.formatting import fr_number
+from ui import cached
+from ui.frame import csv_download, page_setup, sources_footer, tname
+
+READ_ONLY = os.environ.get("QUARTIERS_MODE", "").lower() == "consultation"
+
+page_setup("Suivi des indicateurs du référentiel",
+           f"Valeurs des **indicateurs de suivi** du référentiel d'évaluation, saisies chaque année par l'équipe politique "
+           f"de la ville (N = {YEAR_N}, jusqu'à N+5). Chaque valeur porte sa source, son auteur et sa date ; une correction "
+           "s'ajoute comme une nouvelle saisie, l'historique est conservé.")
+
+store = cached.followup_store()
+ts = cached.territories()
+indicators = referentiel_indicators(cached.framework())
+by_key = {i["key"]: i for i in indicators}
+territory_ids = [t.id for t in sorted(ts.values(), key=lambda t: t.order) if t.kind in ("qpv", "poche")] + ["ensemble-qpv",
+                                                                                                            "compiegne"]
+
+# --- what has been recorded -------------------------------------------------------------------------
+st.subheader("Valeurs enregistrées")
+latest = store.latest()
+if not latest:
+    st.info("Aucune valeur n'a encore été enregistrée.")
+else:
+    rows = [{"Orientation": e.orientation, "Indicateur de suivi": e.indicator_label, "Territoire": tname(e.territory),
+             "Année": year_label(e.year), "Valeur": f"{fr_number(e.value)} {e.unit}", "Source": e.source,
+             "Saisi par": e.author, "Le": e.recorded_at[:10], "Commentaire": e.comment} for e in latest]
+    st.table(pd.DataFrame(rows).set_index("Orientation"))
+    export = pd.DataFrame([{"clé": e.indicator_key, "indicateur": e.indicator_label, "orientation": e.orientation,
+                            "territoire": e.territory, "année": e.year, "valeur": e.value, "unité": e.unit, "source": e.source,
+                            "auteur": e.author, "enregistré le": e.recorded_at, "commentaire": e.comment}
+                           for e in store.history()])
+    csv_download(export, "quartiers2030-suivi-historique.csv", "Télécharger tout l'historique des saisies (CSV)")
+
+# --- recording ----------------------------------------------------------------------------------------
+if READ_ONLY:
+    st.caption("Écran de consultation : la saisie est désactivée (QUARTIERS_MODE=consultation).")
+else:
+    st.subheader("Enregistrer une valeur")
+    orientations = sorted({i["orientation"] for i in indicators})
+    orient = st.selectbox("Orientation stratégique", orientations, key="suivi_orientation",
+                          format_func=lambda n: f"{n} – {next(o['title'] for o in cached.framework()['orientations'] if o['number'] == n)}")
+    keys = [i["key"] for i in indicators if i["orientation"] == orient]
+    if st.session_state.pop("_suivi_saved", False):
+        # after a successful save, empty the value and comment (the rest is often the same for the next entry)
+        st.session_state["suivi_valeur"] = ""
+        st.session_state["suivi_commentaire"] = ""
+    with st.form("suivi_form", clear_on_submit=False):
+        key = st.selectbox("Indicateur de suivi", keys, key="suivi_indicateur", format_func=lambda k: by_key[k]["label"])
+        if by_key[key]["sources"]:
+            st.caption(f"Source suggérée par le référentiel : {by_key[key]['sources']}")
+        c1, c2 = st.columns(2)
+        territory = c1.selectbox("Territoire", territory_ids, key="suivi_territoire", format_func=tname)
+        year = c2.selectbox("Année", YEARS, index=YEARS.index(YEAR_N), key="suivi_annee", format_func=year_label)
+        c3, c4 = st.columns(2)
+        value = c3.text_input("Valeur", key="suivi_valeur", placeholder="ex. 1 234 ou 66,4")
+        unit = c4.text_input("Unité", key="suivi_unite", placeholder="ex. enfants, actions, %")
+        source = st.text_input("Source", key="suivi_source", placeholder="ex. bilan d'activité 2025 du centre social")
+        author = st.text_input("Saisi par", key="suivi_auteur", placeholder="nom ou service")
+        comment = st.text_area("Commentaire (facultatif)", key="suivi_commentaire", max_chars=1000)
+        submitted = st.form_submit_button("Enregistrer")
+    if submitted:
+        try:
+            entry = store.add(indicator=by_key[key], territory=territory, territories=ts, year=year, value_text=value,
+                              unit=unit, source=source, author=author, comment=comment)
+        except FollowupError as err:
+            # the form keeps everything typed: only the faulty field needs correcting
+            st.error(f"Valeur non enregistrée – {err.field} : {err}")
+        else:
+            st.session_state["_suivi_saved"] = True
+            st.toast(f"Enregistré : {fr_number(entry.value)} {entry.unit} pour « {tname(entry.territory)} », "
+                     f"{year_label(entry.year)}.")
+            st.rerun()
+sources_footer([f"Base de données : {store.kind} (adresse dans QUARTIERS_DB_URL ; par défaut un fichier SQLite dans var/)."])

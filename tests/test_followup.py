@@ -1,0 +1,150 @@
+"""Follow-up values in a real database: SQLite (the default) and PostgreSQL (started by
+scripts/test.sh; without it these tests fail, they never skip). Then the page, driven by AppTest."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from data.followup import FollowupError, FollowupStore, parse_number, referentiel_indicators, year_label
+from data.framework import load_framework
+from data.indicators import load_territories
+
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+PG_ENV = "QUARTIERS_TEST_PG_URL"
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store(request, tmp_path):
+    if request.param == "sqlite":
+        return FollowupStore(f"sqlite:///{tmp_path / 'suivi.sqlite3'}")
+    url = os.environ.get(PG_ENV)
+    if not url:
+        pytest.fail(f"{PG_ENV} non défini : lancez la suite par « bash scripts/test.sh », qui démarre PostgreSQL")
+    import psycopg
+
+    with psycopg.connect(url) as con:
+        con.execute("DROP TABLE IF EXISTS followup_value")
+    return FollowupStore(url)
+
+
+@pytest.fixture(scope="module")
+def indicators():
+    return {i["key"]: i for i in referentiel_indicators(load_framework())}
+
+
+@pytest.fixture(scope="module")
+def territories():
+    return load_territories()
+
+
+def record(store, indicators, territories, **kw):
+    args = dict(indicator=indicators["os1-axe1-1"], territory="clos-des-roses", territories=territories, year=2025,
+                value_text="42", unit="enfants", source="Bilan Éducation nationale 2025", author="Service politique de la ville")
+    args.update(kw)
+    return store.add(**args)
+
+
+def test_referentiel_indicators_have_stable_keys(indicators):
+    assert indicators["os1-axe1-1"]["label"].startswith("Nombre d'enfants issus des QPV bénéficiaires")
+    assert indicators["os7-ensemble-1"]["label"].startswith("Évolution de la part des NEETs sur les QPV")
+    assert not any(i["label"].startswith("(décomposition") or i["label"] == "Par sexe" for i in indicators.values())
+
+
+def test_record_and_read_back(store, indicators, territories):
+    e = record(store, indicators, territories, value_text="1 234,5")
+    assert e.value == 1234.5 and e.step == "N"
+    latest = store.latest()
+    assert [(x.territory, x.year, x.value, x.unit, x.source) for x in latest] == [
+        ("clos-des-roses", 2025, 1234.5, "enfants", "Bilan Éducation nationale 2025")]
+
+
+def test_a_correction_is_a_new_record_and_history_is_kept(store, indicators, territories):
+    record(store, indicators, territories, value_text="40")
+    record(store, indicators, territories, value_text="42", comment="chiffre corrigé après le bilan définitif")
+    record(store, indicators, territories, year=2026, value_text="45")
+    assert [e.value for e in store.history(indicator_key="os1-axe1-1")] == [40, 42, 45]
+    latest = store.latest()
+    assert [(e.year, e.value) for e in latest] == [(2025, 42), (2026, 45)]
+    assert latest[0].comment == "chiffre corrigé après le bilan définitif"
+
+
+@pytest.mark.parametrize("kw,field,message", [
+    ({"value_text": "douze"}, "valeur", "« douze » n'est pas un nombre"),
+    ({"value_text": ""}, "valeur", "n'est pas un nombre"),
+    ({"value_text": "-3"}, "valeur", "ne peut pas être négative"),
+    ({"value_text": "120", "unit": "%"}, "valeur", "un pourcentage doit être compris entre 0 et 100"),
+    ({"unit": " "}, "unité", "précisez l'unité"),
+    ({"source": ""}, "source", "indiquez la source"),
+    ({"author": ""}, "auteur", "indiquez qui enregistre"),
+    ({"year": 2031}, "année", "entre 2024 et 2030"),
+    ({"territory": "vieux-compiegne"}, "territoire", "territoire inconnu « vieux-compiegne »"),
+    ({"comment": "x" * 1001}, "commentaire", "dépasse 1000 caractères"),
+])
+def test_bad_input_is_refused_in_french_and_nothing_is_written(store, indicators, territories, kw, field, message):
+    with pytest.raises(FollowupError) as exc:
+        record(store, indicators, territories, **kw)
+    assert exc.value.field == field and message in str(exc.value)
+    assert store.history() == []
+
+
+@pytest.mark.parametrize("text,expected", [("12", 12), ("1 234", 1234), ("66,4", 66.4), ("66,4 %", 66.4),
+                                           ("1\u00a0234,5", 1234.5), ("3.5", 3.5)])
+def test_french_numbers(text, expected):
+    assert parse_number(text) == expected
+
+
+def test_year_labels():
+    assert year_label(2025) == "2025 (N)" and year_label(2030) == "2030 (N+5)" and year_label(2024) == "2024 (N-1)"
+
+
+# --- the page -----------------------------------------------------------------------------------
+
+@pytest.fixture()
+def app(tmp_path, monkeypatch):
+    monkeypatch.setenv("QUARTIERS_DB_URL", f"sqlite:///{tmp_path / 'suivi.sqlite3'}")
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    at.switch_page("pages/suivi.py").run()
+    assert not at.exception
+    return at
+
+
+def fill(at, value, unit="enfants", source="Bilan 2025 du centre social", author="Équipe PV"):
+    at.text_input(key="suivi_valeur").input(value)
+    at.text_input(key="suivi_unite").input(unit)
+    at.text_input(key="suivi_source").input(source)
+    at.text_input(key="suivi_auteur").input(author)
+    at.button[0].click().run()
+
+
+def test_page_refuses_bad_value_in_french_and_keeps_what_was_typed(app):
+    assert "Aucune valeur n'a encore été enregistrée." in [i.value for i in app.info]
+    fill(app, "douze")
+    assert "Valeur non enregistrée – valeur : « douze » n'est pas un nombre" in app.error[0].value
+    assert app.text_input(key="suivi_source").value == "Bilan 2025 du centre social"  # nothing lost
+    assert app.text_input(key="suivi_unite").value == "enfants"
+    assert not app.table
+
+
+def test_page_records_and_shows_the_value(app):
+    app.selectbox(key="suivi_territoire").select("vivier-corax")
+    fill(app, "1 234")
+    assert not app.exception
+    table = app.table[0].value.to_string()
+    assert "1 234 enfants" in table and "Vivier Corax" in table and "2025 (N)" in table and "Bilan 2025 du centre social" in table
+    assert app.text_input(key="suivi_valeur").value == ""  # emptied for the next entry, no double save
+    assert app.text_input(key="suivi_source").value == "Bilan 2025 du centre social"
+
+
+def test_consultation_mode_has_no_form(tmp_path, monkeypatch):
+    monkeypatch.setenv("QUARTIERS_DB_URL", f"sqlite:///{tmp_path / 'suivi.sqlite3'}")
+    monkeypatch.setenv("QUARTIERS_MODE", "consultation")
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    at.switch_page("pages/suivi.py").run()
+    assert not at.button and not at.text_input
+    assert any("la saisie est désactivée" in c.value for c in at.caption)
