@@ -32,7 +32,10 @@ PAGES = {
     "referentiel": ("pages/referentiel.py", "/referentiel"),
     "priorites": ("pages/priorites.py", "/priorites"),
     "sources": ("pages/sources.py", "/sources"),
+    "suivi": ("pages/suivi.py", "/suivi"),
 }
+# the follow-up page writes to a database: the benchmark uses its own throw-away SQLite file
+BENCH_DB = f"sqlite:///{RESULTS / 'suivi-bench.sqlite3'}"
 REFERENCE = "bench/reference_page.py"
 
 
@@ -62,7 +65,8 @@ def start_server(log_path: Path | None = None) -> tuple[subprocess.Popen, str, f
         [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
          "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false",
          "--server.fileWatcherType", "none"],
-        cwd=ROOT, env={**os.environ, "QUARTIERS_TILES": ""}, stdout=log, stderr=subprocess.STDOUT)
+        cwd=ROOT, env={**os.environ, "QUARTIERS_TILES": "", "QUARTIERS_DB_URL": BENCH_DB}, stdout=log,
+        stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     while time.perf_counter() - t0 < 60:
         if proc.poll() is not None:

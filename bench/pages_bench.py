@@ -12,8 +12,8 @@ import time
 
 import psutil
 
-from common import (CHROMIUM, CHROMIUM_ARGS, PAGES, REFERENCE, ROOT, block_external, median, start_server, stop_server,
-                    wait_rendered)
+from common import (BENCH_DB, CHROMIUM, CHROMIUM_ARGS, PAGES, REFERENCE, RESULTS, ROOT, block_external, median,
+                    start_server, stop_server, wait_rendered)
 
 SCRIPT_RUNNER = r"""
 import json, sys, time
@@ -41,7 +41,8 @@ def script_times(path: str, cold_reps: int, warm_reps: int) -> dict:
     for _ in range(cold_reps):
         out = subprocess.run([sys.executable, "-c", SCRIPT_RUNNER, str(ROOT / "app.py"), path, str(warm_reps)],
                              cwd=ROOT, capture_output=True, text=True, timeout=600,
-                             env={**os.environ, "PYTHONPATH": str(ROOT), "QUARTIERS_BENCH": "1"})
+                             env={**os.environ, "PYTHONPATH": str(ROOT), "QUARTIERS_BENCH": "1",
+                                  "QUARTIERS_DB_URL": BENCH_DB})
         if out.returncode:
             raise RuntimeError(out.stderr[-2000:])
         r = json.loads(out.stdout.strip().splitlines()[-1])
@@ -52,6 +53,7 @@ def script_times(path: str, cold_reps: int, warm_reps: int) -> dict:
 
 
 def run(reps: int = 5) -> dict:
+    RESULTS.mkdir(parents=True, exist_ok=True)
     res: dict = {}
     # server start → first healthy response
     starts = []

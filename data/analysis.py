@@ -95,11 +95,6 @@ def get_value(df: pd.DataFrame, territory: str, indicator: str, period: str) -> 
     return None
 
 
-def latest(df: pd.DataFrame, territory: str, indicator: str) -> Value | None:
-    s = series(df, territory, indicator)
-    return s[-1] if s else None
-
-
 def evolution(df: pd.DataFrame, territory: str, indicator: str, period_from: str, period_to: str, unit: str) -> Evolution:
     a, b = get_value(df, territory, indicator, period_from), get_value(df, territory, indicator, period_to)
     decimals = max(a.decimals if a else 0, b.decimals if b else 0)

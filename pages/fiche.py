@@ -10,7 +10,7 @@ from streamlit_folium import st_folium
 from data import analysis
 from data.formatting import MISSING, fr_change, fr_value, period_label
 from ui import cached
-from ui.frame import (PERIMETER_WARNING, csv_download, export_frame, figure_card, page_setup, qpv_ids, query_choice,
+from ui.frame import (PERIMETER_WARNING, csv_download, export_frame, figure_card, page_setup, query_choice,
                       quartier_ids, sources_footer, sync_query, tname, verdict_class)
 from ui.maps import quartier_map
 

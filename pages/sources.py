@@ -16,21 +16,7 @@ page_setup("Sources et méthode",
 cat, df, ts = cached.catalogue(), cached.series_frame(), cached.territories()
 
 st.header("Jeux de données")
-rows = []
-for ind_id, ind in cat.items():
-    sub = df[df["indicator"] == ind_id]
-    if sub.empty:
-        continue
-    rows.append({
-        "Indicateur": ind.label,
-        "Producteur (selon le contrat)": " ; ".join(sorted(set(sub["source"]))),
-        "Millésime(s)": ", ".join(period_label(p) for p in sorted(set(sub["period"]))),
-        "Périmètre(s)": " ; ".join(sorted(set(sub["perimeter"]))),
-        "Territoires": ", ".join(ts[t].short for t in dict.fromkeys(sub["territory"])),
-        "Partie du contrat": " ; ".join(sorted(set(sub["contract_ref"]))),
-        "Valeurs « NA »": int((sub["value_status"] == "na").sum()),
-    })
-st.table(pd.DataFrame(rows).set_index("Indicateur"))
+st.table(cached.datasets_table())
 csv_download(export_frame(df), "quartiers2030-indicateurs.csv", "Télécharger toutes les séries (CSV)")
 st.caption("« non précisée » : le contrat ne cite pas le producteur de la série. Licence des chiffres : ceux du contrat de "
            "ville, document public de l'ARC et de la Ville de Compiègne.")

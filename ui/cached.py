@@ -132,3 +132,27 @@ def followup_store():
     from data.followup import DB_ENV
 
     return _followup_store(os.environ.get(DB_ENV))
+
+
+@st.cache_resource(show_spinner=False)
+def datasets_table():
+    """One row per indicator: producers, millésimes, perimeters, territories, parts of the contract."""
+    import pandas as pd
+
+    from data.formatting import period_label
+
+    cat, ts, df = catalogue(), territories(), series_frame()
+    groups = dict(list(df.groupby("indicator", observed=True)))
+    rows = []
+    for ind_id in (i for i in cat if i in groups):  # catalogue order
+        sub = groups[ind_id]
+        rows.append({
+            "Indicateur": cat[ind_id].label,
+            "Producteur (selon le contrat)": " ; ".join(sorted(set(sub["source"]))),
+            "Millésime(s)": ", ".join(period_label(p) for p in sorted(set(sub["period"]))),
+            "Périmètre(s)": " ; ".join(sorted(set(sub["perimeter"]))),
+            "Territoires": ", ".join(ts[t].short for t in dict.fromkeys(sub["territory"])),
+            "Partie du contrat": " ; ".join(sorted(set(sub["contract_ref"]))),
+            "Valeurs « NA »": int((sub["value_status"] == "na").sum()),
+        })
+    return pd.DataFrame(rows).set_index("Indicateur")
