@@ -25,6 +25,7 @@ class Value:
     perimeter: str
     contract_ref: str
     note: str
+    qualifier: str = ""  # "approx" (« environ ») or "lower_bound" (« plus de »)
 
     @property
     def missing(self) -> bool:
@@ -54,7 +55,7 @@ def _row_to_value(r) -> Value:
     return Value(territory=r["territory"], indicator=r["indicator"], period=r["period"],
                  value=None if (v is None or (isinstance(v, float) and math.isnan(v))) else float(v),
                  status=r["value_status"], decimals=int(r["decimals"]), source=r["source"], perimeter=r["perimeter"],
-                 contract_ref=r["contract_ref"], note=r.get("note", "") or "")
+                 contract_ref=r["contract_ref"], note=r.get("note", "") or "", qualifier=r.get("qualifier", "") or "")
 
 
 # Row positions of each (territory, indicator) series, computed once per validated frame:

@@ -19,7 +19,10 @@ from .errors import DataValidationError
 from .paths import QPV_DATA
 
 INDICATOR_COLUMNS = ["territory", "indicator", "period", "value", "value_status", "source", "perimeter", "contract_ref"]
-VALUE_STATUSES = {"ok", "na", "approx", "lower_bound"}  # approx: « environ », lower_bound: « plus de »
+VALUE_STATUSES = {"ok", "na"}  # na: the contract prints NA / <NA> / <N/A>
+# how the contract words a value it gives: "" exact, approx « environ / près de / une quarantaine »,
+# lower_bound « plus de »
+QUALIFIERS = {"", "approx", "lower_bound"}
 PERIOD_RE = r"^$|^\d{4}$|^\d{4}-\d{4}$|^\d{4}-\d{2}-\d{2}$|^\d{4}-T[1-4]$|^\d{4}-S[12]$|^\d{4}-\d{2}$"
 UNITS = {"nombre", "pourcent", "euros", "ratio", "apl_consultations", "apl_etp"}
 NON_NEGATIVE_UNITS = UNITS  # no figure of the contract is a signed level; changes live in changes.csv
@@ -110,7 +113,10 @@ def validate_indicators(df: pd.DataFrame, catalogue: dict[str, Indicator], terri
     _fail_first(df["period"].isin(bad_periods), df, file,
                 lambda r: f"période « {r['period']} » hors format (AAAA, AAAA-AAAA, AAAA-MM-JJ, AAAA-MM, AAAA-Tn, AAAA-Sn ou vide)")
     _fail_first(~df["value_status"].isin(VALUE_STATUSES), df, file,
-                lambda r: f"statut de valeur inconnu « {r['value_status']} » (attendu : ok, na, approx ou lower_bound)")
+                lambda r: f"statut de valeur inconnu « {r['value_status']} » (attendu : ok ou na)")
+    if "qualifier" in df.columns:
+        _fail_first(~df["qualifier"].isin(QUALIFIERS), df, file,
+                    lambda r: f"qualificatif inconnu « {r['qualifier']} » (attendu : vide, approx ou lower_bound)")
     for col in ("source", "perimeter", "contract_ref"):
         _fail_first(df[col].str.strip() == "", df, file, f"colonne « {col} » vide : chaque chiffre doit porter sa {col}")
     dup = df.duplicated(["territory", "indicator", "period"], keep="first")
@@ -136,8 +142,10 @@ def validate_indicators(df: pd.DataFrame, catalogue: dict[str, Indicator], terri
     sep = raw.str.replace(",", ".", regex=False).str.find(".")
     out["decimals"] = (raw.str.len() - sep - 1).where(sep >= 0, 0).astype("int64")
     out["unit"] = units
+    if "qualifier" not in out.columns:
+        out["qualifier"] = ""
     # repeated labels as categories: a third of the memory and faster grouping at national size
-    for col in ("territory", "indicator", "period", "value_status", "source", "perimeter", "contract_ref", "unit"):
+    for col in ("territory", "indicator", "period", "value_status", "qualifier", "source", "perimeter", "contract_ref", "unit"):
         out[col] = out[col].astype("category")
     return out
 

@@ -65,8 +65,9 @@ for term in cached.doc("glossary")["terms"]:
 
 st.header("Méthode")
 st.markdown(
-    "- Chaque chiffre est stocké avec son territoire, sa période telle que libellée par le contrat, son statut (`ok`, `na`, "
-    "`approx` pour « environ » / « une quarantaine »), son producteur, son périmètre et la partie du contrat d'où il vient "
+    "- Chaque chiffre est stocké avec son territoire, sa période telle que libellée par le contrat, son statut (`ok`, ou `na` "
+    "quand le contrat imprime NA), son qualificatif (`approx` pour « environ » / « une quarantaine », `lower_bound` pour "
+    "« plus de »), son producteur, son périmètre et la partie du contrat d'où il vient "
     "(`qpv_data/indicators.csv`).\n"
     "- Les évolutions que le contrat énonce sans niveau (« +0,3 point » pour le taux de pauvreté de l'EPCI, évolution de "
     "l'écart de revenu de chaque QPV à la commune) sont stockées comme des évolutions (`qpv_data/changes.csv`), jamais comme "

@@ -270,7 +270,8 @@ def _set(row, **kw):
     (_set(16, value="-2645"), "ligne 18 : valeur négative -2645 pour « population »"),
     (_set(16, period="2013/2014"), "ligne 18 : période « 2013/2014 » hors format"),
     (_set(16, source=""), "ligne 18 : colonne « source » vide"),
-    (_set(16, value_status="estimé"), "statut de valeur inconnu « estimé »"),
+    (_set(16, value_status="estimé"), "statut de valeur inconnu « estimé » (attendu : ok ou na)"),
+    (_set(16, qualifier="à peu près"), "ligne 18 : qualificatif inconnu « à peu près »"),
     (lambda df: pd.concat([df, df.iloc[[16]]]), "ligne 180 : doublon pour (vivier-corax, population, « 2018 »)"),
     (lambda df: df.drop(columns=["perimeter"]), "colonne(s) manquante(s) : perimeter"),
 ])
@@ -376,11 +377,11 @@ def test_french_formats():
 @pytest.mark.parametrize("territory,indicator,period,expected,status", [
     ("clos-des-roses", "faroux_renovation_cost_ht", "", 8000000, "lower_bound"),  # « plus de 8 M HT »
     ("compiegne", "cite_educative_people", "2023", 6000, "approx"),  # « près de 6000 »
-    ("arc", "insertion_clause_hours", "2023-S1", 14800, "ok"),
-    ("vivier-corax", "bike_shelter_cost_ttc", "2024", 84179, "ok"),
+    ("arc", "insertion_clause_hours", "2023-S1", 14800, ""),
+    ("vivier-corax", "bike_shelter_cost_ttc", "2024", 84179, ""),
     ("ensemble-qpv", "cctv_cameras", "", 40, "approx"),  # « une quarantaine »
 ])
 def test_resource_figures_keep_their_qualifiers(loaded, territory, indicator, period, expected, status):
     _, _, df, _ = loaded
     v = val(df, territory, indicator, period)
-    assert v.value == expected and v.status == status
+    assert v.value == expected and v.status == "ok" and v.qualifier == status

@@ -166,6 +166,6 @@ def test_csv_export_keeps_na_empty_and_french_decimals():
     df = load_all()[2]
     out = export_frame(df[df["territory"] == "clos-des-roses"]).to_csv(index=False, sep=";", decimal=",")
     lines = out.splitlines()
-    assert lines[0].startswith("territoire;indicateur;période;valeur;statut;source;périmètre")
-    assert any(l.startswith("clos-des-roses;poverty_rate;2015;66,4;ok;") for l in lines)
-    assert any(l.startswith("clos-des-roses;rsa_share;2019;;na;") for l in lines)  # NA stays empty, never 0
+    assert lines[0].startswith("territoire;indicateur;période;valeur;statut;qualificatif;source;périmètre")
+    assert any(l.startswith("clos-des-roses;poverty_rate;2015;66,4;ok;;") for l in lines)
+    assert any(l.startswith("clos-des-roses;rsa_share;2019;;na;;") for l in lines)  # NA stays empty, never 0

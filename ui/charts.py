@@ -21,7 +21,7 @@ def long_frame(values: list, unit: str, name_of) -> pd.DataFrame:
         rows.append({
             "territoire": name_of(v.territory), "territory": v.territory, "période": period_label(v.period),
             "period": v.period, "order": period_sort_key(v.period), "valeur": v.value,
-            "valeur (texte)": ({"approx": "environ ", "lower_bound": "plus de "}.get(v.status, "")
+            "valeur (texte)": ({"approx": "environ ", "lower_bound": "plus de "}.get(v.qualifier, "")
                                + fr_value(v.value, unit, v.decimals)),
             "source": v.source, "périmètre": v.perimeter,
         })

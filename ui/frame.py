@@ -16,6 +16,8 @@ CONTRACT = "Contrat de Ville « Quartiers 2030 » de l'Agglomération de la Rég
 PERIMETER_WARNING = ("La plupart des séries du contrat portent sur les **anciens périmètres des QPV (2015)** "
                      "(note 3 du contrat) ; les cartes montrent les contours 2024. Les périodes diffèrent d'un indicateur à l'autre.")
 
+QUALIFIER_PREFIX = {"approx": "environ ", "lower_bound": "plus de "}
+
 CSS = """
 <style>
 .q-card {border:1px solid #d0d7de; border-radius:8px; padding:0.7rem 0.9rem; margin-bottom:0.6rem; background:#fbfcfe; min-height:9.5rem}
@@ -68,10 +70,7 @@ def value_text(v: Value | None, unit: str) -> str:
     if v is None:
         return MISSING
     text = fr_value(v.value, unit, v.decimals)
-    if v.status == "approx":
-        text = "environ " + text
-    elif v.status == "lower_bound":
-        text = "plus de " + text
+    text = QUALIFIER_PREFIX.get(v.qualifier, "") + text
     return text
 
 
@@ -141,7 +140,7 @@ def csv_download(df, filename: str, label: str = "Télécharger les données (CS
 
 
 EXPORT_COLUMNS = {"territory": "territoire", "indicator": "indicateur", "period": "période", "value": "valeur",
-                  "value_status": "statut", "source": "source", "perimeter": "périmètre", "contract_ref": "référence du contrat",
+                  "value_status": "statut", "qualifier": "qualificatif", "source": "source", "perimeter": "périmètre", "contract_ref": "référence du contrat",
                   "note": "note"}
 
 
