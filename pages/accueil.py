@@ -95,11 +95,10 @@ st.subheader("Tous les indicateurs")
 st.caption("Un clic ouvre les courbes de l'indicateur avec les territoires de référence.")
 chartable = cached.chartable_indicators()
 pillar_names = {p["id"]: p["name"] for p in cached.pillars()} | {"territoire": "Territoire et population"}
-cols = st.columns(len(pillar_names))
-for col, (pid, pname) in zip(cols, pillar_names.items()):
-    links = [f"- [{cat[i].label}](evolutions?ind={i})" for i in chartable if cat[i].pillar == pid]
-    if links:
-        col.markdown(f"**{pname}**\n" + "\n".join(links))
+groups = {pid: [i for i in chartable if cat[i].pillar == pid] for pid in pillar_names}
+groups = {pid: inds for pid, inds in groups.items() if inds}
+for col, (pid, inds) in zip(st.columns(len(groups)), groups.items()):
+    col.markdown(f"**{pillar_names[pid]}**\n" + "\n".join(f"- [{cat[i].label}](evolutions?ind={i})" for i in inds))
 
 # --- key findings ----------------------------------------------------------------------------------
 st.subheader("Ce que retient le contrat")
@@ -119,6 +118,7 @@ c.page_link("pages/pilier_emploi.py", label="Emploi", icon=":material/work:")
 c.page_link("pages/pilier_cadre_de_vie.py", label="Cadre de vie", icon=":material/apartment:")
 d.page_link("pages/referentiel.py", label="Référentiel d'évaluation", icon=":material/fact_check:")
 d.page_link("pages/priorites.py", label="Priorités des habitants", icon=":material/groups:")
+d.page_link("pages/suivi.py", label="Suivi des indicateurs", icon=":material/edit_note:")
 d.page_link("pages/sources.py", label="Sources et méthode", icon=":material/menu_book:")
 
 sources_footer()
