@@ -31,6 +31,8 @@ reading = cached.doc("quartiers")["quartiers"][choice]
 kind = "Quartier prioritaire de la politique de la ville" if t.kind == "qpv" else "Poche de pauvreté (carreau INSEE de 200 m)"
 with header:
     page_setup(t.name, f"{kind} · code officiel **`{t.code}`**" + (f"  \n{t.description}" if t.description else ""))
+    st.download_button("Télécharger la fiche (PDF)", data=cached.fiche_pdf_bytes(choice), file_name=f"fiche-{choice}.pdf",
+                       mime="application/pdf", icon=":material/picture_as_pdf:", key=f"pdf_{choice}")
 
 left, right = st.columns([1, 2])
 with left:

@@ -66,6 +66,12 @@ def test_fiche_selector_shows_each_quartier_figures():
     assert at.query_params["q"] == ["vivier-corax"] or at.query_params["q"] == "vivier-corax"
 
 
+def test_fiche_offers_its_pdf():
+    at = run_page("pages/fiche.py", {"q": "vivier-corax"})
+    buttons = [b for b in at.get("download_button")]
+    assert any("fiche (PDF)" in b.proto.label for b in buttons)
+
+
 def test_fiche_by_url_and_na_is_shown_as_missing():
     at = run_page("pages/fiche.py", {"q": "la-victoire"})
     assert at.title[0].value == "La Victoire"

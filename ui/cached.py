@@ -156,3 +156,13 @@ def datasets_table():
             "Valeurs « NA »": int((sub["value_status"] == "na").sum()),
         })
     return pd.DataFrame(rows).set_index("Indicateur")
+
+
+@st.cache_data(show_spinner=False, ttl=3600)
+def fiche_pdf_bytes(territory: str) -> bytes:
+    """The PDF of a fiche, built once an hour per quartier (it carries its edition date)."""
+    from ui.pdf import fiche_pdf
+
+    return fiche_pdf(territory, catalogue=catalogue(), territories=territories(), df=series_frame(), changes=changes_frame(),
+                     views=doc("views")["fiche"], readings=doc("quartiers")["quartiers"],
+                     inconsistencies=doc("inconsistencies")["items"], framework=framework())
