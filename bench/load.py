@@ -25,6 +25,14 @@ def targets() -> list[str]:
     return paths
 
 
+def summary(sessions, seconds, times, errors, visits, rss, **extra) -> dict:
+    """What both load tests report: views, errors, page times, server memory."""
+    return {"sessions": sessions, "seconds": seconds, "page_loads": len(times), "errors": len(errors),
+            "error_samples": errors[:10], "page_time_median_s": median(times), "page_time_p95_s": p95(times),
+            "page_time_max_s": max(times) if times else None, "rss_median_mb": median(rss), "rss_max_mb": max(rss),
+            "distinct_views": len(set(visits)), **extra}
+
+
 async def session(browser, url: str, deadline: float, seed: int, times: list, errors: list, visits: list,
                   click_retries: list):
     rnd = random.Random(seed)
@@ -109,10 +117,7 @@ async def main(sessions: int, seconds: float) -> dict:
         rss.append(ps.memory_info().rss / 2**20)
     finally:
         stop_server(proc)
-    return {"sessions": sessions, "seconds": seconds, "page_loads": len(times), "errors": len(errors),
-            "error_samples": errors[:10], "page_time_median_s": median(times), "page_time_p95_s": p95(times),
-            "page_time_max_s": max(times) if times else None, "rss_median_mb": median(rss), "rss_max_mb": max(rss),
-            "distinct_views": len(set(visits)), "click_retries": len(click_retries)}
+    return summary(sessions, seconds, times, errors, visits, rss, click_retries=len(click_retries))
 
 
 # --- the same load from lightweight clients speaking Streamlit's own websocket protocol -----------
@@ -195,11 +200,8 @@ async def ws_main(sessions: int, seconds: float) -> dict:
         rss.append(ps.memory_info().rss / 2**20)
     finally:
         stop_server(proc)
-    return {"sessions": sessions, "seconds": seconds, "page_loads": len(times), "errors": len(errors),
-            "error_samples": errors[:10], "page_time_median_s": median(times), "page_time_p95_s": p95(times),
-            "page_time_max_s": max(times) if times else None, "rss_median_mb": median(rss), "rss_max_mb": max(rss),
-            "server_cpu_median_pct": median(cpu), "distinct_views": len(set(visits)),
-            "bytes_per_view_median": median(sizes)}
+    return summary(sessions, seconds, times, errors, visits, rss, server_cpu_median_pct=median(cpu),
+                   bytes_per_view_median=median(sizes))
 
 
 if __name__ == "__main__":

@@ -50,6 +50,17 @@ def fr_value(value, unit: str, decimals: int | None = None) -> str:
     return fr_number(value, decimals) + UNIT_SUFFIX.get(unit, "")
 
 
+# how the contract words a value it gives (indicators.csv `qualifier`)
+QUALIFIER_PREFIX = {"approx": "environ ", "lower_bound": "plus de "}
+
+
+def fr_qualified(value, unit: str, decimals: int | None, qualifier: str = "") -> str:
+    """fr_value with the contract's wording kept: « environ 40 », « plus de 8 000 000 € »."""
+    if _is_missing(value):
+        return MISSING
+    return QUALIFIER_PREFIX.get(qualifier, "") + fr_value(value, unit, decimals)
+
+
 def fr_signed(value, decimals: int | None = None, suffix: str = "") -> str:
     """`734` → `+734`; `-3.3` with suffix ` points` → `-3,3 points`."""
     if _is_missing(value):

@@ -8,6 +8,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from data import analysis
+from data.framework import objectives_for_quartier
 from data.formatting import MISSING, fr_change, fr_value, period_label
 from ui import cached
 from ui.frame import (PERIMETER_WARNING, csv_download, export_frame, figure_card, page_setup, query_choice,
@@ -136,9 +137,8 @@ if t.kind == "qpv":
 
 # --- objectives that target it ---------------------------------------------------------------------
 st.subheader("Objectifs du contrat qui le concernent")
-objs = [ob for o in cached.framework()["orientations"] for ob in o["objectives"]]
-targeted = [ob for ob in objs if choice in ob["target_quartiers"]]
-mentioned = [ob for ob in objs if choice in ob["mentioned_quartiers"] and choice not in ob["target_quartiers"]]
+targeted = objectives_for_quartier(cached.framework(), choice, include_mentions=False)
+mentioned = [ob for ob in objectives_for_quartier(cached.framework(), choice) if ob not in targeted]
 if not targeted and not mentioned:
     st.markdown("Aucun objectif opérationnel ne cible explicitement ce quartier : tous les objectifs transversaux s'y appliquent.")
 for ob in targeted:

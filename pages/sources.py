@@ -5,7 +5,6 @@ import pandas as pd
 import streamlit as st
 
 from data.formatting import period_label
-from data.paths import GEO
 from ui import cached
 from ui.frame import CONTRACT, csv_download, export_frame, page_setup
 
@@ -42,9 +41,9 @@ st.markdown("**Codes QPV 2024 :** la dernière lettre code l'évolution depuis 2
 for q in per["qpv_2024"]["quartiers"]:
     st.markdown(f"- {ts[q['territory']].name} `{q['code']}` — contrat : {q['contract_says']}"
                 + ("" if q["consistent"] else f" — ⚠️ {q.get('note', '')}"))
-for md in [GEO / "README.md"] + sorted(p for p in GEO.glob("*.md") if p.name != "README.md"):
-    with st.expander(f"Provenance détaillée : {md.name}"):
-        st.markdown(md.read_text(encoding="utf-8"))
+for name, text in cached.geo_provenance():
+    with st.expander(f"Provenance détaillée : {name}"):
+        st.markdown(text)
 
 st.header("Précautions du contrat")
 st.markdown(f"- **Périmètres (note 3)** : « {per['qpv_2015']['contract_footnote_3']} »")

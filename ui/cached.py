@@ -11,23 +11,24 @@ from data import indicators
 
 
 @st.cache_resource(show_spinner=False)
+def _indicators():
+    return indicators.load_all()
+
+
 def catalogue():
-    return indicators.load_all()[0]
+    return _indicators()[0]
 
 
-@st.cache_resource(show_spinner=False)
 def territories():
-    return indicators.load_all()[1]
+    return _indicators()[1]
 
 
-@st.cache_resource(show_spinner=False)
 def series_frame():
-    return indicators.load_all()[2]
+    return _indicators()[2]
 
 
-@st.cache_resource(show_spinner=False)
 def changes_frame():
-    return indicators.load_all()[3]
+    return _indicators()[3]
 
 
 @st.cache_resource(show_spinner=False)
@@ -58,6 +59,15 @@ def shapes():
 @st.cache_resource(show_spinner=False)
 def commune():
     return geo.load_commune()
+
+
+@st.cache_resource(show_spinner=False)
+def geo_provenance() -> list[tuple[str, str]]:
+    """The provenance notes beside the perimeter files (README first), read once."""
+    from data.paths import GEO
+
+    files = [GEO / "README.md"] + sorted(p for p in GEO.glob("*.md") if p.name != "README.md")
+    return [(p.name, p.read_text(encoding="utf-8")) for p in files]
 
 
 @st.cache_resource(show_spinner=False)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from data.formatting import fr_value, period_label
+from data.formatting import fr_qualified, period_label
 from data.indicators import period_sort_key
 
 # d3 formats in en-US; rewrite to French separators in the axis labels.
@@ -21,8 +21,7 @@ def long_frame(values: list, unit: str, name_of) -> pd.DataFrame:
         rows.append({
             "territoire": name_of(v.territory), "territory": v.territory, "période": period_label(v.period),
             "period": v.period, "order": period_sort_key(v.period), "valeur": v.value,
-            "valeur (texte)": ({"approx": "environ ", "lower_bound": "plus de "}.get(v.qualifier, "")
-                               + fr_value(v.value, unit, v.decimals)),
+            "valeur (texte)": fr_qualified(v.value, unit, v.decimals, v.qualifier),
             "source": v.source, "périmètre": v.perimeter,
         })
     df = pd.DataFrame(rows)

@@ -8,15 +8,13 @@ import html
 import streamlit as st
 
 from data.analysis import Value
-from data.formatting import MISSING, fr_value, period_label
+from data.formatting import MISSING, fr_qualified, period_label
 from ui import cached
 
 APP_TITLE = "Quartiers 2030 – Contrat de Ville de l'ARC"
 CONTRACT = "Contrat de Ville « Quartiers 2030 » de l'Agglomération de la Région de Compiègne"
 PERIMETER_WARNING = ("La plupart des séries du contrat portent sur les **anciens périmètres des QPV (2015)** "
                      "(note 3 du contrat) ; les cartes montrent les contours 2024. Les périodes diffèrent d'un indicateur à l'autre.")
-
-QUALIFIER_PREFIX = {"approx": "environ ", "lower_bound": "plus de "}
 
 CSS = """
 <style>
@@ -48,10 +46,6 @@ def quartier_ids() -> list[str]:
     return [t.id for t in sorted(ts.values(), key=lambda t: t.order) if t.kind in ("qpv", "poche")]
 
 
-def qpv_ids() -> list[str]:
-    ts = cached.territories()
-    return [t.id for t in sorted(ts.values(), key=lambda t: t.order) if t.kind == "qpv"]
-
 
 def tname(territory: str, short: bool = False) -> str:
     t = cached.territories().get(territory)
@@ -69,9 +63,7 @@ def source_line(v: Value) -> str:
 def value_text(v: Value | None, unit: str) -> str:
     if v is None:
         return MISSING
-    text = fr_value(v.value, unit, v.decimals)
-    text = QUALIFIER_PREFIX.get(v.qualifier, "") + text
-    return text
+    return fr_qualified(v.value, unit, v.decimals, v.qualifier)
 
 
 def na_reason(v: Value | None) -> str:

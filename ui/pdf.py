@@ -15,9 +15,9 @@ from reportlab.lib.units import cm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from data import analysis
-from data.formatting import MISSING, fr_change, fr_value, period_label
+from data.framework import objectives_for_quartier
+from data.formatting import MISSING, fr_change, fr_qualified, period_label
 
-QUALIFIER_PREFIX = {"approx": "environ ", "lower_bound": "plus de "}
 # ReportLab's built-in fonts are WinAnsi (cp1252): « → » and « • » have no glyph there
 NO_GLYPH = {"→": "»", "•": "–", "□": "–", "≈": "~"}
 
@@ -33,7 +33,7 @@ def _value_text(v, unit: str) -> str:
         return f"{MISSING} (pas de chiffre dans le contrat)"
     if v.missing:
         return f"{MISSING} (NA dans le contrat)"
-    return QUALIFIER_PREFIX.get(v.qualifier, "") + fr_value(v.value, unit, v.decimals)
+    return fr_qualified(v.value, unit, v.decimals, v.qualifier)
 
 
 def fiche_pdf(territory: str, *, catalogue, territories, df, changes, views: dict, readings: dict, inconsistencies: list,
@@ -85,7 +85,7 @@ def fiche_pdf(territory: str, *, catalogue, territories, df, changes, views: dic
     flags = [i for i in inconsistencies if i.get("territory") == territory]
     for f in flags:
         story.append(Paragraph("<b>Incohérence du contrat :</b> " + text(f["summary"]), styles["BodyText"]))
-    targeted = [ob for o in framework["orientations"] for ob in o["objectives"] if territory in ob["target_quartiers"]]
+    targeted = objectives_for_quartier(framework, territory, include_mentions=False)
     if targeted:
         story.append(Paragraph("Objectifs du contrat qui le ciblent", styles["Heading2"]))
         for ob in targeted:
