@@ -1,34 +1,26 @@
-"""Strategy framework (pillars → orientations → objectives), référentiel, governance,
-residents' priorities, synthesis grid, the contract's readings and its inconsistencies."""
+"""Strategy framework (pillars → orientations → objectives → référentiel), validated by its JSON
+schema (qpv_data/framework.schema.json) plus the rules a schema cannot say."""
 
 from __future__ import annotations
 
 import json
-from functools import lru_cache
 from pathlib import Path
 
 import jsonschema
-import yaml
 
 from .errors import DataValidationError
-from .paths import QPV_DATA
+from .schemas import _line_of, read_yaml
 
 
-def _yaml(path: Path):
-    try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise DataValidationError(path.name, f"YAML illisible ({exc})") from exc
-
-
-def load_framework(path: Path = QPV_DATA / "framework.yaml", schema_path: Path = QPV_DATA / "framework.schema.json") -> dict:
-    doc = _yaml(path)
+def load_framework(path: Path, schema_path: Path) -> dict:
+    doc, node = read_yaml(path)
     schema = json.loads(schema_path.read_text(encoding="utf-8"))
     try:
         jsonschema.validate(doc, schema)
     except jsonschema.ValidationError as exc:
-        where = "/".join(str(p) for p in exc.absolute_path)
-        raise DataValidationError(path.name, f"{where or 'racine'} : {exc.message}") from exc
+        loc = tuple(exc.absolute_path)
+        where = " › ".join(str(p) for p in loc)
+        raise DataValidationError(path.name, f"{where or 'racine'} : {_schema_reason(exc)}", row=_line_of(node, loc)) from None
     ids = [ob["id"] for o in doc["orientations"] for ob in o["objectives"]]
     dup = {i for i in ids if ids.count(i) > 1}
     if dup:
@@ -57,21 +49,9 @@ def objectives_for_quartier(framework: dict, territory: str, include_mentions: b
             if territory in ob["target_quartiers"] or (include_mentions and territory in ob["mentioned_quartiers"])]
 
 
-def load_residents(path: Path = QPV_DATA / "residents.yaml") -> dict:
-    doc = _yaml(path)
-    for theme in doc["themes"]:
-        for q in doc["quartiers"]:
-            r = theme["ranks"].get(q)
-            if r is None or not isinstance(r.get("rank"), int) or r["rank"] < 1:
-                raise DataValidationError(path.name, f"thème « {theme['id']} » : rang manquant ou invalide pour « {q} »")
-        top3 = sum(1 for q in doc["quartiers"] if theme["ranks"][q]["rank"] <= 3)
-        if top3 != theme["top3_count"]:
-            raise DataValidationError(path.name, f"thème « {theme['id']} » : « {theme['top3_count']}x » dans le Top 3 "
-                                                 f"alors que les rangs en donnent {top3}")
-    return doc
-
-
-@lru_cache(maxsize=None)
-def load_yaml_doc(name: str) -> dict:
-    """governance, synthesis, quartiers, inconsistencies, perimeters."""
-    return _yaml(QPV_DATA / f"{name}.yaml")
+def _schema_reason(exc: jsonschema.ValidationError) -> str:
+    """jsonschema's messages are English: say the same in French."""
+    reasons = {"required": "champ obligatoire absent", "additionalProperties": "champ inconnu", "type": "type inattendu",
+               "enum": "valeur non autorisée", "pattern": "format invalide", "minItems": "liste trop courte",
+               "minLength": "texte vide", "minimum": "valeur trop petite", "maximum": "valeur trop grande"}
+    return reasons.get(exc.validator, "valeur invalide")

@@ -8,15 +8,11 @@ reports the first offending row with its line number in the CSV (header = line 1
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
-import yaml
 
 from .errors import DataValidationError
-from .paths import QPV_DATA
 
 INDICATOR_COLUMNS = ["territory", "indicator", "period", "value", "value_status", "source", "perimeter", "contract_ref"]
 VALUE_STATUSES = {"ok", "na"}  # na: the contract prints NA / <NA> / <N/A>
@@ -27,69 +23,6 @@ PERIOD_RE = r"^$|^\d{4}$|^\d{4}-\d{4}$|^\d{4}-\d{2}-\d{2}$|^\d{4}-T[1-4]$|^\d{4}
 UNITS = {"nombre", "pourcent", "euros", "ratio", "apl_consultations", "apl_etp"}
 NON_NEGATIVE_UNITS = UNITS  # no figure of the contract is a signed level; changes live in changes.csv
 PILLARS = {"territoire", "education", "sante", "emploi", "cadre-de-vie"}
-
-
-@dataclass(frozen=True)
-class Indicator:
-    id: str
-    label: str
-    unit: str
-    unit_label: str
-    definition: str
-    pillar: str
-    higher_is_better: bool | None
-    source: str
-    period_meaning: str
-
-
-@dataclass(frozen=True)
-class Territory:
-    id: str
-    name: str
-    short: str
-    kind: str
-    order: int
-    code: str = ""
-    description: str = ""
-
-
-def _read_yaml(path: Path) -> dict:
-    try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise DataValidationError(path.name, f"YAML illisible ({exc})") from exc
-
-
-def load_catalogue(path: Path = QPV_DATA / "catalogue.yaml") -> dict[str, Indicator]:
-    doc = _read_yaml(path)
-    out: dict[str, Indicator] = {}
-    required = {"label", "unit", "unit_label", "definition", "pillar", "higher_is_better", "source", "period_meaning"}
-    for ind_id, spec in (doc.get("indicators") or {}).items():
-        missing = required - set(spec)
-        if missing:
-            raise DataValidationError(path.name, f"indicateur « {ind_id} » : champ(s) manquant(s) {sorted(missing)}")
-        if spec["unit"] not in UNITS:
-            raise DataValidationError(path.name, f"indicateur « {ind_id} » : unité inconnue « {spec['unit']} »")
-        if spec["pillar"] not in PILLARS:
-            raise DataValidationError(path.name, f"indicateur « {ind_id} » : pilier inconnu « {spec['pillar']} »")
-        if spec["higher_is_better"] not in (True, False, None):
-            raise DataValidationError(path.name, f"indicateur « {ind_id} » : higher_is_better doit valoir true, false ou null")
-        out[ind_id] = Indicator(id=ind_id, **{k: spec[k] for k in required})
-    return out
-
-
-def load_pillars(path: Path = QPV_DATA / "catalogue.yaml") -> list[dict]:
-    return _read_yaml(path)["pillars"]
-
-
-def load_territories(path: Path = QPV_DATA / "territories.yaml") -> dict[str, Territory]:
-    doc = _read_yaml(path)
-    out: dict[str, Territory] = {}
-    for t in doc["territories"]:
-        if t["id"] in out:
-            raise DataValidationError(path.name, f"territoire « {t['id']} » en double")
-        out[t["id"]] = Territory(**{k: (str(v) if k == "code" else v) for k, v in t.items()})
-    return out
 
 
 def _fail_first(mask: pd.Series, df: pd.DataFrame, file: str, reason) -> None:
@@ -137,29 +70,41 @@ def validate_indicators(df: pd.DataFrame, catalogue: dict[str, Indicator], terri
     out = df.copy()
     out["value_text"] = raw
     out["value"] = value
-    # decimals as printed (« 56,0 » keeps its 0): characters after the separator. str.find is
-    # vectorised; a regex extract took 2,5 s on a national-size file (bench/scale.py).
-    sep = raw.str.replace(",", ".", regex=False).str.find(".")
-    out["decimals"] = (raw.str.len() - sep - 1).where(sep >= 0, 0).astype("int64")
     out["unit"] = units
-    if "qualifier" not in out.columns:
-        out["qualifier"] = ""
+    out["decimals"] = printed_decimals(raw)
+    for optional in ("qualifier", "note", "inferred"):
+        if optional not in out.columns:
+            out[optional] = ""
     # repeated labels as categories: a third of the memory and faster grouping at national size
     for col in ("territory", "indicator", "period", "value_status", "qualifier", "source", "perimeter", "contract_ref", "unit"):
         out[col] = out[col].astype("category")
     return out
 
 
+def printed_decimals(raw: pd.Series) -> pd.Series:
+    """Decimals as printed (« 56,0 » keeps its 0): characters after the separator. str.find is
+    vectorised; a regex extract took 2,5 s on a national-size file (bench/scale.py)."""
+    sep = raw.str.replace(",", ".", regex=False).str.find(".")
+    return (raw.str.len() - sep - 1).where(sep >= 0, 0).astype("int64")
+
+
 def read_indicator_csv(path: Path) -> pd.DataFrame:
+    """Every column as text (« 56,0 » keeps its printed decimals); unreadable, empty or header-only
+    files are French errors."""
     try:
-        return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
-    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
-        raise DataValidationError(path.name, f"CSV illisible ({exc})") from exc
+        df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+    except FileNotFoundError:
+        raise DataValidationError(path.name, "fichier introuvable") from None
+    except pd.errors.EmptyDataError:
+        raise DataValidationError(path.name, "fichier vide") from None
+    except (pd.errors.ParserError, UnicodeDecodeError, OSError) as exc:
+        raise DataValidationError(path.name, f"CSV illisible ({type(exc).__name__})") from None
+    if df.empty:
+        raise DataValidationError(path.name, "aucune ligne de données (en-tête seul)")
+    return df
 
 
-def load_indicators(path: Path = QPV_DATA / "indicators.csv", catalogue=None, territories=None) -> pd.DataFrame:
-    catalogue = catalogue or load_catalogue()
-    territories = territories or load_territories()
+def load_indicators(path: Path, catalogue, territories) -> pd.DataFrame:
     return validate_indicators(read_indicator_csv(path), catalogue, territories, path.name)
 
 
@@ -167,10 +112,8 @@ CHANGE_COLUMNS = ["territory", "indicator", "period_from", "period_to", "change"
                   "perimeter", "contract_ref", "quote"]
 
 
-def load_changes(path: Path = QPV_DATA / "changes.csv", catalogue=None, territories=None) -> pd.DataFrame:
+def load_changes(path: Path, catalogue, territories) -> pd.DataFrame:
     """Changes the contract states in words (some without any level: EPCI poverty « +0,3 point »)."""
-    catalogue = catalogue or load_catalogue()
-    territories = territories or load_territories()
     df = read_indicator_csv(path)
     file = path.name
     missing_cols = [c for c in CHANGE_COLUMNS if c not in df.columns]
@@ -190,6 +133,7 @@ def load_changes(path: Path = QPV_DATA / "changes.csv", catalogue=None, territor
     _fail_first(dup, df, file, lambda r: f"doublon pour ({r['territory']}, {r['indicator']}, {r['period_from']}→{r['period_to']})")
     out = df.copy()
     out["change"] = change
+    out["decimals"] = printed_decimals(df["change"].str.strip())
     return out
 
 
@@ -214,10 +158,3 @@ def period_sort_key(period: str) -> tuple:
     return (year, 12, 31)
 
 
-@lru_cache(maxsize=1)
-def load_all() -> tuple[dict[str, Indicator], dict[str, Territory], pd.DataFrame, pd.DataFrame]:
-    catalogue = load_catalogue()
-    territories = load_territories()
-    indicators = load_indicators(catalogue=catalogue, territories=territories)
-    changes = load_changes(catalogue=catalogue, territories=territories)
-    return catalogue, territories, indicators, changes

@@ -1,84 +1,67 @@
-"""Accueil – the territory at a glance, the synthesis grid, the contract's key findings."""
+"""Accueil – the territory at a glance, the synthesis grid, the contract's key findings; every
+figure rendered from its record (data.model)."""
 
 import html
 
 import streamlit as st
 
-from data import analysis
-from data.formatting import fr_change, fr_number, fr_value, period_label
+from data.model import DETERIORATION, IMPROVEMENT
 from ui import cached
-from ui.frame import PERIMETER_WARNING, figure_card, page_setup, quartier_ids, sources_footer, tname, verdict_class
+from ui import wording as w
+from ui.frame import PERIMETER_WARNING, cards, page_setup, sources_footer
+from ui.registry import PAGES, path_of
 
 page_setup("Contrat de Ville « Quartiers 2030 » – Agglomération de la Région de Compiègne",
            "Tableau de bord du diagnostic et du cadre d'évaluation du contrat : **3 quartiers prioritaires (QPV)** "
            "et **2 poches de pauvreté**, tous situés à Compiègne.")
-
-cat, df, syn = cached.catalogue(), cached.series_frame(), cached.doc("synthesis")
-get = analysis.get_value
+ds = cached.dataset()
 
 # --- the territory at a glance -----------------------------------------------------------------
 st.subheader("Le territoire en bref")
-for col, card in zip(st.columns(4), cached.doc("views")["accueil"]["cards"]):
-    ind = cat[card["indicator"]]
-    v = get(df, card["territory"], ind.id, card["period"])
-    parts = []
-    for c in card.get("context", []):
-        cv = get(df, c["territory"], c["indicator"], c["period"])
-        text = fr_value(cv.value, cat[c["indicator"]].unit, cv.decimals) if cv else "non disponible"
-        parts.append(f"{c['before']} <b>{text}</b> {c['after']}".strip())
-    if card.get("from"):
-        ev = analysis.evolution(df, card["territory"], ind.id, card["from"], card["period"], ind.unit)
-        verdict = analysis.judge(ev.change, ind.higher_is_better)
-        parts.append(f"{fr_change(ev.change, ind.unit, ev.decimals)} depuis {period_label(card['from'])} "
-                     f"(<span class='{verdict_class(verdict)}'>{verdict}</span>)")
-    with col:
-        figure_card(card["label"], v, ind.unit, " ".join(parts))
-        if card.get("link"):
-            st.page_link(f"pages/{card['link']['page']}.py", label=card["link"]["label"], icon=":material/arrow_forward:",
-                         query_params=card["link"]["query"] or None)
+home = cached.home_cards()
+cards(home)
+for col, c in zip(st.columns(4), home, strict=False):
+    if c.link:
+        col.page_link(path_of(c.link.page), label=c.link.label, icon=":material/arrow_forward:",
+                      query_params=c.link.query or None)
 
 # --- one click to each quartier --------------------------------------------------------------
 st.subheader("Les quartiers")
-cols = st.columns(5)
-ts = cached.territories()
-for col, q in zip(cols, quartier_ids()):
-    t = ts[q]
-    kind = "Quartier prioritaire" if t.kind == "qpv" else "Poche de pauvreté"
-    pop = get(df, q, "population_qpv2024", "") if t.kind == "qpv" else get(df, q, "estimated_population", "")
+for col, tile in zip(st.columns(len(ds.quartier_ids)), cached.quartier_tiles(), strict=True):
+    t = tile.territory
     with col:
-        st.markdown(f"**{t.name}**  \n{kind} · `{t.code if t.kind == 'qpv' else 'carreau 200 m'}`  \n"
-                    f"{fr_number(pop.value)} {'habitants (périmètre 2024)' if t.kind == 'qpv' else 'personnes (estimation)'}")
-        st.page_link("pages/fiche.py", label=f"Fiche {t.short}", icon=":material/arrow_forward:", query_params={"q": q})
+        st.markdown(f"**{t.name}**  \n{w.KIND_SHORT[t.kind]} · `{t.code if t.kind == 'qpv' else 'carreau 200 m'}`  \n"
+                    f"{w.value_text(tile.population)} {'habitants (périmètre 2024)' if t.kind == 'qpv' else 'personnes (estimation)'}")
+        st.page_link(path_of("fiche"), label=f"Fiche {t.short}", icon=":material/arrow_forward:", query_params={"q": t.id})
 
 # --- synthesis grid -------------------------------------------------------------------------------
 st.subheader("Synthèse des évolutions des QPV")
-st.caption(syn["caveat"] + " " + PERIMETER_WARNING.replace("**", ""))
-grid = cached.synthesis_grid()
-columns = syn["columns"]
-head = "".join(f"<th>{html.escape(tname(c, short=True))}</th>" for c in columns)
+st.caption(ds.synthesis.caveat + " " + PERIMETER_WARNING.replace("**", ""))
+e = html.escape
+verdict_class = {IMPROVEMENT: "q-better", DETERIORATION: "q-worse"}
+head = "".join(f"<th>{e(w.name(ds, c, True))}</th>" for c in ds.synthesis.columns)
 rows_html = []
-for row in syn["rows"]:
-    ind = cat[row["indicator"]]
-    cells = []
-    for c in columns:
-        r = grid[(grid["indicator"] == row["indicator"]) & (grid["column"] == c)].iloc[0]
-        if r["verdict"] == "non disponible":
-            cells.append(f"<td class='q-na-cell'><i>non disponible</i><br><small>{html.escape(r['reason'])}</small></td>")
+for line in cached.synthesis():
+    unit = ds.catalogue[line.indicator].unit
+    tds = []
+    for cell in line.cells:
+        ev = cell.evolution
+        if not ev.available:
+            why = f"« {cell.contract_cell} » dans la grille du contrat" if cell.contract_cell else \
+                w.EVOLUTION_MISSING_REASON[ev.missing_reason]
+            tds.append(f"<td class='q-na-cell'><i>{w.MISSING}</i><br><small>{e(why)}</small></td>")
             continue
-        arrow = {"hausse": "▲", "baisse": "▼", "stable": "■"}[r["direction"]]
-        change = fr_change(r["change"], ind.unit, int(r["decimals"]))
-        cmp_txt = "" if r["comparison"] == "non disponible" else f"<br><small>{html.escape(r['comparison'])}</small>"
-        cells.append(f"<td><span class='{verdict_class(r['verdict'])}'>{arrow} {html.escape(r['direction'])}</span> "
-                     f"{html.escape(change)}<br><small>{html.escape(r['verdict'])}</small>{cmp_txt}</td>")
-    r0 = grid[grid["indicator"] == row["indicator"]].iloc[0]
-    if r0["reference_change"] is not None and r0["reference_change"] == r0["reference_change"]:
-        ref_txt = fr_change(r0["reference_change"], ind.unit, 1 if ind.unit == "pourcent" else 0)
-        ref_cell = f"{html.escape(row['reference_label'])} : {html.escape(ref_txt)}<br><small>{html.escape(r0['reference_origin'])}</small>"
-    else:
-        ref_cell = f"{html.escape(row['reference_label'])} : <i>non disponible</i>"
-    link = f"evolutions?ind={row['indicator']}"
-    rows_html.append(f"<tr><th><a href='{link}' target='_self'>{html.escape(row['label'])}</a><br>"
-                     f"<small>Période : {html.escape(row['period_label'])}</small></th>{''.join(cells)}<td>{ref_cell}</td></tr>")
+        cmp_txt = "" if cell.comparison == "unavailable" else f"<br><small>{e(w.COMPARISON[cell.comparison])}</small>"
+        tds.append(f"<td><span class='{verdict_class.get(ev.verdict, 'q-neutral')}'>{w.ARROW[ev.direction]} "
+                   f"{e(w.DIRECTION[ev.direction])}</span> {e(w.change_text(ev.change, unit, ev.decimals))}"
+                   f"<br><small>{e(w.VERDICT[ev.verdict])}</small>{cmp_txt}</td>")
+    ref = line.reference_change
+    ref_cell = e(w.reference_change_text(ds, ref, line.reference_label))
+    if ref.change is not None:
+        ref_cell += f"<br><small>{e(w.REFERENCE_ORIGIN[ref.origin])}</small>"
+    link = f"evolutions?ind={line.indicator}"
+    rows_html.append(f"<tr><th><a href='{link}' target='_self'>{e(line.label)}</a><br>"
+                     f"<small>Période : {e(line.period_label)}</small></th>{''.join(tds)}<td>{ref_cell}</td></tr>")
 st.markdown(
     "<style>.q-grid{border-collapse:collapse;width:100%;font-size:0.92rem}.q-grid td,.q-grid th{border:1px solid #d0d7de;"
     "padding:0.35rem 0.5rem;vertical-align:top;text-align:left}.q-grid thead th{background:#eef2f7}"
@@ -94,31 +77,25 @@ st.caption("Lecture : ▲/▼ sens de l'évolution ; couleur : amélioration (ve
 st.subheader("Tous les indicateurs")
 st.caption("Un clic ouvre les courbes de l'indicateur avec les territoires de référence.")
 chartable = cached.chartable_indicators()
-pillar_names = {p["id"]: p["name"] for p in cached.pillars()} | {"territoire": "Territoire et population"}
-groups = {pid: [i for i in chartable if cat[i].pillar == pid] for pid in pillar_names}
+pillar_names = {"territoire": "Territoire et population"} | {p.id: p.name for p in ds.pillars}
+groups = {pid: [i for i in chartable if ds.catalogue[i].pillar == pid] for pid in pillar_names}
 groups = {pid: inds for pid, inds in groups.items() if inds}
-for col, (pid, inds) in zip(st.columns(len(groups)), groups.items()):
-    col.markdown(f"**{pillar_names[pid]}**\n" + "\n".join(f"- [{cat[i].label}](evolutions?ind={i})" for i in inds))
+for col, (pid, inds) in zip(st.columns(len(groups)), groups.items(), strict=True):
+    col.markdown(f"**{pillar_names[pid]}**")
+    for i in inds:
+        col.page_link(path_of("evolutions"), label=ds.catalogue[i].label, query_params={"ind": i})
 
 # --- key findings ----------------------------------------------------------------------------------
 st.subheader("Ce que retient le contrat")
-f = syn["findings"]
-for item in f["items"]:
+for item in ds.synthesis.findings.items:
     st.markdown(f"- {item}")
-st.info(f["conclusion"])
+st.info(ds.synthesis.findings.conclusion)
 
 # --- tiles to every page -------------------------------------------------------------------------
 st.subheader("Explorer")
-a, b, c, d = st.columns(4)
-a.page_link("pages/carte.py", label="Carte des quartiers", icon=":material/map:")
-a.page_link("pages/evolutions.py", label="Évolutions des indicateurs", icon=":material/show_chart:")
-b.page_link("pages/pilier_education.py", label="Éducation et vivre ensemble", icon=":material/school:")
-b.page_link("pages/pilier_sante.py", label="Santé", icon=":material/health_and_safety:")
-c.page_link("pages/pilier_emploi.py", label="Emploi", icon=":material/work:")
-c.page_link("pages/pilier_cadre_de_vie.py", label="Cadre de vie", icon=":material/apartment:")
-d.page_link("pages/referentiel.py", label="Référentiel d'évaluation", icon=":material/fact_check:")
-d.page_link("pages/priorites.py", label="Priorités des habitants", icon=":material/groups:")
-d.page_link("pages/suivi.py", label="Suivi des indicateurs", icon=":material/edit_note:")
-d.page_link("pages/sources.py", label="Sources et méthode", icon=":material/menu_book:")
+others = [p for p in PAGES if p.url_path]
+for i, col in enumerate(st.columns(4)):
+    for p in others[i::4]:
+        col.page_link(p.path, label=p.title, icon=p.icon)
 
 sources_footer()

@@ -14,8 +14,9 @@ page_setup("Référentiel d'évaluation",
            "Outil d'animation de l'évaluation du contrat : pour chaque orientation stratégique, les **indicateurs de suivi** "
            "(avec leurs sources) et les **questions évaluatives**. Le contrat précise que ce référentiel est indicatif.")
 
-fw, cat = cached.framework(), cached.catalogue()
-links = cached.doc("referentiel_links")["links"]
+ds = cached.dataset()
+fw, cat = ds.framework, ds.catalogue
+links = ds.referentiel_links.links
 
 
 def fold(s: str) -> str:
@@ -25,9 +26,13 @@ def fold(s: str) -> str:
 def data_for(text: str) -> list[str]:
     found = []
     for link in links:
-        if fold(link["match"]) in fold(text):
-            found += [i for i in link["indicators"] if i not in found]
+        if fold(link.match) in fold(text):
+            found += [i for i in link.indicators if i not in found]
     return found
+
+
+def proxy_note(text: str) -> str:
+    return " ".join(link.proxy for link in links if link.proxy and fold(link.match) in fold(text))
 
 
 c1, c2 = st.columns([2, 1])
@@ -51,8 +56,10 @@ def indicator_line(text: str) -> str:
     ids = data_for(text)
     badge = ""
     if ids:
+        note = proxy_note(text)
         badge = (" <span class='q-tag' style='background:#dcf2e3'>données disponibles : "
-                 + ", ".join(html.escape(cat[i].label) for i in ids) + "</span>")
+                 + ", ".join(html.escape(cat[i].label) for i in ids)
+                 + (f" — approchées : {html.escape(note)}" if note else "") + "</span>")
     return f"- {html.escape(text)}{badge}"
 
 

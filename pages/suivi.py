@@ -10,7 +10,9 @@ import streamlit as st
 from data.followup import YEAR_N, YEARS, FollowupError, referentiel_indicators, year_label
 from data.formatting import fr_number
 from ui import cached
-from ui.frame import csv_download, page_setup, sources_footer, tname
+from ui import wording as w
+from ui.exports import neutralise, to_csv
+from ui.frame import csv_button, page_setup, sources_footer
 
 READ_ONLY = os.environ.get("QUARTIERS_MODE", "").lower() == "consultation"
 
@@ -20,11 +22,11 @@ page_setup("Suivi des indicateurs du référentiel",
            "s'ajoute comme une nouvelle saisie, l'historique est conservé.")
 
 store = cached.followup_store()
-ts = cached.territories()
-indicators = referentiel_indicators(cached.framework())
+ds = cached.dataset()
+ts = ds.territories
+indicators = referentiel_indicators(ds.framework)
 by_key = {i["key"]: i for i in indicators}
-territory_ids = [t.id for t in sorted(ts.values(), key=lambda t: t.order) if t.kind in ("qpv", "poche")] + ["ensemble-qpv",
-                                                                                                            "compiegne"]
+territory_ids = [*ds.quartier_ids, "ensemble-qpv", "compiegne"]
 
 # --- what has been recorded -------------------------------------------------------------------------
 st.subheader("Valeurs enregistrées")
@@ -32,15 +34,16 @@ latest = store.latest()
 if not latest:
     st.info("Aucune valeur n'a encore été enregistrée.")
 else:
-    rows = [{"Orientation": e.orientation, "Indicateur de suivi": e.indicator_label, "Territoire": tname(e.territory),
+    rows = [{"Orientation": e.orientation, "Indicateur de suivi": e.indicator_label, "Territoire": w.name(ds, e.territory),
              "Année": year_label(e.year), "Valeur": f"{fr_number(e.value)} {e.unit}", "Source": e.source,
              "Saisi par": e.author, "Le": e.recorded_at[:10], "Commentaire": e.comment} for e in latest]
     st.table(pd.DataFrame(rows).set_index("Orientation"))
-    export = pd.DataFrame([{"clé": e.indicator_key, "indicateur": e.indicator_label, "orientation": e.orientation,
-                            "territoire": e.territory, "année": e.year, "valeur": e.value, "unité": e.unit, "source": e.source,
-                            "auteur": e.author, "enregistré le": e.recorded_at, "commentaire": e.comment}
-                           for e in store.history()])
-    csv_download(export, "quartiers2030-suivi-historique.csv", "Télécharger tout l'historique des saisies (CSV)")
+    header = ["clé", "indicateur", "orientation", "territoire", "année", "valeur", "unité", "source", "auteur",
+              "enregistré le", "commentaire"]
+    export = to_csv(header, [[e.indicator_key, neutralise(e.indicator_label), str(e.orientation), e.territory, str(e.year),
+                              fr_number(e.value), neutralise(e.unit), neutralise(e.source), neutralise(e.author),
+                              e.recorded_at, neutralise(e.comment)] for e in store.history()])
+    csv_button(export, "quartiers2030-suivi-historique.csv", "Télécharger tout l'historique des saisies (CSV)")
 
 # --- recording ----------------------------------------------------------------------------------------
 if READ_ONLY:
@@ -49,7 +52,7 @@ else:
     st.subheader("Enregistrer une valeur")
     orientations = sorted({i["orientation"] for i in indicators})
     orient = st.selectbox("Orientation stratégique", orientations, key="suivi_orientation",
-                          format_func=lambda n: f"{n} – {next(o['title'] for o in cached.framework()['orientations'] if o['number'] == n)}")
+                          format_func=lambda n: f"{n} – {next(o['title'] for o in ds.framework['orientations'] if o['number'] == n)}")
     keys = [i["key"] for i in indicators if i["orientation"] == orient]
     if st.session_state.pop("_suivi_saved", False):
         # after a successful save, empty the value and comment (the rest is often the same for the next entry)
@@ -60,7 +63,7 @@ else:
         if by_key[key]["sources"]:
             st.caption(f"Source suggérée par le référentiel : {by_key[key]['sources']}")
         c1, c2 = st.columns(2)
-        territory = c1.selectbox("Territoire", territory_ids, key="suivi_territoire", format_func=tname)
+        territory = c1.selectbox("Territoire", territory_ids, key="suivi_territoire", format_func=lambda t: w.name(ds, t))
         year = c2.selectbox("Année", YEARS, index=YEARS.index(YEAR_N), key="suivi_annee", format_func=year_label)
         c3, c4 = st.columns(2)
         value = c3.text_input("Valeur", key="suivi_valeur", placeholder="ex. 1 234 ou 66,4")
@@ -78,7 +81,7 @@ else:
             st.error(f"Valeur non enregistrée – {err.field} : {err}")
         else:
             st.session_state["_suivi_saved"] = True
-            st.toast(f"Enregistré : {fr_number(entry.value)} {entry.unit} pour « {tname(entry.territory)} », "
+            st.toast(f"Enregistré : {fr_number(entry.value)} {entry.unit} pour « {w.name(ds, entry.territory)} », "
                      f"{year_label(entry.year)}.")
             st.rerun()
 sources_footer([f"Base de données : {store.kind} (adresse dans QUARTIERS_DB_URL ; par défaut un fichier SQLite dans var/)."])

@@ -11,23 +11,23 @@ import pandas as pd
 import pytest
 import yaml
 
-from data import analysis
+from data import model
+from data.dataset import load_dataset
 from data.errors import DataValidationError
 from data.formatting import fr_change, fr_euros, fr_percent, fr_value
-from data.framework import load_framework, load_residents, load_yaml_doc, objectives, objectives_for_quartier
+from data.framework import objectives, objectives_for_quartier
 from data.geo import grid_square, load_arc_communes, load_poches, load_qpv, load_quartier_shapes
-from data.indicators import load_all, load_catalogue, load_changes, load_indicators, load_territories
 from data.paths import GEO, QPV_DATA
 
 
 @pytest.fixture(scope="module")
-def loaded():
-    return load_all()
+def ds():
+    return load_dataset()
 
 
-def val(df, territory, indicator, period):
-    v = analysis.get_value(df, territory, indicator, period)
-    assert v is not None, (territory, indicator, period)
+def val(ds, territory, indicator, period):
+    v = ds.figure(territory, indicator, period)
+    assert v.status != "absent", (territory, indicator, period)
     return v
 
 
@@ -64,15 +64,14 @@ def val(df, territory, indicator, period):
     ("lycee-charles-de-gaulle", "bac_access_rate", "2022", 51, "51 %"),
     ("la-victoire", "perimeter_extension_housing_units", "2024", 128, "128"),
 ])
-def test_figures_match_the_contract(loaded, territory, indicator, period, expected, text):
-    catalogue, _, df, _ = loaded
-    v = val(df, territory, indicator, period)
+def test_figures_match_the_contract(ds, territory, indicator, period, expected, text):
+    v = val(ds, territory, indicator, period)
     assert v.value == pytest.approx(expected)
-    assert fr_value(v.value, catalogue[indicator].unit, v.decimals) == text
+    assert fr_value(v.value, ds.catalogue[indicator].unit, v.decimals) == text
 
 
-def test_every_figure_carries_source_period_perimeter(loaded):
-    _, _, df, _ = loaded
+def test_every_figure_carries_source_period_perimeter(ds):
+    df = ds.frame
     assert (df["source"].str.len() > 0).all()
     assert (df["perimeter"].str.len() > 0).all()
     assert (df["contract_ref"].str.len() > 0).all()
@@ -86,107 +85,104 @@ def test_every_figure_carries_source_period_perimeter(loaded):
     assert set(qpv_series["perimeter"]) == {"QPV 2015"}
 
 
-def test_na_stays_missing_never_zero(loaded):
-    _, _, df, _ = loaded
+def test_na_stays_missing_never_zero(ds):
+    df = ds.frame
     na = df[df["value_status"] == "na"]
     assert len(na) == 5
     assert na["value"].isna().all()
-    v = val(df, "clos-des-roses", "rsa_share", "2019")
+    v = val(ds, "clos-des-roses", "rsa_share", "2019")
     assert v.missing and v.status == "na"
     assert fr_percent(v.value) == "non disponible"
-    assert val(df, "la-victoire", "single_parent_share", "2015").missing
+    assert val(ds, "la-victoire", "single_parent_share", "2015").missing
 
 
-def test_changes_without_levels_are_changes_not_levels(loaded):
-    _, _, df, changes = loaded
-    assert analysis.get_value(df, "arc", "poverty_rate", "2015") is None
-    assert analysis.get_value(df, "arc", "poverty_rate", "2019") is None
-    st = analysis.stated_change(changes, "arc", "poverty_rate", "2015", "2019")
-    assert float(st["change"]) == pytest.approx(0.3) and st["change_unit"] == "points"
-    assert analysis.get_value(df, "compiegne", "median_declared_income", "2015") is None
+def test_changes_without_levels_are_changes_not_levels(ds):
+    assert ds.figure("arc", "poverty_rate", "2015").status == "absent"
+    assert ds.figure("arc", "poverty_rate", "2019").status == "absent"
+    st = model.stated_change(ds, "arc", "poverty_rate", "2015", "2019")
+    assert st.change == pytest.approx(0.3) and st.change_unit == "points" and st.decimals == 1
+    assert ds.figure("compiegne", "median_declared_income", "2015").status == "absent"
 
 
 # --- consistency the contract allows ----------------------------------------------------------
 
 @pytest.mark.parametrize("period", ["2013", "2018"])
-def test_three_qpv_populations_sum_to_total(loaded, period):
-    _, _, df, _ = loaded
-    parts = sum(val(df, q, "population", period).value for q in ("clos-des-roses", "la-victoire", "vivier-corax"))
-    assert parts == val(df, "ensemble-qpv", "population", period).value
-    shares = sum(val(df, q, "population_share_commune", period).value for q in ("clos-des-roses", "la-victoire", "vivier-corax"))
-    assert shares == pytest.approx(val(df, "ensemble-qpv", "population_share_commune", period).value)
+def test_three_qpv_populations_sum_to_total(ds, period):
+    parts = sum(val(ds, q, "population", period).value for q in ("clos-des-roses", "la-victoire", "vivier-corax"))
+    assert parts == val(ds, "ensemble-qpv", "population", period).value
+    shares = sum(val(ds, q, "population_share_commune", period).value for q in ("clos-des-roses", "la-victoire", "vivier-corax"))
+    assert shares == pytest.approx(val(ds, "ensemble-qpv", "population_share_commune", period).value)
 
 
 @pytest.mark.parametrize("indicator,periods", [("single_parent_recipients", ("2015", "2019")),
                                                 ("job_seekers", ("2021-T2", "2023-T2"))])
-def test_other_totals_sum(loaded, indicator, periods):
-    _, _, df, _ = loaded
+def test_other_totals_sum(ds, indicator, periods):
     for p in periods:
-        parts = sum(val(df, q, indicator, p).value for q in ("clos-des-roses", "la-victoire", "vivier-corax"))
-        assert parts == val(df, "ensemble-qpv", indicator, p).value
+        parts = sum(val(ds, q, indicator, p).value for q in ("clos-des-roses", "la-victoire", "vivier-corax"))
+        assert parts == val(ds, "ensemble-qpv", indicator, p).value
 
 
-def test_income_gap_changes_imply_the_same_commune_change(loaded):
-    catalogue, _, df, changes = loaded
+def test_income_gap_changes_imply_the_same_commune_change(ds):
     implied = []
     for q in ("clos-des-roses", "la-victoire", "vivier-corax"):
-        ev = analysis.evolution(df, q, "median_declared_income", "2015", "2020", "euros")
-        gap = analysis.stated_change(changes, q, "median_declared_income", "2015", "2020", measure="gap_to:compiegne")
-        implied.append(analysis.implied_reference_change(ev.change, float(gap["change"])))
+        ev = model.evolution(ds, q, "median_declared_income", "2015", "2020")
+        gap = model.stated_change(ds, q, "median_declared_income", "2015", "2020", reference="compiegne")
+        implied.append(ev.change + gap.change)
     assert implied == [636, 636, 636]
-    ref = analysis.reference_change(df, changes, "compiegne", catalogue["median_declared_income"], "2015", "2020",
-                                    ["clos-des-roses", "la-victoire", "vivier-corax"])
-    assert ref.change == 636 and ref.origin == "déduit des écarts"
-    assert fr_change(ref.change, "euros", 0) == "+636 €"
+    ref = model.reference_change(ds, "compiegne", "median_declared_income", "2015", "2020",
+                                 ["clos-des-roses", "la-victoire", "vivier-corax"])
+    assert ref.change == 636 and ref.origin == model.IMPLIED_BY_GAPS
+    assert fr_change(ref.change, "euros", ref.decimals) == "+636 €"
 
 
-def test_stated_changes_agree_with_levels(loaded):
+def test_stated_changes_agree_with_levels(ds):
     """Every level change the contract states in words matches its own figures."""
-    catalogue, _, df, changes = loaded
-    for _, c in changes[changes["measure"] == "level"].iterrows():
-        ev = analysis.evolution(df, c["territory"], c["indicator"], c["period_from"], c["period_to"],
-                                catalogue[c["indicator"]].unit)
+    checked = 0
+    for c in model.stated_changes(ds):
+        if c.reference:
+            continue
+        ev = model.evolution(ds, c.territory, c.indicator, c.period_from, c.period_to)
         if not ev.available:
-            continue  # e.g. EPCI poverty: change only
-        if c["change_unit"] == "%":
-            assert round(ev.change_pct) == c["change"], c.to_dict()
+            continue  # e.g. EPCI poverty, DEFM shares: change only
+        if c.change_unit == "%":
+            assert round(ev.change_pct) == c.change, c
         else:
-            assert ev.change == pytest.approx(c["change"]), c.to_dict()
+            assert ev.change == pytest.approx(c.change), c
+        checked += 1
+    assert checked >= 20
 
 
-def test_synthesis_grid_directions(loaded):
-    catalogue, _, df, changes = loaded
-    grid = analysis.synthesis_grid(df, changes, catalogue, load_yaml_doc("synthesis"))
-    cell = grid.set_index(["indicator", "column"])
-    assert cell.loc[("poverty_rate", "clos-des-roses"), "verdict"] == "amélioration"
-    assert cell.loc[("poverty_rate", "vivier-corax"), "verdict"] == "dégradation"
-    assert cell.loc[("neet_rate", "vivier-corax"), "comparison"] == "moins bien que la référence"
-    assert cell.loc[("median_declared_income", "ensemble-qpv"), "reason"] == "« <N/A> » dans la grille du contrat"
-    assert cell.loc[("rsa_recipients", "la-victoire"), "direction"] == "hausse"
+def test_synthesis_grid_directions(ds):
+    cells = {(line.indicator, c.column): c for line in model.synthesis(ds) for c in line.cells}
+    assert cells[("poverty_rate", "clos-des-roses")].evolution.verdict == model.IMPROVEMENT
+    assert cells[("poverty_rate", "vivier-corax")].evolution.verdict == model.DETERIORATION
+    assert cells[("neet_rate", "vivier-corax")].comparison == model.WORSE
+    assert cells[("median_declared_income", "ensemble-qpv")].contract_cell == "<N/A>"
+    assert not cells[("median_declared_income", "ensemble-qpv")].evolution.available
+    assert cells[("rsa_recipients", "la-victoire")].evolution.direction == model.UP
 
 
 # --- inconsistencies surfaced, not fixed ---------------------------------------------------------
 
-def test_jean_moulin_169_and_160_both_kept_and_flagged(loaded):
-    _, _, df, _ = loaded
-    assert val(df, "jean-moulin", "housing_units", "").value == 169
-    assert val(df, "jean-moulin", "social_housing_units", "").value == 160
-    ids = {i["id"] for i in load_yaml_doc("inconsistencies")["items"]}
+def test_jean_moulin_169_and_160_both_kept_and_flagged(ds):
+    assert val(ds, "jean-moulin", "housing_units", "").value == 169
+    assert val(ds, "jean-moulin", "social_housing_units", "").value == 160
+    ids = {i.id for i in ds.inconsistencies.items}
     assert {"jean-moulin-logements", "la-victoire-code-extension"} <= ids
 
 
-def test_la_victoire_code_letter_disagrees_with_text():
-    facts = load_yaml_doc("perimeters")["qpv_2024"]["quartiers"]
-    victoire = next(f for f in facts if f["territory"] == "la-victoire")
-    assert victoire["code"].endswith("I") and victoire["consistent"] is False
+def test_la_victoire_code_letter_disagrees_with_text(ds):
+    facts = ds.perimeters.qpv_2024.quartiers
+    victoire = next(f for f in facts if f.territory == "la-victoire")
+    assert victoire.code.endswith("I") and victoire.consistent is False
     shapes = load_quartier_shapes()
     assert shapes.set_index("territory").loc["la-victoire", "code"] == "QN06008I"
 
 
 # --- framework, residents ---------------------------------------------------------------------
 
-def test_framework_has_10_orientations_and_34_objectives():
-    fw = load_framework()
+def test_framework_has_10_orientations_and_34_objectives(ds):
+    fw = ds.framework
     obs = objectives(fw)
     assert len(fw["orientations"]) == 10 and len(obs) == 34
     assert [o["id"] for o in obs][:3] == ["1.1", "1.2", "1.3"] and obs[-1]["id"] == "10.3"
@@ -202,8 +198,8 @@ def test_framework_has_10_orientations_and_34_objectives():
     assert {o["id"] for o in objectives_for_quartier(fw, "vivier-corax", include_mentions=False)} == {"3.3", "9.2"}
 
 
-def test_referentiel_axes_questions_and_sources():
-    fw = load_framework()
+def test_referentiel_axes_questions_and_sources(ds):
+    fw = ds.framework
     os5 = fw["orientations"][4]["referentiel"]
     assert len(os5["axes"]) == 6
     droits = next(a for a in os5["axes"] if a["axis"].startswith("Renforcer l'accès aux droits"))
@@ -211,17 +207,15 @@ def test_referentiel_axes_questions_and_sources():
     assert droits["sources"] == ["Sources CPAM : voir s'ils peuvent fournir les données à l'échelle des QPV"]
     os1_axes = [a["objective_ref"] for a in fw["orientations"][0]["referentiel"]["axes"]]
     assert os1_axes == ["1.1", "1.2", "1.3", "3.3"]  # the contract prints the 3.3 axis in OS1's table
-    gov = load_yaml_doc("governance")
-    assert [b["id"] for b in gov["bodies"]] == ["comite-pilotage", "comites-techniques", "journee-annuelle"]
+    assert [b.id for b in ds.governance.bodies] == ["comite-pilotage", "comites-techniques", "journee-annuelle"]
 
 
-def test_residents_ranks_keep_ex_aequo():
-    r = load_residents()
-    themes = {t["id"]: t for t in r["themes"]}
-    assert themes["sante"]["ranks"]["clos-des-roses"] == {"rank": 1, "tie": False}
-    assert themes["vivre-ensemble"]["ranks"]["clos-des-roses"] == {"rank": 4, "tie": True}
-    assert themes["services"]["ranks"]["vivier-corax"]["rank"] == 11
-    assert [t["top3_count"] for t in r["themes"]] == [3, 2, 2, 2, 1, 1]
+def test_residents_ranks_keep_ex_aequo(ds):
+    themes = {t.id: t for t in ds.residents.themes}
+    assert (themes["sante"].ranks["clos-des-roses"].rank, themes["sante"].ranks["clos-des-roses"].tie) == (1, False)
+    assert (themes["vivre-ensemble"].ranks["clos-des-roses"].rank, themes["vivre-ensemble"].ranks["clos-des-roses"].tie) == (4, True)
+    assert themes["services"].ranks["vivier-corax"].rank == 11
+    assert [t.top3_count for t in ds.residents.themes] == [3, 2, 2, 2, 1, 1]
 
 
 # --- perimeters -----------------------------------------------------------------------------
@@ -242,127 +236,6 @@ def test_grid_square_from_id():
     assert s.bounds == pytest.approx((3802600, 2948600, 3802800, 2948800), abs=0.01)
 
 
-# --- validation rules on broken copies -----------------------------------------------------------
-
-def _broken_csv(tmp_path: Path, mutate) -> Path:
-    df = pd.read_csv(QPV_DATA / "indicators.csv", dtype=str, keep_default_na=False)
-    df = mutate(df)
-    p = tmp_path / "indicators.csv"
-    df.to_csv(p, index=False)
-    return p
-
-
-def _set(row, **kw):
-    def m(df):
-        for k, v in kw.items():
-            df.loc[row, k] = v
-        return df
-    return m
-
-
-@pytest.mark.parametrize("mutate,expected", [
-    (_set(3, territory="clos-des-rose"), "indicators.csv, ligne 5 : territoire inconnu « clos-des-rose »"),
-    (_set(4, indicator="median_income"), "indicators.csv, ligne 6 : indicateur inconnu « median_income »"),
-    (_set(40, value="neuf mille"), "ligne 42 : valeur non numérique « neuf mille »"),
-    (_set(41, value="0", value_status="na"), "ligne 43 : valeur « 0 » alors que le statut est « na »"),
-    (_set(42, value="166.4"), "ligne 44 : pourcentage hors de 0–100 : 166.4 (poverty_rate)"),
-    (_set(30, value="-5"), "ligne 32 : pourcentage hors de 0–100 : -5 (population_share_commune)"),
-    (_set(16, value="-2645"), "ligne 18 : valeur négative -2645 pour « population »"),
-    (_set(16, period="2013/2014"), "ligne 18 : période « 2013/2014 » hors format"),
-    (_set(16, source=""), "ligne 18 : colonne « source » vide"),
-    (_set(16, value_status="estimé"), "statut de valeur inconnu « estimé » (attendu : ok ou na)"),
-    (_set(16, qualifier="à peu près"), "ligne 18 : qualificatif inconnu « à peu près »"),
-    (lambda df: pd.concat([df, df.iloc[[16]]]), "ligne 180 : doublon pour (vivier-corax, population, « 2018 »)"),
-    (lambda df: df.drop(columns=["perimeter"]), "colonne(s) manquante(s) : perimeter"),
-])
-def test_each_indicator_rule_fails_loudly(tmp_path, mutate, expected):
-    p = _broken_csv(tmp_path, mutate)
-    with pytest.raises(DataValidationError) as exc:
-        load_indicators(p)
-    assert expected in str(exc.value)
-
-
-def test_real_indicator_file_rows_used_by_broken_copies_are_what_we_think():
-    df = pd.read_csv(QPV_DATA / "indicators.csv", dtype=str, keep_default_na=False)
-    assert (df.loc[16, "territory"], df.loc[16, "indicator"], df.loc[16, "period"]) == ("vivier-corax", "population", "2018")
-    assert df.loc[42, "indicator"] == "poverty_rate" and df.loc[30, "indicator"] == "population_share_commune"
-
-
-def test_changes_rules(tmp_path):
-    df = pd.read_csv(QPV_DATA / "changes.csv", dtype=str, keep_default_na=False)
-    df.loc[0, "change"] = "+0,3 pt"
-    p = tmp_path / "changes.csv"
-    df.to_csv(p, index=False)
-    with pytest.raises(DataValidationError, match=r"changes.csv, ligne 2 : variation non numérique « \+0,3 pt »"):
-        load_changes(p)
-
-
-def test_catalogue_rules(tmp_path):
-    doc = yaml.safe_load((QPV_DATA / "catalogue.yaml").read_text(encoding="utf-8"))
-    doc["indicators"]["poverty_rate"]["unit"] = "percent"
-    p = tmp_path / "catalogue.yaml"
-    p.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
-    with pytest.raises(DataValidationError, match="indicateur « poverty_rate » : unité inconnue « percent »"):
-        load_catalogue(p)
-
-
-def test_framework_schema_rule(tmp_path):
-    doc = yaml.safe_load((QPV_DATA / "framework.yaml").read_text(encoding="utf-8"))
-    doc["orientations"][8]["objectives"][0]["target_quartiers"] = ["clos-des-roses", "vieux-compiegne"]
-    p = tmp_path / "framework.yaml"
-    p.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
-    with pytest.raises(DataValidationError, match=r"orientations/8/objectives/0/target_quartiers/1 : 'vieux-compiegne'"):
-        load_framework(p)
-
-
-def test_residents_top3_rule(tmp_path):
-    doc = yaml.safe_load((QPV_DATA / "residents.yaml").read_text(encoding="utf-8"))
-    doc["themes"][0]["top3_count"] = 2
-    p = tmp_path / "residents.yaml"
-    p.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
-    with pytest.raises(DataValidationError, match="« 2x » dans le Top 3 alors que les rangs en donnent 3"):
-        load_residents(p)
-
-
-def test_geometry_outside_compiegne_fails(tmp_path):
-    import json
-    doc = json.loads((GEO / "qpv2024_compiegne.geojson").read_text(encoding="utf-8"))
-    polys = doc["features"][1]["geometry"]["coordinates"]  # MultiPolygon
-    doc["features"][1]["geometry"]["coordinates"] = [[[[x + 0.2, y] for x, y in ring] for ring in poly] for poly in polys]  # ~15 km east
-    p = tmp_path / "qpv.geojson"
-    p.write_text(json.dumps(doc), encoding="utf-8")
-    with pytest.raises(DataValidationError, match="qpv.geojson, ligne 2 : « QN06007M » est en dehors de la commune de Compiègne"):
-        load_qpv(p)
-
-
-def test_invalid_geometry_fails(tmp_path):
-    import json
-    doc = json.loads((GEO / "qpv2024_compiegne.geojson").read_text(encoding="utf-8"))
-    doc["features"][0]["geometry"] = {"type": "Polygon", "coordinates": [[[2.79, 49.39], [2.80, 49.40], [2.80, 49.39], [2.79, 49.40], [2.79, 49.39]]]}
-    p = tmp_path / "qpv.geojson"
-    p.write_text(json.dumps(doc), encoding="utf-8")
-    with pytest.raises(DataValidationError, match="ligne 1 : géométrie invalide pour « QN06006I » \\(Self-intersection"):
-        load_qpv(p)
-
-
-def test_poche_square_must_match_its_id(tmp_path):
-    import json
-    doc = json.loads((GEO / "poches_pauvrete_carreaux_200m.geojson").read_text(encoding="utf-8"))
-    doc["features"][0]["properties"]["id_carreau"] = "CRS3035RES200mN2948400E3802600"
-    p = tmp_path / "poches.geojson"
-    p.write_text(json.dumps(doc), encoding="utf-8")
-    with pytest.raises(DataValidationError, match="ligne 1 : le carreau « CRS3035RES200mN2948400E3802600 » ne correspond pas à son identifiant"):
-        load_poches(p)
-
-
-def test_unknown_qpv_code_fails(tmp_path):
-    src = GEO / "qpv2024_compiegne.geojson"
-    p = tmp_path / "qpv.geojson"
-    p.write_text(src.read_text(encoding="utf-8").replace("QN06008I", "QN06099X"), encoding="utf-8")
-    with pytest.raises(DataValidationError, match="code QPV inconnu « QN06099X »"):
-        load_qpv(p)
-
-
 # --- formatting -----------------------------------------------------------------------------
 
 def test_french_formats():
@@ -381,7 +254,6 @@ def test_french_formats():
     ("vivier-corax", "bike_shelter_cost_ttc", "2024", 84179, ""),
     ("ensemble-qpv", "cctv_cameras", "", 40, "approx"),  # « une quarantaine »
 ])
-def test_resource_figures_keep_their_qualifiers(loaded, territory, indicator, period, expected, status):
-    _, _, df, _ = loaded
-    v = val(df, territory, indicator, period)
+def test_resource_figures_keep_their_qualifiers(ds, territory, indicator, period, expected, status):
+    v = val(ds, territory, indicator, period)
     assert v.value == expected and v.status == "ok" and v.qualifier == status

@@ -10,8 +10,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from data.followup import FollowupError, FollowupStore, parse_number, referentiel_indicators, year_label
-from data.framework import load_framework
-from data.indicators import load_territories
+from data.dataset import load_dataset
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 PG_ENV = "QUARTIERS_TEST_PG_URL"
@@ -33,12 +32,12 @@ def store(request, tmp_path):
 
 @pytest.fixture(scope="module")
 def indicators():
-    return {i["key"]: i for i in referentiel_indicators(load_framework())}
+    return {i["key"]: i for i in referentiel_indicators(load_dataset().framework)}
 
 
 @pytest.fixture(scope="module")
 def territories():
-    return load_territories()
+    return load_dataset().territories
 
 
 def record(store, indicators, territories, **kw):

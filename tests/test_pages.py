@@ -8,22 +8,9 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from ui.registry import PAGES
+
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
-
-PAGES = {
-    "pages/accueil.py": ["Synthèse des évolutions des QPV", "9 406", "Compiègne : +636 €"],
-    "pages/carte.py": ["63,1 %", "non disponible (pas de chiffre dans le contrat)", "QN06008I"],
-    "pages/fiche.py": ["10 190 €", "63,1 %", "QN06007M"],
-    "pages/evolutions.py": ["Écart à la référence", "+19,6 points", "-98 €"],
-    "pages/pilier_education.py": ["Taux de NEET", "1.1 – Poursuivre", "LP Ch. de Gaulle", "51 %"],
-    "pages/pilier_sante.py": ["APL aux infirmiers", "92,6", "5.4 – Renforcer l'accès aux droits"],
-    "pages/pilier_emploi.py": ["1 604", "7.4 – Sensibiliser et accompagner à l'entrepreneuriat", "176"],
-    "pages/pilier_cadre_de_vie.py": ["118 412 000 €", "9.1 – Poursuivre", "environ 40"],
-    "pages/referentiel.py": ["Questions évaluatives", "Sources CPAM", "données disponibles"],
-    "pages/priorites.py": ["4 (ex æquo)", "Vivre en bonne santé dans mon quartier", "3x"],
-    "pages/sources.py": ["169 logements", "160 logements sociaux", "Glossaire", "NEET"],
-}
-
 
 def page_text(at: AppTest) -> str:
     parts = [e.value for e in at.markdown] + [e.value for e in at.caption] + [e.value for e in at.title]
@@ -46,12 +33,18 @@ def run_page(path: str, query: dict | None = None) -> AppTest:
     return at
 
 
-@pytest.mark.parametrize("path,expected", PAGES.items())
-def test_every_page_shows_real_content(path, expected):
-    at = run_page(path)
+@pytest.mark.parametrize("entry", PAGES, ids=[p.url_path or "accueil" for p in PAGES])
+def test_every_registered_page_shows_real_content(entry):
+    assert entry.expected, f"{entry.path} : la page doit déclarer ce qu'un lecteur y trouve"
+    at = run_page(entry.path)
     text = page_text(at)
-    for e in expected:
-        assert e in text, (path, e)
+    for e in entry.expected:
+        assert e in text, (entry.path, e)
+
+
+def test_every_page_file_is_registered():
+    files = {str(p.relative_to(Path(APP).parent)) for p in (Path(APP).parent / "pages").glob("*.py")}
+    assert files == {p.path for p in PAGES}
 
 
 def test_fiche_selector_shows_each_quartier_figures():
@@ -62,7 +55,7 @@ def test_fiche_selector_shows_each_quartier_figures():
     at.selectbox(key="fiche_q").select("vivier-corax").run()
     assert at.title[0].value == "Vivier Corax"
     text = page_text(at)
-    assert "9 470 €" in text and "64,5 %" in text and "+1 144 €" in text
+    assert "9 470 €" in text and "64,5 %" in text and "Écart à Compiègne : +1 144 €" in text
     assert at.query_params["q"] == ["vivier-corax"] or at.query_params["q"] == "vivier-corax"
 
 
@@ -85,7 +78,8 @@ def test_fiche_by_url_and_na_is_shown_as_missing():
 
 def test_fiche_unknown_quartier_in_url_is_rejected_in_french():
     at = run_page("pages/fiche.py", {"q": "vieux-compiegne"})
-    assert "Valeur « vieux-compiegne » inconnue" in at.warning[0].value
+    assert "Le paramètre « q » de l'adresse n'a pas une valeur connue" in at.warning[0].value
+    assert "vieux-compiegne" not in at.warning[0].value  # an address can carry anything: never echoed
     assert at.title[0].value == "Le Clos des Roses"
 
 
@@ -106,7 +100,7 @@ def test_carte_indicator_and_period_selectors():
     assert "9 456 €" in text and "9 978 €" in text
     at.selectbox(key="carte_ind").select("mean_living_standard").run()
     text = page_text(at)
-    assert "14 327 €" in text and "non disponible (pas de chiffre dans le contrat)" in text
+    assert "14 327 €" in text and "non disponible (le contrat ne donne pas cette valeur)" in text
 
 
 def test_carte_map_is_built_offline():
@@ -166,12 +160,24 @@ def test_referentiel_search_and_data_marks():
 
 
 def test_csv_export_keeps_na_empty_and_french_decimals():
-    from data.indicators import load_all
-    from ui.frame import export_frame
+    from data.dataset import load_dataset
+    from data.model import all_figures
+    from ui.exports import figures_csv
 
-    df = load_all()[2]
-    out = export_frame(df[df["territory"] == "clos-des-roses"]).to_csv(index=False, sep=";", decimal=",")
-    lines = out.splitlines()
-    assert lines[0].startswith("territoire;indicateur;période;valeur;statut;qualificatif;source;périmètre")
-    assert any(l.startswith("clos-des-roses;poverty_rate;2015;66,4;ok;;") for l in lines)
-    assert any(l.startswith("clos-des-roses;rsa_share;2019;;na;;") for l in lines)  # NA stays empty, never 0
+    ds = load_dataset()
+    data = figures_csv(ds, all_figures(ds, territory="clos-des-roses"))
+    assert data.startswith("\ufeff".encode())
+    lines = data.decode("utf-8-sig").splitlines()
+    assert lines[0].startswith("territoire;indicateur;libellé;période;valeur;unité;statut;qualificatif;source;périmètre")
+    assert any(ln.startswith("clos-des-roses;poverty_rate;Taux de pauvreté à 60 % du revenu déclaré;2015;66,4;") for ln in lines)
+    assert any(ln.startswith("clos-des-roses;rsa_share;") and ";2019;;" in ln and ";na;" in ln for ln in lines)  # NA stays empty
+    assert any(";22,68;" in ln for ln in figures_csv(ds, all_figures(ds, territory="vivier-corax")).decode("utf-8-sig").splitlines())
+
+
+@pytest.mark.parametrize("cell", ["=HYPERLINK(\"http://x\")", "+cmd|' /C calc'!A0", "-2+3", "@SUM(A1)", "\t=1+1", "\r=1"])
+def test_csv_export_neutralises_formulas(cell):
+    from ui.exports import HEADER, neutralise, to_csv
+
+    assert neutralise(cell) == "'" + cell
+    out = to_csv(HEADER[:2], [["x", neutralise(cell)]]).decode("utf-8-sig")
+    assert "'" + cell.strip("\r")[:3] in out or "'" in out.splitlines()[1]

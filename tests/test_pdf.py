@@ -1,35 +1,96 @@
-"""The fiche PDF carries the same figures, sources and caveats as the page."""
+"""The fiche PDF renders the same record as the page (data.model.Fiche through ui.wording): for every
+quartier, every string of every card (value, evolution, gaps, stated changes, companion shares,
+source line) and every cell of the comparison table is in the page and in the PDF."""
 
 from __future__ import annotations
 
 import datetime as dt
+import html
 import io
+import re
+from pathlib import Path
 
 import pypdf
 import pytest
+from streamlit.testing.v1 import AppTest
 
-from data.framework import load_framework, load_yaml_doc
-from data.indicators import load_all
+from data import model
+from data.dataset import load_dataset
+from ui import wording as w
 from ui.pdf import fiche_pdf
 
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+QUARTIERS = ["clos-des-roses", "la-victoire", "vivier-corax", "echarde", "jean-moulin"]
 
-def pdf_text(territory: str) -> str:
-    c, t, df, ch = load_all()
-    data = fiche_pdf(territory, catalogue=c, territories=t, df=df, changes=ch, views=load_yaml_doc("views")["fiche"],
-                     readings=load_yaml_doc("quartiers")["quartiers"], inconsistencies=load_yaml_doc("inconsistencies")["items"],
-                     framework=load_framework(), today=dt.date(2026, 11, 25))
-    assert data.startswith(b"%PDF")
-    return " ".join(" ".join(p.extract_text().split()) for p in pypdf.PdfReader(io.BytesIO(data)).pages)
+
+@pytest.fixture(scope="module")
+def ds():
+    return load_dataset()
+
+
+def norm(s: str) -> str:
+    return " ".join(s.split())
+
+
+def pdf_bytes(ds, territory: str) -> bytes:
+    return fiche_pdf(ds, model.fiche(ds, territory), today=dt.date(2026, 11, 25))
+
+
+def pdf_text(data: bytes) -> str:
+    return norm(" ".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(data)).pages))
+
+
+def page_text(territory: str) -> str:
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params["q"] = territory
+    at.run()
+    at.switch_page("pages/fiche.py").run()
+    assert not at.exception
+    parts = [e.value for e in at.markdown] + [t.value.to_string() for t in at.table] + [e.value for e in at.warning]
+    return norm(html.unescape(re.sub(r"<[^>]+>", " ", "\n".join(parts))))
+
+
+@pytest.mark.parametrize("territory", QUARTIERS)
+def test_page_and_pdf_carry_the_same_figures(ds, territory):
+    fiche = model.fiche(ds, territory)
+    page, pdf = page_text(territory), pdf_text(pdf_bytes(ds, territory))
+    expected = []
+    for card in fiche.cards:
+        expected += [norm(x) for x in w.card_text(ds, card).all_text()]
+    for row in fiche.comparison.rows:
+        expected += [w.plain_value(f) for f in row.figures]
+    expected += [norm(i.summary) for i in fiche.inconsistencies]
+    assert len(expected) >= 15
+    pdf_compact = pdf.replace(" ", "")  # a grid id longer than its cell is split across lines
+    for e in expected:
+        assert e in page, ("page", e)
+        assert e.replace(" ", "") in pdf_compact, ("pdf", e)
 
 
 @pytest.mark.parametrize("territory,expected", [
-    ("clos-des-roses", ["Le Clos des Roses", "QN06007M", "10 190 €", "+734 € depuis 2015 (amélioration)", "63,1 %",
-                        "écart à la commune : -98 €", "QPV 2015", "Fiche éditée le 25/11/2026"]),
-    ("vivier-corax", ["9 470 €", "64,5 %", "+1 144 €", "9.2 Renforcer les interventions"]),
-    ("la-victoire", ["11 330 €", "non disponible (NA dans le contrat)", "Incohérence du contrat", "QN06008I"]),
+    ("clos-des-roses", ["Le Clos des Roses", "QN06007M", "10 190 €", "Évolution depuis 2015 : +734 € (amélioration)", "63,1 %",
+                        "Écart à Compiègne : -98 € entre 2015 et 2020 (énoncé du contrat)",
+                        "ARC (EPCI) sur la même période : +0,3 point (énoncé du contrat)",
+                        "Écart à ARC (EPCI) (2020-2021) : +19,6 points", "Part : 29,2 % en 2015, non disponible (NA) en 2019",
+                        "QPV 2015", "Fiche éditée le 25/11/2026", "1. Vivre en bonne santé dans mon quartier"]),
+    ("vivier-corax", ["9 470 €", "64,5 %", "Écart à Compiègne : +1 144 €", "9.2 Renforcer les interventions"]),
+    ("la-victoire", ["11 330 €", "non disponible (valeur « NA » dans le contrat)", "Incohérence du contrat", "QN06008I"]),
     ("jean-moulin", ["Square Jean Moulin", "169", "160", "16 983 €", "Incohérence du contrat"]),
 ])
-def test_fiche_pdf_figures(territory, expected):
-    text = pdf_text(territory)
+def test_fiche_pdf_figures(ds, territory, expected):
+    text = pdf_text(pdf_bytes(ds, territory))
     for e in expected:
         assert e in text, e
+
+
+def test_pdf_fonts_are_embedded(ds):
+    reader = pypdf.PdfReader(io.BytesIO(pdf_bytes(ds, "clos-des-roses")))
+    fonts = set()
+    for page in reader.pages:
+        for f in page["/Resources"]["/Font"].values():
+            f = f.get_object()
+            desc = f.get("/FontDescriptor")
+            if desc is None and "/DescendantFonts" in f:
+                desc = f["/DescendantFonts"][0].get_object()["/FontDescriptor"]
+            fonts.add((str(f["/BaseFont"]), desc is not None and any(k in desc.get_object() for k in ("/FontFile2", "/FontFile"))))
+    assert fonts and all(embedded for _, embedded in fonts), fonts

@@ -1,59 +1,34 @@
-"""The one place where data-layer functions are cached for Streamlit."""
+"""The one place where data-layer and renderer functions are cached for Streamlit. It only
+caches: every function here calls one function that is tested without Streamlit."""
 
 from __future__ import annotations
 
+import datetime as dt
+import os
+
 import streamlit as st
 
-from data import analysis
-from data import framework as fw
-from data import geo
-from data import indicators
+from data import geo, model, paths
+from data.dataset import load_dataset
 
 
 @st.cache_resource(show_spinner=False)
-def _indicators():
-    return indicators.load_all()
+def _dataset(folder: str):
+    return load_dataset(paths.Path(folder))
 
 
-def catalogue():
-    return _indicators()[0]
-
-
-def territories():
-    return _indicators()[1]
-
-
-def series_frame():
-    return _indicators()[2]
-
-
-def changes_frame():
-    return _indicators()[3]
+def dataset():
+    """The validated dataset of the data folder in force (QUARTIERS_DATA_DIR, read at each call)."""
+    return _dataset(str(paths.qpv_data()))
 
 
 @st.cache_resource(show_spinner=False)
-def framework():
-    return fw.load_framework()
-
-
-@st.cache_resource(show_spinner=False)
-def residents():
-    return fw.load_residents()
-
-
-@st.cache_resource(show_spinner=False)
-def doc(name: str):
-    return fw.load_yaml_doc(name)
-
-
-@st.cache_resource(show_spinner=False)
-def pillars():
-    return indicators.load_pillars()
-
-
-@st.cache_resource(show_spinner=False)
-def shapes():
+def _shapes(folder: str):
     return geo.load_quartier_shapes()
+
+
+def shapes():
+    return _shapes(str(paths.geo()))
 
 
 @st.cache_resource(show_spinner=False)
@@ -62,70 +37,103 @@ def commune():
 
 
 @st.cache_resource(show_spinner=False)
-def geo_provenance() -> list[tuple[str, str]]:
-    """The provenance notes beside the perimeter files (README first), read once."""
-    from data.paths import GEO
-
-    files = [GEO / "README.md"] + sorted(p for p in GEO.glob("*.md") if p.name != "README.md")
-    return [(p.name, p.read_text(encoding="utf-8")) for p in files]
-
-
-@st.cache_resource(show_spinner=False)
 def arc_communes():
     return geo.load_arc_communes()
 
 
 @st.cache_resource(show_spinner=False)
-def synthesis_grid():
-    return analysis.synthesis_grid(series_frame(), changes_frame(), catalogue(), doc("synthesis"))
+def geo_provenance() -> list[tuple[str, str]]:
+    return geo.provenance_notes()
 
 
 @st.cache_resource(show_spinner=False)
-def series_block(indicator: str, territories: tuple[str, ...]):
-    """Values of one indicator for some territories, and the tidy frame charts and tables use."""
-    from ui.charts import long_frame
-
-    names = territories_map()
-    values = [v for t in territories for v in analysis.series(series_frame(), t, indicator)]
-    frame = long_frame(values, catalogue()[indicator].unit, lambda t: names[t])
-    table = None
-    if not frame.empty:
-        table = frame.pivot_table(index="territoire", columns="période", values="valeur (texte)", aggfunc="first", sort=False)
-        table = table[[p for p in dict.fromkeys(frame.sort_values("order")["période"]) if p in table.columns]].fillna("—")
-    return values, frame, table
+def fiche(territory: str):
+    return model.fiche(dataset(), territory)
 
 
 @st.cache_resource(show_spinner=False)
-def territories_map() -> dict[str, str]:
-    return {t.id: t.short for t in territories().values()}
+def home_cards():
+    return model.home_cards(dataset())
+
+
+@st.cache_resource(show_spinner=False)
+def quartier_tiles():
+    return model.quartier_tiles(dataset())
+
+
+@st.cache_resource(show_spinner=False)
+def synthesis():
+    return model.synthesis(dataset())
+
+
+@st.cache_resource(show_spinner=False)
+def map_layer(indicator: str, period: str):
+    return model.map_layer(dataset(), indicator, period)
+
+
+@st.cache_resource(show_spinner=False)
+def locator_layer():
+    return model.locator_layer(dataset())
+
+
+@st.cache_resource(show_spinner=False)
+def mappable_indicators():
+    return model.mappable_indicators(dataset())
+
+
+@st.cache_resource(show_spinner=False)
+def chartable_indicators():
+    return model.chartable_indicators(dataset())
+
+
+@st.cache_resource(show_spinner=False)
+def chartable_territories():
+    return model.chartable_territories(dataset())
+
+
+@st.cache_resource(show_spinner=False)
+def all_figures():
+    return model.all_figures(dataset())
+
+
+@st.cache_resource(show_spinner=False)
+def dataset_summaries():
+    return model.dataset_summaries(dataset())
+
+
+@st.cache_resource(show_spinner=False)
+def gap_table(quartiers: tuple[str, ...]):
+    return model.gap_table(dataset(), list(quartiers))
+
+
+@st.cache_resource(show_spinner=False)
+def series_table(indicator: str, territories: tuple[str, ...]):
+    from ui.render import series_table as build
+
+    return build(dataset(), indicator, territories)
 
 
 @st.cache_resource(show_spinner=False)
 def chart_spec(kind: str, indicator: str, territories: tuple[str, ...], title: str) -> dict:
-    """Vega-Lite spec of a chart, built and validated by Altair once (validation dominates a rerun otherwise)."""
-    from ui import charts
+    """Vega-Lite spec, built and validated by Altair once (validation dominates a rerun otherwise)."""
+    from ui.charts import chart_spec as build
 
-    ind = catalogue()[indicator]
-    _, frame, _ = series_block(indicator, territories)
-    names = territories_map()
-    if kind == "series":
-        chart = charts.series_chart(frame, title, ind.unit_label)
-    elif kind == "bar_periods":
-        chart = charts.bar_chart(frame, "territoire", title, ind.unit_label, color="période", sort=[names[t] for t in territories])
-    else:
-        chart = charts.bar_chart(frame, "territoire", title, ind.unit_label, sort=[names[t] for t in territories])
-    return chart.to_dict()
+    return build(dataset(), kind, indicator, territories, title)
 
 
-@st.cache_resource(show_spinner=False)
-def chartable_indicators() -> list[str]:
-    """Indicators some territory has at two periods or more (those an evolution chart can show)."""
-    df = series_frame()
-    dated = df.dropna(subset=["value"])
-    dated = dated[dated["period"] != ""]  # an undated figure is not a point in time
-    counts = dated.groupby(["indicator", "territory"], observed=True)["period"].nunique()
-    have = set(counts[counts >= 2].reset_index()["indicator"])
-    return [i for i in catalogue() if i in have]
+@st.cache_data(show_spinner=False, ttl=3600)
+def fiche_pdf_bytes(territory: str, today: dt.date) -> bytes:
+    """The PDF of a fiche, per quartier and day (it carries its edition date)."""
+    from ui.pdf import fiche_pdf
+
+    return fiche_pdf(dataset(), fiche(territory), today=today)
+
+
+@st.cache_data(show_spinner=False)
+def figures_csv(territory: str | None = None, indicator: str | None = None) -> bytes:
+    from ui.exports import figures_csv as build
+
+    return build(dataset(), model.all_figures(dataset(), territory, indicator))
 
 
 @st.cache_resource(show_spinner=False)
@@ -137,42 +145,6 @@ def _followup_store(url: str | None):
 
 def followup_store():
     """One store per database address (QUARTIERS_DB_URL, read at each call so tests can point it elsewhere)."""
-    import os
-
     from data.followup import DB_ENV
 
     return _followup_store(os.environ.get(DB_ENV))
-
-
-@st.cache_resource(show_spinner=False)
-def datasets_table():
-    """One row per indicator: producers, millésimes, perimeters, territories, parts of the contract."""
-    import pandas as pd
-
-    from data.formatting import period_label
-
-    cat, ts, df = catalogue(), territories(), series_frame()
-    groups = dict(list(df.groupby("indicator", observed=True)))
-    rows = []
-    for ind_id in (i for i in cat if i in groups):  # catalogue order
-        sub = groups[ind_id]
-        rows.append({
-            "Indicateur": cat[ind_id].label,
-            "Producteur (selon le contrat)": " ; ".join(sorted(set(sub["source"]))),
-            "Millésime(s)": ", ".join(period_label(p) for p in sorted(set(sub["period"]))),
-            "Périmètre(s)": " ; ".join(sorted(set(sub["perimeter"]))),
-            "Territoires": ", ".join(ts[t].short for t in dict.fromkeys(sub["territory"])),
-            "Partie du contrat": " ; ".join(sorted(set(sub["contract_ref"]))),
-            "Valeurs « NA »": int((sub["value_status"] == "na").sum()),
-        })
-    return pd.DataFrame(rows).set_index("Indicateur")
-
-
-@st.cache_data(show_spinner=False, ttl=3600)
-def fiche_pdf_bytes(territory: str) -> bytes:
-    """The PDF of a fiche, built once an hour per quartier (it carries its edition date)."""
-    from ui.pdf import fiche_pdf
-
-    return fiche_pdf(territory, catalogue=catalogue(), territories=territories(), df=series_frame(), changes=changes_frame(),
-                     views=doc("views")["fiche"], readings=doc("quartiers")["quartiers"],
-                     inconsistencies=doc("inconsistencies")["items"], framework=framework())

@@ -6,23 +6,25 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from data.formatting import fr_qualified, period_label
+from data.dataset import Dataset
+from data.formatting import period_label
 from data.indicators import period_sort_key
+from ui import wording as w
 
 # d3 formats in en-US; rewrite to French separators in the axis labels.
 FR_AXIS = "replace(replace(format(datum.value, ',~r'), regexp(',', 'g'), ' '), '.', ',')"
 WIDTH = 640
 
 
-def long_frame(values: list, unit: str, name_of) -> pd.DataFrame:
-    """Values (data.analysis.Value) to a tidy frame with French text for tooltips and tables."""
+def long_frame(ds: Dataset, figures) -> pd.DataFrame:
+    """Figure records to a tidy frame with French text for tooltips and tables."""
     rows = []
-    for v in values:
+    for f in figures:
         rows.append({
-            "territoire": name_of(v.territory), "territory": v.territory, "période": period_label(v.period),
-            "period": v.period, "order": period_sort_key(v.period), "valeur": v.value,
-            "valeur (texte)": fr_qualified(v.value, unit, v.decimals, v.qualifier),
-            "source": v.source, "périmètre": v.perimeter,
+            "territoire": w.name(ds, f.territory, True), "territory": f.territory, "période": period_label(f.period),
+            "period": f.period, "order": period_sort_key(f.period), "valeur": f.value,
+            "valeur (texte)": w.value_text(f), "source": f.source, "périmètre": f.perimeter,
+            "couleur": ds.territories[f.territory].colour,
         })
     df = pd.DataFrame(rows)
     if len(df):
@@ -30,19 +32,9 @@ def long_frame(values: list, unit: str, name_of) -> pd.DataFrame:
     return df
 
 
-# One colour per territory, the same in every chart (tableau10 + greys for the far references).
-TERRITORY_COLOURS = {
-    "clos-des-roses": "#e15759", "la-victoire": "#4e79a7", "vivier-corax": "#59a14f", "echarde": "#b07aa1",
-    "jean-moulin": "#9c755f", "ensemble-qpv": "#f28e2b", "compiegne": "#edc948", "arc": "#76b7b2",
-    "zone-emploi-compiegne": "#bab0ac", "oise": "#ff9da7", "hauts-de-france": "#79706e", "france": "#1b1f24",
-    "qpv-france": "#d37295", "hors-qpv-unites-urbaines": "#a0cbe8",
-}
-
-
 def _colour_scale(df: pd.DataFrame) -> alt.Scale:
-    pairs = dict(zip(df["territoire"], df["territory"]))
-    names = list(pairs)
-    return alt.Scale(domain=names, range=[TERRITORY_COLOURS.get(pairs[n], "#666666") for n in names])
+    pairs = dict(zip(df["territoire"], df["couleur"], strict=True))
+    return alt.Scale(domain=list(pairs), range=list(pairs.values()))
 
 
 def series_chart(df: pd.DataFrame, title: str, unit_label: str) -> alt.Chart:
@@ -90,3 +82,18 @@ def ranks_chart(df: pd.DataFrame, title: str) -> alt.Chart:
     text = base.mark_text(fontSize=15, fontWeight="bold").encode(
         text="rang (texte):N", color=alt.condition("datum.rang <= 3", alt.value("#ffffff"), alt.value("#1b1f24")))
     return (heat + text).properties(width=WIDTH - 160, height=alt.Step(44), autosize=alt.AutoSizeParams(type="pad"))
+
+
+def chart_spec(ds: Dataset, kind: str, indicator: str, territories: tuple[str, ...], title: str) -> dict:
+    """The Vega-Lite spec of one chart of figure records: « series » (over periods), « bar »
+    (across territories) or « bar_periods » (territories × periods)."""
+    ind = ds.catalogue[indicator]
+    frame = long_frame(ds, [f for t in territories for f in ds.series(t, indicator)])
+    names = [w.name(ds, t, True) for t in territories]
+    if kind == "series":
+        chart = series_chart(frame, title, ind.unit_label)
+    elif kind == "bar_periods":
+        chart = bar_chart(frame, "territoire", title, ind.unit_label, color="période", sort=names)
+    else:
+        chart = bar_chart(frame, "territoire", title, ind.unit_label, sort=names)
+    return chart.to_dict()

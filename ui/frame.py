@@ -1,15 +1,18 @@
-"""The shared page frame: title, reading conventions, figure cards, sources footer, and
-the view <-> URL link (quartier, indicator, pillar live in st.query_params)."""
+"""The shared page frame: title, reading conventions, figure cards, sources footer, downloads,
+and the view <-> URL link (quartier, indicator, pillar live in st.query_params)."""
 
 from __future__ import annotations
 
-import html
-
 import streamlit as st
 
-from data.analysis import Value
-from data.formatting import MISSING, fr_qualified, period_label
+from data.model import Card
 from ui import cached
+from ui.deeplink import route_through_app
+from ui.render import card_html
+
+# Every page imports this module before it reads its address: on a fresh server whose first
+# request is a deep link, leave « pages/ directory » mode now (see ui/deeplink.py).
+route_through_app()
 
 APP_TITLE = "Quartiers 2030 – Contrat de Ville de l'ARC"
 CONTRACT = "Contrat de Ville « Quartiers 2030 » de l'Agglomération de la Région de Compiègne"
@@ -41,58 +44,18 @@ def page_setup(title: str, intro: str | None = None) -> None:
         st.markdown(intro)
 
 
-def quartier_ids() -> list[str]:
-    ts = cached.territories()
-    return [t.id for t in sorted(ts.values(), key=lambda t: t.order) if t.kind in ("qpv", "poche")]
+def cards(items, columns: int = 4) -> None:
+    """Figure cards in a grid, each rendered from its record (ui.render.card_html)."""
+    ds = cached.dataset()
+    cols = st.columns(columns)
+    for i, c in enumerate(items):
+        with cols[i % columns]:
+            st.markdown(card_html(ds, c), unsafe_allow_html=True)
 
 
-
-def tname(territory: str, short: bool = False) -> str:
-    t = cached.territories().get(territory)
-    if t is None:
-        return territory
-    return t.short if short else t.name
-
-
-def source_line(v: Value) -> str:
-    """« Source : … · période : … · périmètre : … » — carried by every figure."""
-    return (f"Source : {v.source} · période : {period_label(v.period)} · périmètre : {v.perimeter} "
-            f"· contrat : {v.contract_ref}")
-
-
-def value_text(v: Value | None, unit: str) -> str:
-    if v is None:
-        return MISSING
-    return fr_qualified(v.value, unit, v.decimals, v.qualifier)
-
-
-def na_reason(v: Value | None) -> str:
-    if v is None:
-        return "le contrat ne donne pas cette valeur"
-    if v.status == "na":
-        return "valeur « NA » dans le contrat"
-    return ""
-
-
-def verdict_class(verdict: str) -> str:
-    return {"amélioration": "q-better", "dégradation": "q-worse"}.get(verdict, "q-neutral")
-
-
-def figure_card(label: str, v: Value | None, unit: str, sub_html: str = "") -> None:
-    """A big, legible figure with its period, source and perimeter; « non disponible » + reason if missing."""
-    missing = v is None or v.missing
-    val = html.escape(value_text(v, unit)) if not missing else MISSING
-    reason = na_reason(v) if missing else ""
-    period = f"{period_label(v.period)}" if v is not None else ""
-    src = html.escape(source_line(v)) if v is not None else "—"
-    st.markdown(
-        f'<div class="q-card"><div class="q-label">{html.escape(label)}'
-        f'{" · " + html.escape(period) if period else ""}</div>'
-        f'<div class="q-value{" q-na" if missing else " q-long" if len(val) > 13 else ""}">{val}</div>'
-        f'{f"<div class=q-sub>{html.escape(reason)}</div>" if reason else ""}'
-        f'<div class="q-sub">{sub_html}</div><div class="q-src">{src}</div></div>',
-        unsafe_allow_html=True,
-    )
+def figure_cards(figures, columns: int = 4) -> None:
+    ds = cached.dataset()
+    cards([Card(f"{ds.catalogue[f.indicator].label} – {ds.territories[f.territory].short}", f) for f in figures], columns)
 
 
 def sources_footer(extra: list[str] | None = None) -> None:
@@ -105,13 +68,14 @@ def sources_footer(extra: list[str] | None = None) -> None:
 
 
 def query_choice(key: str, options: list[str], default: str) -> str:
-    """Read a choice from the URL; an unknown value is rejected with a French message and the default used."""
+    """Read a choice from the URL; an unknown value is refused with a French message (the value is
+    not repeated: an address can carry anything) and the default used."""
     raw = st.query_params.get(key)
     if raw is None or raw == "":
         return default
     if raw in options:
         return raw
-    st.warning(f"Valeur « {raw} » inconnue pour « {key} » dans l'adresse : affichage de « {default} » à la place.")
+    st.warning(f"Le paramètre « {key} » de l'adresse n'a pas une valeur connue : affichage par défaut.")
     return default
 
 
@@ -124,19 +88,7 @@ def sync_query(key: str, value: str, default: str | None = None) -> None:
         st.query_params[key] = value
 
 
-def csv_download(df, filename: str, label: str = "Télécharger les données (CSV)", key: str | None = None) -> None:
-    """Export for spreadsheets set to French conventions: « ; » separator, decimal comma, UTF-8 with BOM."""
-    data = df.to_csv(index=False, sep=";", decimal=",").encode("utf-8-sig")
+def csv_button(data: bytes, filename: str, label: str = "Télécharger les données (CSV)", key: str | None = None) -> None:
+    """A CSV rendered from figure records (ui.exports: French conventions, formulas neutralised)."""
     st.download_button(label, data=data, file_name=filename, mime="text/csv", key=key or f"dl_{filename}",
                        icon=":material/download:")
-
-
-EXPORT_COLUMNS = {"territory": "territoire", "indicator": "indicateur", "period": "période", "value": "valeur",
-                  "value_status": "statut", "qualifier": "qualificatif", "source": "source", "perimeter": "périmètre", "contract_ref": "référence du contrat",
-                  "note": "note"}
-
-
-def export_frame(df):
-    """The validated rows as people export them: French headers, NA left empty with status « na »."""
-    out = df[list(EXPORT_COLUMNS)].rename(columns=EXPORT_COLUMNS)
-    return out.astype({c: "object" for c in out.columns if c != "valeur"})

@@ -19,7 +19,9 @@ import geopandas as gpd
 from branca.element import MacroElement
 from jinja2 import Template
 
-from data.formatting import MISSING
+from data.formatting import period_label
+from data.model import N_CLASSES, MapLayer
+from ui import wording as w
 
 ROOT = Path(__file__).resolve().parents[1]
 STATIC_LEAFLET = ROOT / "static" / "vendor" / "leaflet"
@@ -30,6 +32,7 @@ TILES_ENV = "QUARTIERS_TILES"
 
 # 5-class sequential palette (ColorBrewer Blues); missing values get a hatched grey.
 PALETTE = ["#c6dbef", "#9ecae1", "#6baed6", "#3182bd", "#08519c"]
+assert len(PALETTE) == N_CLASSES
 NA_STYLE = {"fillColor": "#ffffff", "color": "#6e6e6e", "weight": 2, "dashArray": "6 4", "fillOpacity": 0.0}
 HIGHLIGHT = "#d95f02"
 
@@ -63,41 +66,25 @@ def base_map(bounds, tiles: str | None = None) -> folium.Map:
     return m
 
 
-def classes(values: list[float]) -> list[float]:
-    """Equal-interval class breaks over the values shown (few quartiers: quantiles would be noise)."""
-    vals = sorted(v for v in values if v is not None)
-    if not vals:
-        return []
-    lo, hi = vals[0], vals[-1]
-    if lo == hi:
-        return [lo, hi]
-    step = (hi - lo) / len(PALETTE)
-    return [lo + step * i for i in range(len(PALETTE) + 1)]
+def tooltip_rows(ds, layer: MapLayer, feature) -> dict[str, str]:
+    """What the tooltip says of a quartier, in the shared French wording."""
+    t = ds.territories[feature.territory]
+    pop = feature.population
+    rows = {"Quartier": t.name, "Code officiel": t.code,
+            "Population": (w.value_text(pop) + (" hab. (périmètre 2024)" if t.kind == "qpv" else " pers. (estimation)"))
+            if not pop.missing else w.MISSING}
+    if layer.indicator:
+        rows[ds.catalogue[layer.indicator].label] = f"{w.value_or_reason(feature.figure)} – {period_label(layer.period)}"
+    return rows
 
 
-def color_for(value, breaks) -> str | None:
-    if value is None or not breaks:
-        return None
-    if len(breaks) == 2:
-        return PALETTE[2]
-    for i in range(len(PALETTE)):
-        if value <= breaks[i + 1] + 1e-9:
-            return PALETTE[i]
-    return PALETTE[-1]
+def choropleth(ds, layer: MapLayer, shapes: gpd.GeoDataFrame, commune: gpd.GeoDataFrame, highlight: str | None = None,
+               tiles: str | None = None, locator: bool = False, context: gpd.GeoDataFrame | None = None) -> folium.Map:
+    """QPV polygons + poche squares coloured by the layer's classes, commune outline for context.
 
-
-def choropleth(shapes: gpd.GeoDataFrame, commune: gpd.GeoDataFrame, values: dict[str, float | None],
-               labels: dict[str, str], tooltip_rows: dict[str, dict[str, str]], highlight: str | None = None,
-               tiles: str | None = None, locator: bool = False,
-               context: gpd.GeoDataFrame | None = None) -> tuple[folium.Map, list[float]]:
-    """QPV polygons + poche squares coloured by value, commune outline for context.
-
-    `values`: territory → number or None (missing, drawn hatched, never as a low value).
-    `tooltip_rows`: territory → ordered {label: text} shown on hover.
-    `locator`: no values, just show where `highlight` is (filled orange, the others grey).
-    `context`: extra outlines (the 22 ARC communes) drawn under everything, and framed.
-    """
-    breaks = classes(list(values.values()))
+    A missing value is drawn hatched, never as a low value. `locator`: no values, just show where
+    `highlight` is (filled orange, the others grey). `context`: extra outlines (the 22 ARC
+    communes) drawn under everything, and framed."""
     # frame the quartiers (the commune stays around them as context), or the highlighted one
     focus = shapes[shapes["territory"] == highlight] if highlight in set(shapes["territory"]) else shapes
     minx, miny, maxx, maxy = (context if context is not None else focus).total_bounds
@@ -115,11 +102,14 @@ def choropleth(shapes: gpd.GeoDataFrame, commune: gpd.GeoDataFrame, values: dict
         interactive=False,
     ).add_to(m)
 
+    by_territory = {f.territory: f for f in layer.features}
+    rows = {q: tooltip_rows(ds, layer, f) for q, f in by_territory.items()}
+    fields = list(next(iter(rows.values())).keys()) if rows else []
     gdf = shapes.copy()
-    fields = list(next(iter(tooltip_rows.values())).keys()) if tooltip_rows else []
-    for f in fields:
-        gdf[f] = gdf["territory"].map(lambda t, f=f: tooltip_rows.get(t, {}).get(f, MISSING))
-    gdf["fill"] = gdf["territory"].map(lambda t: color_for(values.get(t), breaks))
+    for field in fields:
+        gdf[field] = gdf["territory"].map(lambda t, field=field: rows.get(t, {}).get(field, w.MISSING))
+    gdf["fill"] = gdf["territory"].map(
+        lambda t: PALETTE[by_territory[t].klass] if t in by_territory and by_territory[t].klass is not None else None)
 
     def style(feature):
         p = feature["properties"]
@@ -143,8 +133,8 @@ def choropleth(shapes: gpd.GeoDataFrame, commune: gpd.GeoDataFrame, values: dict
     ).add_to(m)
     if not locator:
         pts = gdf.geometry.representative_point()
-        Labels([(p.y, p.x, labels.get(t, t)) for p, t in zip(pts, gdf["territory"])]).add_to(m)
-    return m, breaks
+        Labels([(p.y, p.x, w.name(ds, t, True)) for p, t in zip(pts, gdf["territory"], strict=True)]).add_to(m)
+    return m
 
 
 class Labels(MacroElement):
@@ -176,14 +166,11 @@ def outline_map(shapes: gpd.GeoDataFrame, tiles: str | None = None) -> folium.Ma
     return m
 
 
-def quartier_map(values: tuple[tuple[str, float | None], ...], tooltips: tuple, highlight: str | None = None,
-                 locator: bool = False, with_arc: bool = False):
-    """Build the map for these inputs. Not cached on purpose: st_folium renders the map object
-    it is given, and a folium Map rendered a second time produces a broken script (measured:
-    the map no longer draws). A new map per rerun it is."""
+def quartier_map(layer: MapLayer, highlight: str | None = None, locator: bool = False, with_arc: bool = False):
+    """Build the map of a layer. Not cached on purpose: st_folium renders the map object it is
+    given, and a folium Map rendered a second time produces a broken script (measured: the map
+    no longer draws). A new map per rerun it is."""
     from ui import cached
 
-    ts = cached.territories()
-    return choropleth(cached.shapes(), cached.commune(), dict(values), {t: ts[t].short for t, _ in values},
-                      {t: dict(rows) for t, rows in tooltips}, highlight=highlight, locator=locator,
+    return choropleth(cached.dataset(), layer, cached.shapes(), cached.commune(), highlight=highlight, locator=locator,
                       context=cached.arc_communes() if with_arc else None)

@@ -1,102 +1,123 @@
-"""A fiche quartier as a PDF elected officials can take away (ReportLab, fonts built in: works
-offline). Same figures, sources and caveats as the page; no streamlit import, so it is tested
-on its own."""
+"""A fiche quartier as a PDF elected officials can take away, rendered from the same record as
+the page (data.model.Fiche) through the same wording (ui.wording): cards with their evolutions,
+gaps, stated changes and companion shares, the contract's reading, priorities, objectives,
+comparison, inconsistencies. ReportLab with the Bitstream Vera TrueType fonts shipped inside the
+reportlab package, embedded in the file: works offline, nothing to download. No streamlit import."""
 
 from __future__ import annotations
 
 import datetime as dt
 import io
+from pathlib import Path
 from xml.sax.saxutils import escape
 
+import reportlab
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import cm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from data import analysis
-from data.framework import objectives_for_quartier
-from data.formatting import MISSING, fr_change, fr_qualified, period_label
+from data.dataset import Dataset
+from data.formatting import period_label
+from data.model import Fiche
+from ui import wording as w
 
-# ReportLab's built-in fonts are WinAnsi (cp1252): « → » and « • » have no glyph there
-NO_GLYPH = {"→": "»", "•": "–", "□": "–", "≈": "~"}
+FONT_DIR = Path(reportlab.__file__).parent / "fonts"
+FONT = "Vera"
+# glyphs Vera lacks, should a text carry one (the shared wording avoids them)
+NO_GLYPH = {"→": "->", "◀": "<", "▲": "+", "▼": "-", "⁴": "4", "\u202f": "\u00a0"}
+
+
+def _register_fonts() -> None:
+    if FONT in pdfmetrics.getRegisteredFontNames():
+        return
+    for name, file in ((FONT, "Vera.ttf"), (f"{FONT}-Bold", "VeraBd.ttf"), (f"{FONT}-Italic", "VeraIt.ttf"),
+                       (f"{FONT}-BoldItalic", "VeraBI.ttf")):
+        pdfmetrics.registerFont(TTFont(name, str(FONT_DIR / file)))
+    pdfmetrics.registerFontFamily(FONT, normal=FONT, bold=f"{FONT}-Bold", italic=f"{FONT}-Italic",
+                                  boldItalic=f"{FONT}-BoldItalic")
 
 
 def text(s: str) -> str:
+    """Plain text made safe for a ReportLab paragraph (its mini-markup is escaped)."""
     for k, v in NO_GLYPH.items():
         s = s.replace(k, v)
     return escape(s)
 
 
-def _value_text(v, unit: str) -> str:
-    if v is None:
-        return f"{MISSING} (pas de chiffre dans le contrat)"
-    if v.missing:
-        return f"{MISSING} (NA dans le contrat)"
-    return fr_qualified(v.value, unit, v.decimals, v.qualifier)
+def _styles():
+    base = getSampleStyleSheet()
+    out = {}
+    for key, size, lead in (("Title", 18, 22), ("Heading2", 12.5, 16), ("Heading3", 10.5, 13), ("BodyText", 9, 11.5)):
+        out[key] = ParagraphStyle(key, parent=base[key], fontName=f"{FONT}-Bold" if key != "BodyText" else FONT,
+                                  fontSize=size, leading=lead, bulletFontName=FONT)
+    out["small"] = ParagraphStyle("small", parent=out["BodyText"], fontSize=7.5, leading=9.5)
+    out["cell"] = ParagraphStyle("cell", parent=out["BodyText"], fontSize=8, leading=10)
+    return out
 
 
-def fiche_pdf(territory: str, *, catalogue, territories, df, changes, views: dict, readings: dict, inconsistencies: list,
-              framework: dict, today: dt.date | None = None) -> bytes:
-    t = territories[territory]
-    styles = getSampleStyleSheet()
-    small = ParagraphStyle("small", parent=styles["BodyText"], fontSize=8, leading=10)
-    cell = ParagraphStyle("cell", parent=styles["BodyText"], fontSize=8.5, leading=10.5)
+GRID = TableStyle([("GRID", (0, 0), (-1, -1), 0.4, colors.HexColor("#b0b7c0")),
+                   ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eef2f7")),
+                   ("VALIGN", (0, 0), (-1, -1), "TOP"), ("FONTNAME", (0, 0), (-1, -1), FONT)])
+
+
+def fiche_pdf(ds: Dataset, fiche: Fiche, today: dt.date | None = None) -> bytes:
+    _register_fonts()
+    s = _styles()
+    t = fiche.territory
+    P = Paragraph  # noqa: N806
     story = [
-        Paragraph(text(t.name), styles["Title"]),
-        Paragraph(text(("Quartier prioritaire de la politique de la ville" if t.kind == "qpv" else
-                          "Poche de pauvreté (carreau INSEE de 200 m)") + f" · code officiel {t.code}"), styles["Heading3"]),
-        Paragraph(text("Contrat de Ville « Quartiers 2030 » – Agglomération de la Région de Compiègne. Fiche éditée le "
-                         + (today or dt.date.today()).strftime("%d/%m/%Y") + "."), small),
-        Spacer(1, 0.3 * cm),
+        P(text(t.name), s["Title"]),
+        P(text(f"{w.KIND[t.kind]} · code officiel {t.code}"), s["Heading3"]),
+        P(text("Contrat de Ville « Quartiers 2030 » – Agglomération de la Région de Compiègne. Fiche éditée le "
+               + (today or dt.date.today()).strftime("%d/%m/%Y") + "."), s["small"]),
+        Spacer(1, 0.2 * cm),
     ]
-    reading = readings.get(territory, {})
-    if reading:
-        story.append(Paragraph("<b>Lecture du contrat.</b> " + text(reading["headline"]), styles["BodyText"]))
-        for f in reading.get("findings", []):
-            story.append(Paragraph("– " + text(f), styles["BodyText"]))
-        story.append(Paragraph("<i>En conclusion : " + text(reading.get("conclusion", "")) + "</i>", styles["BodyText"]))
-        story.append(Spacer(1, 0.3 * cm))
+    r = fiche.reading
+    story.append(P("<b>Lecture du contrat.</b> " + text(r.headline), s["BodyText"]))
+    story += [P("– " + text(f), s["BodyText"]) for f in r.findings]
+    story.append(P("<i>" + text(r.conclusion) + "</i>", s["BodyText"]))
 
-    rows = [[Paragraph(f"<b>{h}</b>", cell) for h in ("Indicateur", "Valeur", "Évolution", "Source · période · périmètre")]]
-    for card in views["qpv_cards" if t.kind == "qpv" else "poche_cards"]:
-        ind = catalogue[card["indicator"]]
-        v = analysis.get_value(df, territory, ind.id, card["period"])
-        if v is None and card.get("optional"):
-            continue
-        evo = ""
-        if card.get("from"):
-            ev = analysis.evolution(df, territory, ind.id, card["from"], card["period"], ind.unit)
-            evo = (f"{fr_change(ev.change, ind.unit, ev.decimals)} depuis {period_label(card['from'])} "
-                   f"({analysis.judge(ev.change, ind.higher_is_better)})" if ev.available else f"{MISSING} ({ev.reason})")
-        if card.get("stated_gap"):
-            st_ = analysis.stated_change(changes, territory, ind.id, card["from"], card["period"], measure=f"gap_to:{card['stated_gap']}")
-            if st_ is not None:
-                evo += f" ; écart à la commune : {fr_change(float(st_['change']), ind.unit, 0)} (énoncé du contrat)"
-        src = (f"{v.source} · {period_label(v.period)} · {v.perimeter}" if v is not None else "—")
-        rows.append([Paragraph(text(card["label"]), cell), Paragraph(text(_value_text(v, ind.unit)), cell),
-                     Paragraph(text(evo), cell), Paragraph(text(src), cell)])
-    table = Table(rows, colWidths=[4.2 * cm, 3.0 * cm, 4.6 * cm, 5.6 * cm], repeatRows=1)
-    table.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.4, colors.HexColor("#b0b7c0")),
-                               ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eef2f7")),
-                               ("VALIGN", (0, 0), (-1, -1), "TOP")]))
-    story += [Paragraph("Chiffres clés", styles["Heading2"]), table, Spacer(1, 0.3 * cm)]
+    rows = [[P(f"<b>{h}</b>", s["cell"]) for h in ("Indicateur", "Valeur", "Évolution, écarts", "Source · période · périmètre")]]
+    for card in fiche.cards:
+        ct = w.card_text(ds, card)
+        label = ct.label + (f" · {ct.period}" if ct.period else "")
+        rows.append([P(text(label), s["cell"]), P("<b>" + text(ct.value) + "</b>", s["cell"]),
+                     P("<br/>".join(text(ln.text) for ln in ct.lines), s["cell"]), P(text(ct.source), s["cell"])])
+    table = Table(rows, colWidths=[3.6 * cm, 2.6 * cm, 5.6 * cm, 5.6 * cm], repeatRows=1)
+    table.setStyle(GRID)
+    story += [P("Chiffres clés", s["Heading2"]), table]
+    for item in fiche.inconsistencies:
+        story.append(P("<b>Incohérence du contrat :</b> " + text(item.summary), s["BodyText"]))
 
-    flags = [i for i in inconsistencies if i.get("territory") == territory]
-    for f in flags:
-        story.append(Paragraph("<b>Incohérence du contrat :</b> " + text(f["summary"]), styles["BodyText"]))
-    targeted = objectives_for_quartier(framework, territory, include_mentions=False)
-    if targeted:
-        story.append(Paragraph("Objectifs du contrat qui le ciblent", styles["Heading2"]))
-        for ob in targeted:
-            story.append(Paragraph(text(f"{ob['id']} {ob['title']}"), styles["BodyText"]))
-    story += [Spacer(1, 0.4 * cm), Paragraph(text(
-        "« non disponible » : le contrat ne donne pas la valeur ou l'imprime « NA » (jamais remplacée par 0). "
+    if fiche.priorities:
+        story.append(P("Priorités exprimées par les habitants", s["Heading2"]))
+        story.append(P(text(" · ".join(f"{p.rank}{' (ex æquo)' if p.tie else ''}. {p.label}" for p in fiche.priorities)),
+                       s["BodyText"]))
+    if fiche.targeted or fiche.mentioned:
+        story.append(P("Objectifs du contrat qui le concernent", s["Heading2"]))
+        story += [P(text(f"{ob['id']} {ob['title']} — ciblé explicitement"), s["BodyText"]) for ob in fiche.targeted]
+        story += [P(text(f"{ob['id']} {ob['title']} — cité"), s["BodyText"]) for ob in fiche.mentioned]
+
+    cmp = fiche.comparison
+    head = ["Indicateur"] + [w.name(ds, q, True) + (" (ce quartier)" if q == cmp.highlight else "") for q in cmp.territories]
+    body = [[f"{ds.catalogue[row.indicator].label} ({period_label(row.period)})", *(w.plain_value(f) for f in row.figures)]
+            for row in cmp.rows]
+    ctable = Table([[P(f"<b>{text(h)}</b>", s["cell"]) for h in head]] + [[P(text(c), s["cell"]) for c in row] for row in body],
+                   repeatRows=1)
+    ctable.setStyle(GRID)
+    story += [P("Comparaison avec les autres quartiers", s["Heading2"]), ctable, Spacer(1, 0.3 * cm)]
+    story.append(P(text(
+        f"« {w.MISSING} » : le contrat ne donne pas la valeur ou l'imprime « NA » (jamais remplacée par 0). "
         "La plupart des séries des QPV portent sur les périmètres de 2015 (note 3 du contrat) ; les périodes diffèrent "
-        "d'un indicateur à l'autre. Source des chiffres : texte intégral du contrat."), small)]
+        "d'un indicateur à l'autre. Source des chiffres : texte intégral du contrat."), s["small"]))
 
     buf = io.BytesIO()
-    doc = SimpleDocTemplate(buf, pagesize=A4, leftMargin=1.8 * cm, rightMargin=1.8 * cm, topMargin=1.5 * cm,
-                            bottomMargin=1.5 * cm, title=f"Fiche {t.name} – Quartiers 2030", author="ARC – Contrat de Ville")
+    doc = SimpleDocTemplate(buf, pagesize=A4, leftMargin=1.6 * cm, rightMargin=1.6 * cm, topMargin=1.3 * cm,
+                            bottomMargin=1.3 * cm, title=f"Fiche {t.name} – Quartiers 2030", author="ARC – Contrat de Ville",
+                            lang="fr-FR", initialFontName=FONT)
     doc.build(story)
     return buf.getvalue()

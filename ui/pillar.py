@@ -7,58 +7,54 @@ import html
 
 import streamlit as st
 
-from data import analysis
+from data import model
 from data.formatting import period_label
 from ui import cached
-from ui.frame import figure_card, page_setup, query_choice, quartier_ids, sources_footer, sync_query, tname
+from ui import wording as w
+from ui.frame import figure_cards, page_setup, query_choice, sources_footer, sync_query
 
 ALL = "tous"
 
 
-def _chart_block(spec: dict) -> None:
-    cat, ts = cached.catalogue(), cached.territories()
-    ind = cat[spec["indicator"]]
-    terrs = tuple(spec["territories"])
-    values, frame, table = cached.series_block(ind.id, terrs)
-    if frame.empty:
+def _chart_block(spec) -> None:
+    ds = cached.dataset()
+    ind = ds.catalogue[spec.indicator]
+    terrs = tuple(spec.territories)
+    figures, table = cached.series_table(ind.id, terrs)
+    if table is None:
         return
-    kind = spec["chart"]
     st.markdown(f"#### {ind.label}")
-    flags = [i for i in cached.doc("inconsistencies")["items"] if ind.id in i.get("indicators", [])]
-    title = ind.label if kind in ("series", "bar_periods") else f"{ind.label} ({period_label(values[0].period)})"
-    st.vega_lite_chart(cached.chart_spec(kind, ind.id, terrs, title), width="content")
-    missing = frame[frame["valeur"].isna()]
-    if len(missing):
-        st.caption("Non disponible (« NA » dans le contrat) : " + "; ".join(f"{r['territoire']} – {r['période']}" for _, r in missing.iterrows()))
+    title = ind.label if spec.chart in ("series", "bar_periods") else f"{ind.label} ({period_label(figures[0].period)})"
+    st.vega_lite_chart(cached.chart_spec(spec.chart, ind.id, terrs, title), width="content")
+    missing = [f for f in figures if f.missing]
+    if missing:
+        st.caption(f"{w.MISSING.capitalize()} (« NA » dans le contrat) : "
+                   + "; ".join(f"{w.name(ds, f.territory, True)} – {period_label(f.period)}" for f in missing))
     with st.expander(f"Données en tableau – {ind.label}"):
         st.table(table)
-    for f in flags:
-        st.warning(f"Incohérence du contrat : {f['summary']}")
-    srcs = sorted({f"{v.source} · {v.perimeter} · {v.contract_ref}" for v in values})
+    for f in model.inconsistencies_for(ds, indicator=ind.id):
+        st.warning(f"Incohérence du contrat : {f.summary}")
+    for f in (f for f in figures if f.inferred):
+        st.caption(f"{w.name(ds, f.territory, True)} : {w.inferred_text(f)}")
+    srcs = sorted({f"{f.source} · {f.perimeter} · {f.contract_ref}" for f in figures})
     st.caption("Source : " + " | ".join(srcs) + f". {ind.definition}")
 
 
-def _figures_grid(specs: list[dict]) -> None:
+def _figures_grid(specs) -> None:
     """Single figures (no series to chart) as one grid of cards, each with its source and period."""
-    cat, ts = cached.catalogue(), cached.territories()
+    ds = cached.dataset()
     st.subheader("Autres chiffres du contrat")
-    cols = st.columns(4)
-    n = 0
-    flags = []
+    figures = [f for spec in specs for f in model.series_figures(ds, spec.indicator, tuple(spec.territories))]
+    figure_cards(figures)
+    flags = {}
     for spec in specs:
-        ind = cat[spec["indicator"]]
-        values, _, _ = cached.series_block(ind.id, tuple(spec["territories"]))
-        for v in values:
-            with cols[n % 4]:
-                figure_card(f"{ind.label} – {ts[v.territory].short}", v, ind.unit)
-            n += 1
-        flags += [i for i in cached.doc("inconsistencies")["items"] if ind.id in i.get("indicators", []) and i not in flags]
-    for f in flags:
-        st.warning(f"Incohérence du contrat : {f['summary']}")
+        flags |= {i.id: i for i in model.inconsistencies_for(ds, indicator=spec.indicator)}
+    for f in flags.values():
+        st.warning(f"Incohérence du contrat : {f.summary}")
 
 
 def _objective(ob: dict) -> None:
-    ts = cached.territories()
+    ts = cached.dataset().territories
     tags = "".join(f"<span class='q-tag'>cible : {html.escape(ts[q].short)}</span>" for q in ob["target_quartiers"])
     tags += "".join(f"<span class='q-tag'>cité : {html.escape(ts[q].short)}</span>" for q in ob["mentioned_quartiers"]
                     if q not in ob["target_quartiers"])
@@ -80,25 +76,23 @@ def _objective(ob: dict) -> None:
 
 
 def render(pillar_id: str) -> None:
-    pillar = next(p for p in cached.pillars() if p["id"] == pillar_id)
-    fw = cached.framework()
-    orientations = [o for o in fw["orientations"] if o["pillar"] == pillar_id]
-    page_setup(pillar["name"], f"Orientations stratégiques {', '.join(str(o['number']) for o in orientations)} du contrat : "
-                               "diagnostic chiffré, puis objectifs opérationnels.")
+    ds = cached.dataset()
+    pillar = next(p for p in ds.pillars if p.id == pillar_id)
+    orientations = [o for o in ds.framework["orientations"] if o["pillar"] == pillar_id]
+    page_setup(pillar.name, f"Orientations stratégiques {', '.join(str(o['number']) for o in orientations)} du contrat : "
+                            "diagnostic chiffré, puis objectifs opérationnels.")
     st.header("Diagnostic")
-    charts = [spec for spec in pillar["diagnostic"] if spec["chart"] != "figures"]
-    figures = [spec for spec in pillar["diagnostic"] if spec["chart"] == "figures"]
-    for spec in charts:
+    for spec in (s for s in pillar.diagnostic if s.chart != "figures"):
         _chart_block(spec)
+    figures = [s for s in pillar.diagnostic if s.chart == "figures"]
     if figures:
         _figures_grid(figures)
 
     st.header("Orientations et objectifs opérationnels")
-    ids = quartier_ids()
-    options = [ALL] + ids
+    options = [ALL, *ds.quartier_ids]
     chosen = query_choice("quartier", options, ALL)
     chosen = st.selectbox("Filtrer par quartier", options, index=options.index(chosen), key=f"pilier_{pillar_id}_q",
-                          format_func=lambda q: "Tous les objectifs" if q == ALL else tname(q))
+                          format_func=lambda q: "Tous les objectifs" if q == ALL else w.name(ds, q))
     sync_query("quartier", chosen, ALL)
     strict = False
     if chosen != ALL:
@@ -116,9 +110,8 @@ def render(pillar_id: str) -> None:
             _objective(ob)
             shown += 1
     if shown == 0:
-        st.info(f"Aucun objectif de ce pilier ne cible ni ne cite « {tname(chosen)} » : les objectifs transversaux s'appliquent "
-                "à tous les quartiers prioritaires.")
-    gov = cached.doc("governance")
-    tech = next(b for b in gov["bodies"] if b["id"] == "comites-techniques")
-    st.caption(f"Suivi : {tech['name']} ({tech['frequency']}) — " + " ; ".join(tech["missions"]))
+        st.info(f"Aucun objectif de ce pilier ne cible ni ne cite « {w.name(ds, chosen)} » : les objectifs transversaux "
+                "s'appliquent à tous les quartiers prioritaires.")
+    tech = next(b for b in ds.governance.bodies if b.id == "comites-techniques")
+    st.caption(f"Suivi : {tech.name} ({tech.frequency}) — " + " ; ".join(tech.missions))
     sources_footer()

@@ -1,0 +1,55 @@
+"""Records to HTML and tables (no streamlit import: tested on their own). User, URL and data text
+is always escaped; the only markup is ours."""
+
+from __future__ import annotations
+
+import html
+
+import pandas as pd
+
+from data.dataset import Dataset
+from data.formatting import period_label
+from data.indicators import period_sort_key
+from data.model import DETERIORATION, IMPROVEMENT, Card, ComparisonTable
+from ui import wording as w
+
+VERDICT_CLASS = {IMPROVEMENT: "q-better", DETERIORATION: "q-worse"}
+
+
+def card_html(ds: Dataset, card: Card) -> str:
+    """A big, legible figure with its period, lines (evolution, gaps, stated changes) and source."""
+    t = w.card_text(ds, card)
+    e = html.escape
+    value_class = " q-na" if t.missing else (" q-long" if len(t.value) > 13 else "")
+    lines = []
+    for ln in t.lines:
+        cls = VERDICT_CLASS.get(ln.verdict, "q-neutral" if ln.verdict else "")
+        lines.append(f"<div class='q-sub {cls}'>{e(ln.text)}</div>" if cls else f"<div class='q-sub'>{e(ln.text)}</div>")
+    return (f"<div class='q-card'><div class='q-label'>{e(t.label)}{' · ' + e(t.period) if t.period else ''}</div>"
+            f"<div class='q-value{value_class}'>{e(t.value)}</div>{''.join(lines)}"
+            f"<div class='q-src'>{e(t.source)}</div></div>")
+
+
+def comparison_frame(ds: Dataset, table: ComparisonTable) -> pd.DataFrame:
+    """The comparison table as text: one row per indicator, one column per territory."""
+    rows = []
+    for r in table.rows:
+        row = {"Indicateur": f"{ds.catalogue[r.indicator].label} ({period_label(r.period)})"}
+        for f in r.figures:
+            row[w.name(ds, f.territory, True) + (" ◀" if f.territory == table.highlight else "")] = w.plain_value(f)
+        rows.append(row)
+    return pd.DataFrame(rows).set_index("Indicateur")
+
+
+def series_table(ds: Dataset, indicator: str, territories: tuple[str, ...]):
+    """Figures of one indicator for some territories, and the same as a territory × period table."""
+    figures = [f for t in territories for f in ds.series(t, indicator)]
+    if not figures:
+        return figures, None
+    periods = sorted({f.period for f in figures}, key=period_sort_key)
+    table = pd.DataFrame(index=list(dict.fromkeys(w.name(ds, f.territory, True) for f in figures)),
+                         columns=[period_label(p) for p in periods], dtype=object).fillna("—")
+    for f in figures:
+        table.loc[w.name(ds, f.territory, True), period_label(f.period)] = w.value_text(f)
+    table.index.name = "territoire"
+    return figures, table

@@ -1,0 +1,200 @@
+"""The one place where model records become French text. No streamlit import: the page, the
+PDF, the map and the CSV exports all word a record through these functions, so that what the
+page says is what the PDF says (tested).
+
+Every missing state has one wording: « non disponible », with its reason.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from data.dataset import STATUS_ABSENT, STATUS_NA, Dataset, Figure
+from data.formatting import fr_change, fr_qualified, fr_signed, fr_value, period_label
+from data.model import (
+    BETTER,
+    CONFLICTING,
+    DETERIORATION,
+    DOWN,
+    FROM_DATA,
+    FROM_STATEMENT,
+    IMPLIED_BY_GAPS,
+    IMPROVEMENT,
+    NO_JUDGEMENT,
+    NOT_GIVEN,
+    SAME,
+    STABLE,
+    STRONGER,
+    UNAVAILABLE,
+    UP,
+    WEAKER,
+    WORSE,
+    Card,
+    Evolution,
+    Gap,
+    ReferenceChange,
+    StatedChange,
+)
+
+MISSING = "non disponible"
+MISSING_REASON = {
+    STATUS_NA: "valeur « NA » dans le contrat",
+    STATUS_ABSENT: "le contrat ne donne pas cette valeur",
+}
+EVOLUTION_MISSING_REASON = {
+    STATUS_NA: "valeur « NA » dans le contrat",
+    STATUS_ABSENT: "le contrat ne donne pas la valeur aux deux dates",
+}
+VERDICT = {IMPROVEMENT: "amélioration", DETERIORATION: "dégradation", STABLE: "stable", NO_JUDGEMENT: "sans jugement",
+           UNAVAILABLE: MISSING}
+DIRECTION = {UP: "hausse", DOWN: "baisse", STABLE: "stable", UNAVAILABLE: MISSING}
+ARROW = {UP: "▲", DOWN: "▼", STABLE: "■", UNAVAILABLE: ""}
+COMPARISON = {BETTER: "mieux que la référence", WORSE: "moins bien que la référence", SAME: "identique",
+              STRONGER: "plus forte", WEAKER: "moins forte", UNAVAILABLE: MISSING}
+REFERENCE_ORIGIN = {FROM_DATA: "données", FROM_STATEMENT: "énoncé du contrat", IMPLIED_BY_GAPS: "déduit des écarts",
+                    NOT_GIVEN: "", CONFLICTING: ""}
+KIND = {"qpv": "Quartier prioritaire de la politique de la ville", "poche": "Poche de pauvreté (carreau INSEE de 200 m)"}
+KIND_SHORT = {"qpv": "Quartier prioritaire", "poche": "Poche de pauvreté"}
+INFERRED = "attribution déduite"
+STATED = "énoncé du contrat"
+
+
+def name(ds: Dataset, territory: str, short: bool = False) -> str:
+    t = ds.territories.get(territory)
+    if t is None:
+        return territory
+    return t.short if short else t.name
+
+
+def value_text(f: Figure) -> str:
+    """« 10 190 € », « environ 40 », « plus de 600 », or « non disponible »."""
+    return MISSING if f.missing else fr_qualified(f.value, f.unit, f.decimals, f.qualifier)
+
+
+def missing_text(f: Figure) -> str:
+    """« non disponible (valeur « NA » dans le contrat) » — only for a missing figure."""
+    return f"{MISSING} ({MISSING_REASON[f.status]})" if f.missing else ""
+
+
+def value_or_reason(f: Figure) -> str:
+    return missing_text(f) or value_text(f)
+
+
+def source_line(f: Figure) -> str:
+    """« Source : … · période : … · périmètre : … · contrat : … » — carried by every figure."""
+    if f.status == STATUS_ABSENT:
+        return "—"
+    return (f"Source : {f.source} · période : {period_label(f.period)} · périmètre : {f.perimeter} "
+            f"· contrat : {f.contract_ref}")
+
+
+def inferred_text(f: Figure) -> str:
+    return f"{INFERRED} : {f.inferred}" if f.inferred else ""
+
+
+def change_text(change: float | None, unit: str, decimals: int) -> str:
+    return fr_change(change, unit, decimals)
+
+
+def pct_text(ev: Evolution) -> str:
+    """« (-12,2 %) » beside a change of a count."""
+    if ev.change_pct is None or ev.end.unit != "nombre":
+        return ""
+    return f" ({fr_signed(round(ev.change_pct, 1), 1)} %)"
+
+
+def evolution_text(ev: Evolution) -> str:
+    """« Évolution depuis 2015 : +734 € (amélioration) » or why it is not available."""
+    if not ev.available:
+        return (f"Évolution de {period_label(ev.start.period)} à {period_label(ev.end.period)} : {MISSING} "
+                f"({EVOLUTION_MISSING_REASON[ev.missing_reason]})")
+    return (f"Évolution depuis {period_label(ev.start.period)} : "
+            f"{change_text(ev.change, ev.end.unit, ev.decimals)}{pct_text(ev)} ({VERDICT[ev.verdict]})")
+
+
+def gap_text(ds: Dataset, g: Gap) -> str:
+    if g.value is None:
+        return f"Écart à {name(ds, g.reference, True)} ({period_label(g.period)}) : {MISSING}"
+    return f"Écart à {name(ds, g.reference, True)} ({period_label(g.period)}) : {change_text(g.value, g.unit, g.decimals)}"
+
+
+def stated_unit(s: StatedChange, unit: str) -> str:
+    return {"€": "euros", "points": "pourcent"}.get(s.change_unit, unit)
+
+
+def stated_text(ds: Dataset, s: StatedChange, unit: str) -> str:
+    """A change the contract states: of the gap to a reference, or of a reference territory."""
+    amount = change_text(s.change, stated_unit(s, unit), s.decimals)
+    if s.reference:
+        return (f"Écart à {name(ds, s.reference, True)} : {amount} entre {period_label(s.period_from)} "
+                f"et {period_label(s.period_to)} ({STATED})")
+    return f"{name(ds, s.territory, True)} sur la même période : {amount} ({STATED})"
+
+
+def companions_text(pair: tuple[Figure, ...]) -> str:
+    if not pair:
+        return ""
+    parts = [f"{value_text(f) if not f.missing else MISSING + (' (NA)' if f.status == STATUS_NA else '')} "
+             f"en {period_label(f.period)}" for f in pair]
+    return "Part : " + ", ".join(parts)
+
+
+def reference_change_text(ds: Dataset, r: ReferenceChange, label: str) -> str:
+    if r.change is None:
+        if r.origin == CONFLICTING:
+            return f"{label} : {MISSING} (les écarts du contrat impliquent des évolutions différentes)"
+        return f"{label} : {MISSING}"
+    return f"{label} : {change_text(r.change, r.unit, r.decimals)}"
+
+
+@dataclass(frozen=True)
+class Line:
+    text: str
+    verdict: str = ""  # an evolution line carries its verdict (the page colours it)
+
+
+@dataclass(frozen=True)
+class CardText:
+    label: str
+    period: str
+    value: str
+    missing: bool
+    lines: tuple[Line, ...]
+    source: str
+
+    def all_text(self) -> list[str]:
+        return [self.label, self.value, *(ln.text for ln in self.lines), self.source]
+
+
+def card_text(ds: Dataset, c: Card) -> CardText:
+    """Everything a card says, in order: page and PDF render exactly these strings."""
+    f = c.figure
+    lines: list[Line] = []
+    if f.missing:
+        lines.append(Line(MISSING_REASON[f.status]))
+    if c.note:
+        lines.append(Line(c.note))
+    for part in c.context:
+        lines.append(Line(" ".join(x for x in (part.before, value_text(part.figure), part.after) if x)))
+    if c.evolution is not None:
+        lines.append(Line(evolution_text(c.evolution), c.evolution.verdict))
+    for s in c.stated:
+        lines.append(Line(stated_text(ds, s, f.unit)))
+    for g in c.gaps:
+        lines.append(Line(gap_text(ds, g)))
+    if c.companions:
+        lines.append(Line(companions_text(c.companions)))
+    if f.inferred:
+        lines.append(Line(inferred_text(f)))
+    period = period_label(f.period) if f.status != STATUS_ABSENT else ""
+    return CardText(c.label, period, value_text(f), f.missing, tuple(lines), source_line(f))
+
+
+def figure_label(ds: Dataset, f: Figure, with_territory: bool = True) -> str:
+    ind = ds.catalogue[f.indicator].label
+    return f"{ind} – {name(ds, f.territory, True)}" if with_territory else ind
+
+
+def plain_value(f: Figure) -> str:
+    """The value as printed, for tables: « 66,4 % »; missing: « non disponible »."""
+    return MISSING if f.missing else fr_value(f.value, f.unit, f.decimals)
