@@ -11,7 +11,6 @@ import sys
 import time
 
 import psutil
-
 from common import CHROMIUM, CHROMIUM_ARGS, LOOPBACK, PAGES, ROOT, median, p95, start_server, stop_server
 
 QUARTIERS = ["clos-des-roses", "la-victoire", "vivier-corax", "echarde", "jean-moulin"]
@@ -20,21 +19,34 @@ QUARTIERS = ["clos-des-roses", "la-victoire", "vivier-corax", "echarde", "jean-m
 def targets() -> list[str]:
     paths = [path for _, path in PAGES.values()]
     paths += [f"/fiche?q={q}" for q in QUARTIERS]
-    paths += ["/carte?ind=median_declared_income&periode=2015", "/evolutions?ind=neet_rate,job_seekers",
-              "/emploi?quartier=vivier-corax", "/referentiel?recherche=NEET"]
+    paths += [
+        "/carte?ind=median_declared_income&periode=2015",
+        "/evolutions?ind=neet_rate,job_seekers",
+        "/emploi?quartier=vivier-corax",
+        "/referentiel?recherche=NEET",
+    ]
     return paths
 
 
 def summary(sessions, seconds, times, errors, visits, rss, **extra) -> dict:
     """What both load tests report: views, errors, page times, server memory."""
-    return {"sessions": sessions, "seconds": seconds, "page_loads": len(times), "errors": len(errors),
-            "error_samples": errors[:10], "page_time_median_s": median(times), "page_time_p95_s": p95(times),
-            "page_time_max_s": max(times) if times else None, "rss_median_mb": median(rss), "rss_max_mb": max(rss),
-            "distinct_views": len(set(visits)), **extra}
+    return {
+        "sessions": sessions,
+        "seconds": seconds,
+        "page_loads": len(times),
+        "errors": len(errors),
+        "error_samples": errors[:10],
+        "page_time_median_s": median(times),
+        "page_time_p95_s": p95(times),
+        "page_time_max_s": max(times) if times else None,
+        "rss_median_mb": median(rss),
+        "rss_max_mb": max(rss),
+        "distinct_views": len(set(visits)),
+        **extra,
+    }
 
 
-async def session(browser, url: str, deadline: float, seed: int, times: list, errors: list, visits: list,
-                  click_retries: list):
+async def session(browser, url: str, deadline: float, seed: int, times: list, errors: list, visits: list, click_retries: list):
     rnd = random.Random(seed)
     ctx = await browser.new_context(viewport={"width": 1280, "height": 900})
 
@@ -111,8 +123,9 @@ async def main(sessions: int, seconds: float) -> dict:
                     rss.append(ps.memory_info().rss / 2**20)
                     await asyncio.sleep(1)
 
-            await asyncio.gather(sample(), *[session(browser, url, deadline, i, times, errors, visits, click_retries)
-                                                   for i in range(sessions)])
+            await asyncio.gather(
+                sample(), *[session(browser, url, deadline, i, times, errors, visits, click_retries) for i in range(sessions)]
+            )
             await browser.close()
         rss.append(ps.memory_info().rss / 2**20)
     finally:
@@ -125,8 +138,7 @@ async def main(sessions: int, seconds: float) -> dict:
 # These clients send what the frontend sends (a rerun request for a page name and query string)
 # and wait for « script finished », so the server is what gets measured.
 
-PAGE_NAMES = {path: (path.split("?")[0].strip("/") or "accueil", path.split("?")[1] if "?" in path else "")
-              for path in targets()}
+PAGE_NAMES = {path: (path.split("?")[0].strip("/") or "accueil", path.split("?")[1] if "?" in path else "") for path in targets()}
 
 
 async def ws_session(url: str, deadline: float, seed: int, times: list, errors: list, visits: list, sizes: list):
@@ -167,7 +179,7 @@ async def ws_session(url: str, deadline: float, seed: int, times: list, errors: 
                             failed = True
                             errors.append(f"erreur de compilation sur {path}")
                         break
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 errors.append(f"{path}: pas de fin de script en 60 s")
                 continue
             if not titles and not failed:
@@ -200,8 +212,9 @@ async def ws_main(sessions: int, seconds: float) -> dict:
         rss.append(ps.memory_info().rss / 2**20)
     finally:
         stop_server(proc)
-    return summary(sessions, seconds, times, errors, visits, rss, server_cpu_median_pct=median(cpu),
-                   bytes_per_view_median=median(sizes))
+    return summary(
+        sessions, seconds, times, errors, visits, rss, server_cpu_median_pct=median(cpu), bytes_per_view_median=median(sizes)
+    )
 
 
 if __name__ == "__main__":

@@ -11,9 +11,20 @@ import sys
 import time
 
 import psutil
-
-from common import (BENCH_DB, CHROMIUM, CHROMIUM_ARGS, PAGES, REFERENCE, RESULTS, ROOT, block_external, median,
-                    start_server, stop_server, wait_rendered)
+from common import (
+    BENCH_DB,
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    PAGES,
+    REFERENCE,
+    RESULTS,
+    ROOT,
+    block_external,
+    median,
+    start_server,
+    stop_server,
+    wait_rendered,
+)
 
 SCRIPT_RUNNER = r"""
 import json, sys, time
@@ -39,17 +50,27 @@ print(json.dumps({"cold": cold, "warm": warm, "title": title}))
 def script_times(path: str, cold_reps: int, warm_reps: int) -> dict:
     colds, warms = [], []
     for _ in range(cold_reps):
-        out = subprocess.run([sys.executable, "-c", SCRIPT_RUNNER, str(ROOT / "app.py"), path, str(warm_reps)],
-                             cwd=ROOT, capture_output=True, text=True, timeout=600,
-                             env={**os.environ, "PYTHONPATH": str(ROOT), "QUARTIERS_BENCH": "1",
-                                  "QUARTIERS_DB_URL": BENCH_DB})
+        out = subprocess.run(
+            [sys.executable, "-c", SCRIPT_RUNNER, str(ROOT / "app.py"), path, str(warm_reps)],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=600,
+            env={**os.environ, "PYTHONPATH": str(ROOT), "QUARTIERS_BENCH": "1", "QUARTIERS_DB_URL": BENCH_DB},
+        )
         if out.returncode:
             raise RuntimeError(out.stderr[-2000:])
         r = json.loads(out.stdout.strip().splitlines()[-1])
         colds.append(r["cold"])
         title = r["title"]
         warms += r["warm"]
-    return {"title": title, "cold_median_s": median(colds), "warm_median_s": median(warms), "cold_runs": colds, "warm_runs": warms}
+    return {
+        "title": title,
+        "cold_median_s": median(colds),
+        "warm_median_s": median(warms),
+        "cold_runs": colds,
+        "warm_runs": warms,
+    }
 
 
 def run(reps: int = 5) -> dict:
@@ -68,7 +89,7 @@ def run(reps: int = 5) -> dict:
     for name, (path, _) in PAGES.items():
         times[name] = script_times(path, 3, reps)
     ref_warm = times["reference"]["warm_median_s"]
-    for name, t in times.items():
+    for t in times.values():
         t["warm_ratio_to_reference"] = t["warm_median_s"] / ref_warm
     res["script_times"] = times
 
@@ -93,8 +114,9 @@ def run(reps: int = 5) -> dict:
                 pg = ctx.new_page()
                 t = time.perf_counter()
                 pg.goto(url + "/carte")
-                pg.frame_locator('iframe[title="streamlit_folium.st_folium"]').first.locator(
-                    "path.q-quartier").nth(4).wait_for(state="attached", timeout=60_000)
+                pg.frame_locator('iframe[title="streamlit_folium.st_folium"]').first.locator("path.q-quartier").nth(4).wait_for(
+                    state="attached", timeout=60_000
+                )
                 map_times.append(time.perf_counter() - t)
                 assert not blocked, blocked
                 ctx.close()

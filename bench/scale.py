@@ -21,8 +21,10 @@ from shapely.geometry import Polygon
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from data import analysis  # noqa: E402
-from data.indicators import Indicator, Territory, read_indicator_csv, validate_indicators  # noqa: E402
+from data import model  # noqa: E402
+from data.dataset import Dataset, load_dataset  # noqa: E402
+from data.indicators import read_indicator_csv, validate_indicators  # noqa: E402
+from data.schemas import Indicator, Territory  # noqa: E402
 from ui.maps import choropleth  # noqa: E402
 
 N_QPV = 1584
@@ -34,11 +36,24 @@ UNITS = ["pourcent", "nombre", "euros"]
 
 def make_dataset(folder: Path, seed: int = 2030):
     rnd = random.Random(seed)
-    territories = {f"qp-{i:04d}": Territory(id=f"qp-{i:04d}", name=f"Quartier {i}", short=f"Q{i}", kind="qpv", order=i,
-                                            code=f"QN{i:06d}") for i in range(N_QPV)}
-    catalogue = {f"ind_{k:02d}": Indicator(id=f"ind_{k:02d}", label=f"Indicateur {k}", unit=UNITS[k % 3], unit_label="u",
-                                           definition="synthétique", pillar="territoire", higher_is_better=bool(k % 2),
-                                           source="synthétique", period_meaning="année") for k in range(N_IND)}
+    territories = {
+        f"qp-{i:04d}": Territory(id=f"qp-{i:04d}", name=f"Quartier {i}", short=f"Q{i}", kind="qpv", order=i, code=f"QN{i:06d}")
+        for i in range(N_QPV)
+    }
+    catalogue = {
+        f"ind_{k:02d}": Indicator(
+            id=f"ind_{k:02d}",
+            label=f"Indicateur {k}",
+            unit=UNITS[k % 3],
+            unit_label="u",
+            definition="synthétique",
+            pillar="territoire",
+            higher_is_better=bool(k % 2),
+            source="synthétique",
+            period_meaning="année",
+        )
+        for k in range(N_IND)
+    }
     rows = []
     for t in territories:
         for ind_id, ind in catalogue.items():
@@ -49,8 +64,9 @@ def make_dataset(folder: Path, seed: int = 2030):
                     v = min(100, max(0, v))
                 status = "na" if rnd.random() < 0.02 else "ok"
                 rows.append((t, ind_id, p, "" if status == "na" else f"{v:.1f}", status, "synthétique", "QPV 2024", "bench"))
-    df = pd.DataFrame(rows, columns=["territory", "indicator", "period", "value", "value_status", "source", "perimeter",
-                                     "contract_ref"])
+    df = pd.DataFrame(
+        rows, columns=["territory", "indicator", "period", "value", "value_status", "source", "perimeter", "contract_ref"]
+    )
     csv = folder / "indicators.csv"
     df.to_csv(csv, index=False)
     # QPV-like polygons (≈80 vertices, ≈20 ha) scattered over metropolitan France
@@ -63,8 +79,9 @@ def make_dataset(folder: Path, seed: int = 2030):
             a = 2 * math.pi * j / 80
             rr = r * (0.6 + 0.4 * rnd.random())
             pts.append((lon + rr * math.cos(a) / math.cos(math.radians(lat)), lat + rr * math.sin(a)))
-        polys.append({"territory": t, "kind": "qpv", "code": territories[t].code, "name": territories[t].name,
-                      "geometry": Polygon(pts)})
+        polys.append(
+            {"territory": t, "kind": "qpv", "code": territories[t].code, "name": territories[t].name, "geometry": Polygon(pts)}
+        )
     shapes = gpd.GeoDataFrame(polys, crs=4326)
     return territories, catalogue, csv, shapes
 
@@ -79,13 +96,38 @@ def timed(fn, reps=3):
     return sorted(out)[len(out) // 2], res
 
 
-def fiche(df, territory, catalogue):
-    """What the fiche page computes for one quartier: every indicator's latest value and its evolution."""
+def synthetic_dataset(catalogue, territories, df) -> Dataset:
+    """The real Dataset class over the generated frame (the other files are not needed here)."""
+    views = load_dataset().views
+    views = views.model_copy(
+        update={"carte": views.carte.model_copy(update={"population": {"qpv": "ind_01", "poche": "ind_01"}})}
+    )
+    return Dataset(
+        catalogue=catalogue,
+        pillars=[],
+        territories=territories,
+        frame=df,
+        changes=pd.DataFrame(),
+        views=views,
+        synthesis=None,
+        readings=None,
+        inconsistencies=None,
+        perimeters=None,
+        governance=None,
+        glossary=None,
+        referentiel_links=None,
+        residents=None,
+        framework={},
+    )
+
+
+def fiche(ds, territory):
+    """What a fiche computes for one quartier: every indicator's series and its evolution (data.model)."""
     out = []
-    for ind_id, ind in catalogue.items():
-        s = analysis.series(df, territory, ind_id)
+    for ind_id in ds.catalogue:
+        s = ds.series(territory, ind_id)
         if len(s) >= 2:
-            out.append(analysis.evolution(df, territory, ind_id, s[0].period, s[-1].period, ind.unit))
+            out.append(model.evolution(ds, territory, ind_id, s[0].period, s[-1].period))
     return out
 
 
@@ -123,23 +165,30 @@ def run() -> dict:
 
             t_load, df = timed(load_validate)
             rss1 = proc.memory_info().rss
-            t_first_fiche, _ = timed(lambda: fiche(df, keep[0], catalogue), reps=1)  # builds the index
-            t_fiche, ev = timed(lambda: fiche(df, keep[-1], catalogue))
+            ds = synthetic_dataset(catalogue, terr, df)
+            t_first_fiche, _ = timed(lambda: fiche(ds, keep[0]), reps=1)  # builds the index
+            t_fiche, ev = timed(lambda: fiche(ds, keep[-1]))
             t_naive, _ = timed(lambda: fiche_naive(df, keep[-1], catalogue), reps=1)
             shp = shapes[shapes["territory"].isin(keep)]
-            vals = {t: v.value for t in keep if (v := analysis.get_value(df, t, "ind_00", "2024")) is not None}
 
             def choro():
-                m, _ = choropleth(shp, commune, vals, {t: terr[t].short for t in keep},
-                                  {t: {"Quartier": terr[t].name} for t in keep})
+                m = choropleth(ds, model.map_layer(ds, "ind_00", "2024"), shp, commune)
                 return len(m.get_root().render())
 
             t_choro, html_len = timed(choro)
-            results["sizes"].append({
-                "quartiers": n, "rows": len(df), "load_validate_s": t_load, "first_fiche_s": t_first_fiche,
-                "fiche_s": t_fiche, "fiche_naive_s": t_naive, "choropleth_s": t_choro, "choropleth_html_kb": html_len / 1024,
-                "rss_delta_load_mb": (rss1 - rss0) / 2**20,
-            })
+            results["sizes"].append(
+                {
+                    "quartiers": n,
+                    "rows": len(df),
+                    "load_validate_s": t_load,
+                    "first_fiche_s": t_first_fiche,
+                    "fiche_s": t_fiche,
+                    "fiche_naive_s": t_naive,
+                    "choropleth_s": t_choro,
+                    "choropleth_html_kb": html_len / 1024,
+                    "rss_delta_load_mb": (rss1 - rss0) / 2**20,
+                }
+            )
             print(json.dumps(results["sizes"][-1]), file=sys.stderr)
     return results
 

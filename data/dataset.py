@@ -122,9 +122,18 @@ class Dataset:
 
     def _figure(self, r: dict) -> Figure:
         return Figure(
-            territory=r["territory"], indicator=r["indicator"], period=r["period"], value=_float(r["value"]),
-            unit=r["unit"], decimals=int(r["decimals"]), status=r["value_status"], qualifier=r.get("qualifier") or "",
-            source=r["source"], perimeter=r["perimeter"], contract_ref=r["contract_ref"], note=r.get("note") or "",
+            territory=r["territory"],
+            indicator=r["indicator"],
+            period=r["period"],
+            value=_float(r["value"]),
+            unit=r["unit"],
+            decimals=int(r["decimals"]),
+            status=r["value_status"],
+            qualifier=r.get("qualifier") or "",
+            source=r["source"],
+            perimeter=r["perimeter"],
+            contract_ref=r["contract_ref"],
+            note=r.get("note") or "",
             inferred=r.get("inferred") or "",
         )
 
@@ -189,8 +198,17 @@ def cross_check(ds: Dataset) -> None:
     for cmp in (v.fiche.qpv_compare, v.fiche.poche_compare):
         _check_ids("views.yaml", "territoire", cmp.territories, ts)
         _check_ids("views.yaml", "indicateur", [r[0] for r in cmp.rows], cat)
-    _check_ids("views.yaml", "indicateur", [*v.evolutions.default_indicators, v.carte.default_indicator,
-                                             *v.carte.population.values(), *v.accueil.quartier_population.values()], cat)
+    _check_ids(
+        "views.yaml",
+        "indicateur",
+        [
+            *v.evolutions.default_indicators,
+            v.carte.default_indicator,
+            *v.carte.population.values(),
+            *v.accueil.quartier_population.values(),
+        ],
+        cat,
+    )
     for g in [*v.evolutions.gaps, *v.evolutions.stated_gaps]:
         _check_ids("views.yaml", "indicateur", [g.indicator], cat)
         _check_ids("views.yaml", "territoire", [g.reference], ts)
@@ -237,11 +255,21 @@ def cross_check(ds: Dataset) -> None:
         _check_ids("residents.yaml", "territoire", theme.ranks, res.quartiers)
         top3 = sum(1 for q in res.quartiers if theme.ranks[q].rank <= 3)
         if top3 != theme.top3_count:
-            raise DataValidationError("residents.yaml", f"thème « {theme.id} » : « {theme.top3_count}x » dans le Top 3 "
-                                                        f"alors que les rangs en donnent {top3}")
-    _check_ids("framework.yaml", "territoire",
-               [q for o in ds.framework["orientations"] for ob in o["objectives"]
-                for q in ob["target_quartiers"] + ob["mentioned_quartiers"]], ts)
+            raise DataValidationError(
+                "residents.yaml",
+                f"thème « {theme.id} » : « {theme.top3_count}x » dans le Top 3 alors que les rangs en donnent {top3}",
+            )
+    _check_ids(
+        "framework.yaml",
+        "territoire",
+        [
+            q
+            for o in ds.framework["orientations"]
+            for ob in o["objectives"]
+            for q in ob["target_quartiers"] + ob["mentioned_quartiers"]
+        ],
+        ts,
+    )
 
 
 def load_dataset(folder: Path | None = None) -> Dataset:

@@ -92,13 +92,27 @@ def referentiel_indicators(framework: dict) -> list[dict]:
             for i, text in enumerate(ax["indicators"], start=1):
                 if not _is_indicator(text):
                     continue
-                out.append({"key": f"os{o['number']}-axe{a}-{i}", "orientation": o["number"], "axis": ax["axis"],
-                            "label": text, "sources": " ".join(ax["sources"])})
+                out.append(
+                    {
+                        "key": f"os{o['number']}-axe{a}-{i}",
+                        "orientation": o["number"],
+                        "axis": ax["axis"],
+                        "label": text,
+                        "sources": " ".join(ax["sources"]),
+                    }
+                )
         for i, text in enumerate(ref["general"].get("indicators", []), start=1):
             if not _is_indicator(text):
                 continue
-            out.append({"key": f"os{o['number']}-ensemble-{i}", "orientation": o["number"], "axis": "Ensemble de l'orientation",
-                        "label": text, "sources": " ".join(ref["general"].get("sources", []))})
+            out.append(
+                {
+                    "key": f"os{o['number']}-ensemble-{i}",
+                    "orientation": o["number"],
+                    "axis": "Ensemble de l'orientation",
+                    "label": text,
+                    "sources": " ".join(ref["general"].get("sources", [])),
+                }
+            )
     return out
 
 
@@ -148,8 +162,19 @@ class FollowupStore:
             con.execute(SCHEMA.format(serial=serial))
 
     # -- writing ----------------------------------------------------------------------------
-    def add(self, *, indicator: dict, territory: str, territories: dict, year, value_text: str, unit: str, source: str,
-            author: str, comment: str = "") -> Entry:
+    def add(
+        self,
+        *,
+        indicator: dict,
+        territory: str,
+        territories: dict,
+        year,
+        value_text: str,
+        unit: str,
+        source: str,
+        author: str,
+        comment: str = "",
+    ) -> Entry:
         """Validate everything first, then write one row; any bad field raises FollowupError."""
         if territory not in territories:
             raise FollowupError("territoire", f"territoire inconnu « {territory} ».")
@@ -176,14 +201,29 @@ class FollowupStore:
         comment = (comment or "").strip()
         if len(comment) > MAX_COMMENT:
             raise FollowupError("commentaire", f"le commentaire dépasse {MAX_COMMENT} caractères ({len(comment)}).")
-        now = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
-        row = (indicator["key"], indicator["label"], int(indicator["orientation"]), territory, year, value, unit, source,
-               comment, author, now)
+        now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+        row = (
+            indicator["key"],
+            indicator["label"],
+            int(indicator["orientation"]),
+            territory,
+            year,
+            value,
+            unit,
+            source,
+            comment,
+            author,
+            now,
+        )
         with self._conn() as con:
-            cur = con.execute(self._sql(
-                "INSERT INTO followup_value (indicator_key, indicator_label, orientation, territory, year, value, unit, "
-                "source, comment, author, recorded_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
-                + (" RETURNING id" if self.kind == "postgresql" else "")), row)
+            cur = con.execute(
+                self._sql(
+                    "INSERT INTO followup_value (indicator_key, indicator_label, orientation, territory, year, value, unit, "
+                    "source, comment, author, recorded_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
+                    + (" RETURNING id" if self.kind == "postgresql" else "")
+                ),
+                row,
+            )
             new_id = cur.fetchone()[0] if self.kind == "postgresql" else cur.lastrowid
         return Entry(new_id, *row)
 
@@ -196,9 +236,10 @@ class FollowupStore:
         if territory:
             where.append("territory = %s")
             args.append(territory)
-        sql = ("SELECT id, indicator_key, indicator_label, orientation, territory, year, value, unit, source, comment, "
-               "author, recorded_at FROM followup_value" + (" WHERE " + " AND ".join(where) if where else "")
-               + " ORDER BY id")
+        sql = (
+            "SELECT id, indicator_key, indicator_label, orientation, territory, year, value, unit, source, comment, "
+            "author, recorded_at FROM followup_value" + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY id"
+        )
         with self._conn() as con:
             rows = con.execute(self._sql(sql), args).fetchall()
         return [Entry(*r) for r in rows]

@@ -93,7 +93,19 @@ def period_label(period: str) -> str:
         y, h = period.split("-S")
         return f"{'1er' if h == '1' else '2e'} semestre {y}"
     if len(period) == 7 and period[4] == "-":
-        months = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
-                  "novembre", "décembre"]
+        months = [
+            "janvier",
+            "février",
+            "mars",
+            "avril",
+            "mai",
+            "juin",
+            "juillet",
+            "août",
+            "septembre",
+            "octobre",
+            "novembre",
+            "décembre",
+        ]
         return f"{months[int(period[5:]) - 1]} {period[:4]}"
     return period

@@ -45,13 +45,24 @@ def objectives(framework: dict) -> list[dict]:
 
 
 def objectives_for_quartier(framework: dict, territory: str, include_mentions: bool = True) -> list[dict]:
-    return [ob for ob in objectives(framework)
-            if territory in ob["target_quartiers"] or (include_mentions and territory in ob["mentioned_quartiers"])]
+    return [
+        ob
+        for ob in objectives(framework)
+        if territory in ob["target_quartiers"] or (include_mentions and territory in ob["mentioned_quartiers"])
+    ]
 
 
 def _schema_reason(exc: jsonschema.ValidationError) -> str:
     """jsonschema's messages are English: say the same in French."""
-    reasons = {"required": "champ obligatoire absent", "additionalProperties": "champ inconnu", "type": "type inattendu",
-               "enum": "valeur non autorisée", "pattern": "format invalide", "minItems": "liste trop courte",
-               "minLength": "texte vide", "minimum": "valeur trop petite", "maximum": "valeur trop grande"}
+    reasons = {
+        "required": "champ obligatoire absent",
+        "additionalProperties": "champ inconnu",
+        "type": "type inattendu",
+        "enum": "valeur non autorisée",
+        "pattern": "format invalide",
+        "minItems": "liste trop courte",
+        "minLength": "texte vide",
+        "minimum": "valeur trop petite",
+        "maximum": "valeur trop grande",
+    }
     return reasons.get(exc.validator, "valeur invalide")

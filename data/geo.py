@@ -15,8 +15,8 @@ import shapely
 from pyproj import Transformer
 from shapely.geometry import Polygon
 
-from .errors import DataValidationError
 from . import paths
+from .errors import DataValidationError
 
 QPV_CODE_TO_TERRITORY = {"QN06006I": "vivier-corax", "QN06007M": "clos-des-roses", "QN06008I": "la-victoire"}
 GRID_ID = re.compile(r"^CRS3035RES(?P<res>\d+)mN(?P<n>\d+)E(?P<e>\d+)$")
@@ -43,12 +43,15 @@ def _read(path: Path) -> gpd.GeoDataFrame:
 def _check_valid(gdf: gpd.GeoDataFrame, file: str, label_col: str) -> None:
     for pos, (label, geom) in enumerate(zip(gdf[label_col], gdf.geometry)):
         if geom is not None and geom.geom_type not in ("Polygon", "MultiPolygon"):
-            raise DataValidationError(file, f"entité n° {pos + 1} : géométrie de type « {geom.geom_type} » pour « {label} » "
-                                            "(polygone attendu)")
+            raise DataValidationError(
+                file, f"entité n° {pos + 1} : géométrie de type « {geom.geom_type} » pour « {label} » (polygone attendu)"
+            )
         if geom is None or geom.is_empty:
             raise DataValidationError(file, f"entité n° {pos + 1} : géométrie vide pour « {label} »")
         if not geom.is_valid:
-            raise DataValidationError(file, f"entité n° {pos + 1} : géométrie invalide pour « {label} » ({shapely.is_valid_reason(geom)})")
+            raise DataValidationError(
+                file, f"entité n° {pos + 1} : géométrie invalide pour « {label} » ({shapely.is_valid_reason(geom)})"
+            )
 
 
 def _no_duplicate(gdf: gpd.GeoDataFrame, col: str, file: str) -> None:
@@ -82,8 +85,9 @@ def load_arc_communes(path: Path | None = None) -> gpd.GeoDataFrame:
     return gdf
 
 
-def load_qpv(path: Path | None = None, commune: gpd.GeoDataFrame | None = None,
-             code_to_territory: dict[str, str] | None = None) -> gpd.GeoDataFrame:
+def load_qpv(
+    path: Path | None = None, commune: gpd.GeoDataFrame | None = None, code_to_territory: dict[str, str] | None = None
+) -> gpd.GeoDataFrame:
     path = path or paths.geo() / "qpv2024_compiegne.geojson"
     gdf = _read(path)
     for col in ("code_qp", "lib_qp"):
@@ -94,7 +98,9 @@ def load_qpv(path: Path | None = None, commune: gpd.GeoDataFrame | None = None,
     gdf["territory"] = gdf["code_qp"].map(mapping)
     unknown = gdf[gdf["territory"].isna()]
     if len(unknown):
-        raise DataValidationError(path.name, f"entité n° {int(unknown.index[0]) + 1} : code QPV inconnu « {unknown.iloc[0]['code_qp']} »")
+        raise DataValidationError(
+            path.name, f"entité n° {int(unknown.index[0]) + 1} : code QPV inconnu « {unknown.iloc[0]['code_qp']} »"
+        )
     _check_valid(gdf, path.name, "code_qp")
     check_inside(gdf, commune if commune is not None else load_commune(), path.name, "code_qp")
     gdf["kind"] = "qpv"
@@ -132,7 +138,9 @@ def load_poches(path: Path | None = None, commune=None) -> gpd.GeoDataFrame:
         # the stored square must be the one its id encodes (within 1 m)
         a = gpd.GeoSeries([geom, expected], crs=4326).to_crs(3035)
         if a.iloc[0].symmetric_difference(a.iloc[1]).area > 200:
-            raise DataValidationError(path.name, f"entité n° {pos + 1} : le carreau « {gid} » ne correspond pas à son identifiant")
+            raise DataValidationError(
+                path.name, f"entité n° {pos + 1} : le carreau « {gid} » ne correspond pas à son identifiant"
+            )
     check_inside(gdf, commune if commune is not None else load_commune(), path.name, "id_carreau")
     gdf["territory"] = gdf["slug"]
     gdf["kind"] = "poche"

@@ -9,10 +9,14 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from .errors import DataValidationError
+
+if TYPE_CHECKING:
+    from .schemas import Indicator
 
 INDICATOR_COLUMNS = ["territory", "indicator", "period", "value", "value_status", "source", "perimeter", "contract_ref"]
 VALUE_STATUSES = {"ok", "na"}  # na: the contract prints NA / <NA> / <N/A>
@@ -37,19 +41,29 @@ def validate_indicators(df: pd.DataFrame, catalogue: dict[str, Indicator], terri
     missing_cols = [c for c in INDICATOR_COLUMNS if c not in df.columns]
     if missing_cols:
         raise DataValidationError(file, f"colonne(s) manquante(s) : {', '.join(missing_cols)}")
-    _fail_first(~df["territory"].isin(list(territories)), df, file,
-                lambda r: f"territoire inconnu « {r['territory']} »")
-    _fail_first(~df["indicator"].isin(list(catalogue)), df, file,
-                lambda r: f"indicateur inconnu « {r['indicator']} »")
+    _fail_first(~df["territory"].isin(list(territories)), df, file, lambda r: f"territoire inconnu « {r['territory']} »")
+    _fail_first(~df["indicator"].isin(list(catalogue)), df, file, lambda r: f"indicateur inconnu « {r['indicator']} »")
     # periods repeat a lot: check each distinct label once
     bad_periods = [p for p in df["period"].unique() if not re.match(PERIOD_RE, p)]
-    _fail_first(df["period"].isin(bad_periods), df, file,
-                lambda r: f"période « {r['period']} » hors format (AAAA, AAAA-AAAA, AAAA-MM-JJ, AAAA-MM, AAAA-Tn, AAAA-Sn ou vide)")
-    _fail_first(~df["value_status"].isin(VALUE_STATUSES), df, file,
-                lambda r: f"statut de valeur inconnu « {r['value_status']} » (attendu : ok ou na)")
+    _fail_first(
+        df["period"].isin(bad_periods),
+        df,
+        file,
+        lambda r: f"période « {r['period']} » hors format (AAAA, AAAA-AAAA, AAAA-MM-JJ, AAAA-MM, AAAA-Tn, AAAA-Sn ou vide)",
+    )
+    _fail_first(
+        ~df["value_status"].isin(VALUE_STATUSES),
+        df,
+        file,
+        lambda r: f"statut de valeur inconnu « {r['value_status']} » (attendu : ok ou na)",
+    )
     if "qualifier" in df.columns:
-        _fail_first(~df["qualifier"].isin(QUALIFIERS), df, file,
-                    lambda r: f"qualificatif inconnu « {r['qualifier']} » (attendu : vide, approx ou lower_bound)")
+        _fail_first(
+            ~df["qualifier"].isin(QUALIFIERS),
+            df,
+            file,
+            lambda r: f"qualificatif inconnu « {r['qualifier']} » (attendu : vide, approx ou lower_bound)",
+        )
     for col in ("source", "perimeter", "contract_ref"):
         _fail_first(df[col].str.strip() == "", df, file, f"colonne « {col} » vide : chaque chiffre doit porter sa {col}")
     dup = df.duplicated(["territory", "indicator", "period"], keep="first")
@@ -58,14 +72,26 @@ def validate_indicators(df: pd.DataFrame, catalogue: dict[str, Indicator], terri
     raw = df["value"].str.strip()
     value = pd.to_numeric(raw.str.replace(",", ".", regex=False), errors="coerce")
     is_na = df["value_status"] == "na"
-    _fail_first(is_na & (raw != ""), df, file,
-                lambda r: f"valeur « {r['value']} » alors que le statut est « na » (une valeur manquante reste vide, jamais 0)")
+    _fail_first(
+        is_na & (raw != ""),
+        df,
+        file,
+        lambda r: f"valeur « {r['value']} » alors que le statut est « na » (une valeur manquante reste vide, jamais 0)",
+    )
     _fail_first(~is_na & value.isna(), df, file, lambda r: f"valeur non numérique « {r['value']} »")
     units = df["indicator"].map({k: v.unit for k, v in catalogue.items()})
-    _fail_first((units == "pourcent") & ((value < 0) | (value > 100)), df, file,
-                lambda r: f"pourcentage hors de 0–100 : {r['value']} ({r['indicator']})")
-    _fail_first(units.isin(list(NON_NEGATIVE_UNITS)) & (value < 0), df, file,
-                lambda r: f"valeur négative {r['value']} pour « {r['indicator']} » (un effectif ou un montant ne peut être négatif)")
+    _fail_first(
+        (units == "pourcent") & ((value < 0) | (value > 100)),
+        df,
+        file,
+        lambda r: f"pourcentage hors de 0–100 : {r['value']} ({r['indicator']})",
+    )
+    _fail_first(
+        units.isin(list(NON_NEGATIVE_UNITS)) & (value < 0),
+        df,
+        file,
+        lambda r: f"valeur négative {r['value']} pour « {r['indicator']} » (un effectif ou un montant ne peut être négatif)",
+    )
 
     out = df.copy()
     out["value_text"] = raw
@@ -108,8 +134,19 @@ def load_indicators(path: Path, catalogue, territories) -> pd.DataFrame:
     return validate_indicators(read_indicator_csv(path), catalogue, territories, path.name)
 
 
-CHANGE_COLUMNS = ["territory", "indicator", "period_from", "period_to", "change", "change_unit", "measure", "source",
-                  "perimeter", "contract_ref", "quote"]
+CHANGE_COLUMNS = [
+    "territory",
+    "indicator",
+    "period_from",
+    "period_to",
+    "change",
+    "change_unit",
+    "measure",
+    "source",
+    "perimeter",
+    "contract_ref",
+    "quote",
+]
 
 
 def load_changes(path: Path, catalogue, territories) -> pd.DataFrame:
@@ -123,14 +160,24 @@ def load_changes(path: Path, catalogue, territories) -> pd.DataFrame:
     _fail_first(~df["indicator"].isin(list(catalogue)), df, file, lambda r: f"indicateur inconnu « {r['indicator']} »")
     for col in ("period_from", "period_to"):
         _fail_first(~df[col].str.match(PERIOD_RE), df, file, lambda r, c=col: f"période « {r[c]} » hors format")
-    _fail_first(~df["change_unit"].isin(["points", "€", "value", "%"]), df, file,
-                lambda r: f"unité de variation inconnue « {r['change_unit']} »")
-    _fail_first(~df["measure"].str.match(r"^(level|gap_to:[a-z0-9-]+)$"), df, file,
-                lambda r: f"mesure inconnue « {r['measure']} » (level ou gap_to:<territoire>)")
+    _fail_first(
+        ~df["change_unit"].isin(["points", "€", "value", "%"]),
+        df,
+        file,
+        lambda r: f"unité de variation inconnue « {r['change_unit']} »",
+    )
+    _fail_first(
+        ~df["measure"].str.match(r"^(level|gap_to:[a-z0-9-]+)$"),
+        df,
+        file,
+        lambda r: f"mesure inconnue « {r['measure']} » (level ou gap_to:<territoire>)",
+    )
     change = pd.to_numeric(df["change"], errors="coerce")
     _fail_first(change.isna(), df, file, lambda r: f"variation non numérique « {r['change']} »")
     dup = df.duplicated(["territory", "indicator", "period_from", "period_to", "measure", "change_unit"])
-    _fail_first(dup, df, file, lambda r: f"doublon pour ({r['territory']}, {r['indicator']}, {r['period_from']}→{r['period_to']})")
+    _fail_first(
+        dup, df, file, lambda r: f"doublon pour ({r['territory']}, {r['indicator']}, {r['period_from']}→{r['period_to']})"
+    )
     out = df.copy()
     out["change"] = change
     out["decimals"] = printed_decimals(df["change"].str.strip())
@@ -156,5 +203,3 @@ def period_sort_key(period: str) -> tuple:
     if m[7]:
         return (year, int(m[7]), 31)
     return (year, 12, 31)
-
-

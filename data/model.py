@@ -15,7 +15,12 @@ from .schemas import CardSpec, Inconsistency, Reading, Territory
 
 # verdicts of a change, judged with the catalogue's « higher is better »
 IMPROVEMENT, DETERIORATION, STABLE, NO_JUDGEMENT, UNAVAILABLE = (
-    "improvement", "deterioration", "stable", "no_judgement", "unavailable")
+    "improvement",
+    "deterioration",
+    "stable",
+    "no_judgement",
+    "unavailable",
+)
 # direction of a change
 UP, DOWN = "up", "down"
 # comparison of a quartier's change with its reference's (synthesis grid)
@@ -230,16 +235,34 @@ def _stated_index(ds: Dataset) -> dict:
         for r in ds.changes.to_dict("records"):
             measure = r["measure"]
             ref = measure.split(":", 1)[1] if measure.startswith("gap_to:") else None
-            sc = StatedChange(r["territory"], r["indicator"], r["period_from"], r["period_to"], float(r["change"]),
-                              int(r["decimals"]), r["change_unit"], ref, r["quote"], r["source"], r["perimeter"],
-                              r["contract_ref"])
+            sc = StatedChange(
+                r["territory"],
+                r["indicator"],
+                r["period_from"],
+                r["period_to"],
+                float(r["change"]),
+                int(r["decimals"]),
+                r["change_unit"],
+                ref,
+                r["quote"],
+                r["source"],
+                r["perimeter"],
+                r["contract_ref"],
+            )
             idx.setdefault((r["territory"], r["indicator"], r["period_from"], r["period_to"], measure), []).append(sc)
         ds._memo["__stated__"] = idx
     return idx
 
 
-def stated_change(ds: Dataset, territory: str, indicator: str, period_from: str, period_to: str,
-                  reference: str | None = None, change_unit: str | None = None) -> StatedChange | None:
+def stated_change(
+    ds: Dataset,
+    territory: str,
+    indicator: str,
+    period_from: str,
+    period_to: str,
+    reference: str | None = None,
+    change_unit: str | None = None,
+) -> StatedChange | None:
     """The change the contract states for a level (reference None) or for the gap to `reference`."""
     measure = f"gap_to:{reference}" if reference else "level"
     found = _stated_index(ds).get((territory, indicator, period_from, period_to, measure), [])
@@ -251,8 +274,9 @@ def stated_changes(ds: Dataset) -> list[StatedChange]:
     return [s for group in _stated_index(ds).values() for s in group]
 
 
-def reference_change(ds: Dataset, reference: str, indicator: str, period_from: str, period_to: str,
-                     quartiers: list[str]) -> ReferenceChange:
+def reference_change(
+    ds: Dataset, reference: str, indicator: str, period_from: str, period_to: str, quartiers: list[str]
+) -> ReferenceChange:
     """Change of a reference territory: from its figures, else as the contract states it, else
     (median income) implied by the QPV gaps when they agree. The contract gives, for median
     income, each QPV's change and the change of its gap « avec la commune » (gap = commune − QPV:
@@ -299,16 +323,27 @@ def card(ds: Dataset, spec: CardSpec, territory: str) -> Card | None:
         pair = (ds.figure(territory, spec.share, spec.from_), ds.figure(territory, spec.share, spec.period))
         if any(f.status != STATUS_ABSENT for f in pair):
             companions = pair
-    context = tuple(ContextPart(c.before, ds.figure(c.territory, c.indicator, c.period), c.after)
-                    for c in getattr(spec, "context", ()))
-    return Card(spec.label, fig, evo, tuple(g for g in gaps if g.value is not None), tuple(stated), companions,
-                context, spec.note, getattr(spec, "link", None))
+    context = tuple(
+        ContextPart(c.before, ds.figure(c.territory, c.indicator, c.period), c.after) for c in getattr(spec, "context", ())
+    )
+    return Card(
+        spec.label,
+        fig,
+        evo,
+        tuple(g for g in gaps if g.value is not None),
+        tuple(stated),
+        companions,
+        context,
+        spec.note,
+        getattr(spec, "link", None),
+    )
 
 
 def comparison(ds: Dataset, territory: str) -> ComparisonTable:
     spec = ds.views.fiche.qpv_compare if ds.territories[territory].kind == "qpv" else ds.views.fiche.poche_compare
-    rows = tuple(ComparisonRow(ind, period, tuple(ds.figure(q, ind, period) for q in spec.territories))
-                 for ind, period in spec.rows)
+    rows = tuple(
+        ComparisonRow(ind, period, tuple(ds.figure(q, ind, period) for q in spec.territories)) for ind, period in spec.rows
+    )
     return ComparisonTable(tuple(spec.territories), territory, rows)
 
 
@@ -324,8 +359,17 @@ def fiche(ds: Dataset, territory: str) -> Fiche:
         ranked = sorted(res.themes, key=lambda th: th.ranks[territory].rank)
         priorities = tuple(Priority(th.label, th.detail, th.ranks[territory].rank, th.ranks[territory].tie) for th in ranked)
     figures = tuple(f for ind in ds.catalogue for f in ds.series(territory, ind))
-    return Fiche(t, cards, comparison(ds, territory), inconsistencies_for(ds, territory=territory),
-                 ds.readings.quartiers[territory], tuple(targeted), tuple(mentioned), priorities, figures)
+    return Fiche(
+        t,
+        cards,
+        comparison(ds, territory),
+        inconsistencies_for(ds, territory=territory),
+        ds.readings.quartiers[territory],
+        tuple(targeted),
+        tuple(mentioned),
+        priorities,
+        figures,
+    )
 
 
 def inconsistencies_for(ds: Dataset, territory: str | None = None, indicator: str | None = None) -> tuple:
@@ -344,8 +388,7 @@ def home_cards(ds: Dataset) -> tuple[Card, ...]:
 
 def quartier_tiles(ds: Dataset) -> tuple[QuartierTile, ...]:
     pop = ds.views.accueil.quartier_population
-    return tuple(QuartierTile(ds.territories[q], ds.figure(q, pop[ds.territories[q].kind], ""))
-                 for q in ds.quartier_ids)
+    return tuple(QuartierTile(ds.territories[q], ds.figure(q, pop[ds.territories[q].kind], "")) for q in ds.quartier_ids)
 
 
 def synthesis(ds: Dataset) -> tuple[SynthesisLine, ...]:
@@ -412,17 +455,19 @@ def map_layer(ds: Dataset, indicator: str, period: str) -> MapLayer:
     breaks = class_breaks([f.value for f in figures if not f.missing])
     pop = ds.views.carte.population
     features = tuple(
-        MapFeature(f.territory, f, class_of(f.value, breaks),
-                   ds.figure(f.territory, pop[ds.territories[f.territory].kind], ""))
-        for f in figures)
+        MapFeature(f.territory, f, class_of(f.value, breaks), ds.figure(f.territory, pop[ds.territories[f.territory].kind], ""))
+        for f in figures
+    )
     return MapLayer(indicator, period, features, breaks)
 
 
 def locator_layer(ds: Dataset) -> MapLayer:
     """The quartiers with no values: the fiche's locator map."""
     pop = ds.views.carte.population
-    features = tuple(MapFeature(q, ds.figure(q, pop[ds.territories[q].kind], ""), None,
-                                ds.figure(q, pop[ds.territories[q].kind], "")) for q in ds.quartier_ids)
+    features = tuple(
+        MapFeature(q, ds.figure(q, pop[ds.territories[q].kind], ""), None, ds.figure(q, pop[ds.territories[q].kind], ""))
+        for q in ds.quartier_ids
+    )
     return MapLayer("", "", features, ())
 
 
@@ -440,8 +485,11 @@ def chartable_indicators(ds: Dataset) -> list[str]:
 
 def chartable_territories(ds: Dataset) -> list[str]:
     """Quartiers with at least one indicator at two dated periods (those an evolution chart can show)."""
-    return [q for q in ds.quartier_ids
-            if any(len({f.period for f in ds.series(q, i) if not f.missing and f.period}) >= 2 for i in ds.catalogue)]
+    return [
+        q
+        for q in ds.quartier_ids
+        if any(len({f.period for f in ds.series(q, i) if not f.missing and f.period}) >= 2 for i in ds.catalogue)
+    ]
 
 
 def series_figures(ds: Dataset, indicator: str, territories: tuple[str, ...]) -> tuple[Figure, ...]:
@@ -482,11 +530,18 @@ def dataset_summaries(ds: Dataset) -> tuple[DatasetSummary, ...]:
     out = []
     for ind in (i for i in ds.catalogue if i in groups):
         sub = groups[ind]
-        out.append(DatasetSummary(
-            ind, tuple(sorted(set(sub["source"]))), tuple(sorted(set(sub["period"]), key=period_sort_key)),
-            tuple(sorted(set(sub["perimeter"]))), tuple(dict.fromkeys(sub["territory"])),
-            tuple(sorted(set(sub["contract_ref"]))), int((sub["value_status"] == STATUS_NA).sum()),
-            int((sub["inferred"].astype(str) != "").sum())))
+        out.append(
+            DatasetSummary(
+                ind,
+                tuple(sorted(set(sub["source"]))),
+                tuple(sorted(set(sub["period"]), key=period_sort_key)),
+                tuple(sorted(set(sub["perimeter"]))),
+                tuple(dict.fromkeys(sub["territory"])),
+                tuple(sorted(set(sub["contract_ref"]))),
+                int((sub["value_status"] == STATUS_NA).sum()),
+                int((sub["inferred"].astype(str) != "").sum()),
+            )
+        )
     return tuple(out)
 
 

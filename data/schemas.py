@@ -18,7 +18,9 @@ from .errors import DataValidationError
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]*$")]
-Period = Annotated[str, StringConstraints(pattern=r"^$|^\d{4}$|^\d{4}-\d{4}$|^\d{4}-\d{2}-\d{2}$|^\d{4}-T[1-4]$|^\d{4}-S[12]$|^\d{4}-\d{2}$")]
+Period = Annotated[
+    str, StringConstraints(pattern=r"^$|^\d{4}$|^\d{4}-\d{4}$|^\d{4}-\d{2}-\d{2}$|^\d{4}-T[1-4]$|^\d{4}-S[12]$|^\d{4}-\d{2}$")
+]
 
 UNITS = ("nombre", "pourcent", "euros", "ratio", "apl_consultations", "apl_etp")
 PILLARS = ("territoire", "education", "sante", "emploi", "cadre-de-vie")
@@ -394,8 +396,9 @@ def read_yaml(path: Path):
         node = yaml.compose(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        raise DataValidationError(path.name, f"YAML illisible ({getattr(exc, 'problem', None) or 'syntaxe'})",
-                                  row=mark.line + 1 if mark else None) from None
+        raise DataValidationError(
+            path.name, f"YAML illisible ({getattr(exc, 'problem', None) or 'syntaxe'})", row=mark.line + 1 if mark else None
+        ) from None
     if doc is None:
         raise DataValidationError(path.name, "fichier vide")
     _no_duplicate_keys(path.name, node)

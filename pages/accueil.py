@@ -11,9 +11,11 @@ from ui import wording as w
 from ui.frame import PERIMETER_WARNING, cards, page_setup, sources_footer
 from ui.registry import PAGES, path_of
 
-page_setup("Contrat de Ville « Quartiers 2030 » – Agglomération de la Région de Compiègne",
-           "Tableau de bord du diagnostic et du cadre d'évaluation du contrat : **3 quartiers prioritaires (QPV)** "
-           "et **2 poches de pauvreté**, tous situés à Compiègne.")
+page_setup(
+    "Contrat de Ville « Quartiers 2030 » – Agglomération de la Région de Compiègne",
+    "Tableau de bord du diagnostic et du cadre d'évaluation du contrat : **3 quartiers prioritaires (QPV)** "
+    "et **2 poches de pauvreté**, tous situés à Compiègne.",
+)
 ds = cached.dataset()
 
 # --- the territory at a glance -----------------------------------------------------------------
@@ -22,16 +24,19 @@ home = cached.home_cards()
 cards(home)
 for col, c in zip(st.columns(4), home, strict=False):
     if c.link:
-        col.page_link(path_of(c.link.page), label=c.link.label, icon=":material/arrow_forward:",
-                      query_params=c.link.query or None)
+        col.page_link(
+            path_of(c.link.page), label=c.link.label, icon=":material/arrow_forward:", query_params=c.link.query or None
+        )
 
 # --- one click to each quartier --------------------------------------------------------------
 st.subheader("Les quartiers")
 for col, tile in zip(st.columns(len(ds.quartier_ids)), cached.quartier_tiles(), strict=True):
     t = tile.territory
     with col:
-        st.markdown(f"**{t.name}**  \n{w.KIND_SHORT[t.kind]} · `{t.code if t.kind == 'qpv' else 'carreau 200 m'}`  \n"
-                    f"{w.value_text(tile.population)} {'habitants (périmètre 2024)' if t.kind == 'qpv' else 'personnes (estimation)'}")
+        st.markdown(
+            f"**{t.name}**  \n{w.KIND_SHORT[t.kind]} · `{t.code if t.kind == 'qpv' else 'carreau 200 m'}`  \n"
+            f"{w.value_text(tile.population)} {'habitants (périmètre 2024)' if t.kind == 'qpv' else 'personnes (estimation)'}"
+        )
         st.page_link(path_of("fiche"), label=f"Fiche {t.short}", icon=":material/arrow_forward:", query_params={"q": t.id})
 
 # --- synthesis grid -------------------------------------------------------------------------------
@@ -47,21 +52,28 @@ for line in cached.synthesis():
     for cell in line.cells:
         ev = cell.evolution
         if not ev.available:
-            why = f"« {cell.contract_cell} » dans la grille du contrat" if cell.contract_cell else \
-                w.EVOLUTION_MISSING_REASON[ev.missing_reason]
+            why = (
+                f"« {cell.contract_cell} » dans la grille du contrat"
+                if cell.contract_cell
+                else w.EVOLUTION_MISSING_REASON[ev.missing_reason]
+            )
             tds.append(f"<td class='q-na-cell'><i>{w.MISSING}</i><br><small>{e(why)}</small></td>")
             continue
         cmp_txt = "" if cell.comparison == "unavailable" else f"<br><small>{e(w.COMPARISON[cell.comparison])}</small>"
-        tds.append(f"<td><span class='{verdict_class.get(ev.verdict, 'q-neutral')}'>{w.ARROW[ev.direction]} "
-                   f"{e(w.DIRECTION[ev.direction])}</span> {e(w.change_text(ev.change, unit, ev.decimals))}"
-                   f"<br><small>{e(w.VERDICT[ev.verdict])}</small>{cmp_txt}</td>")
+        tds.append(
+            f"<td><span class='{verdict_class.get(ev.verdict, 'q-neutral')}'>{w.ARROW[ev.direction]} "
+            f"{e(w.DIRECTION[ev.direction])}</span> {e(w.change_text(ev.change, unit, ev.decimals))}"
+            f"<br><small>{e(w.VERDICT[ev.verdict])}</small>{cmp_txt}</td>"
+        )
     ref = line.reference_change
     ref_cell = e(w.reference_change_text(ds, ref, line.reference_label))
     if ref.change is not None:
         ref_cell += f"<br><small>{e(w.REFERENCE_ORIGIN[ref.origin])}</small>"
     link = f"evolutions?ind={line.indicator}"
-    rows_html.append(f"<tr><th><a href='{link}' target='_self'>{e(line.label)}</a><br>"
-                     f"<small>Période : {e(line.period_label)}</small></th>{''.join(tds)}<td>{ref_cell}</td></tr>")
+    rows_html.append(
+        f"<tr><th><a href='{link}' target='_self'>{e(line.label)}</a><br>"
+        f"<small>Période : {e(line.period_label)}</small></th>{''.join(tds)}<td>{ref_cell}</td></tr>"
+    )
 st.markdown(
     "<style>.q-grid{border-collapse:collapse;width:100%;font-size:0.92rem}.q-grid td,.q-grid th{border:1px solid #d0d7de;"
     "padding:0.35rem 0.5rem;vertical-align:top;text-align:left}.q-grid thead th{background:#eef2f7}"
@@ -69,9 +81,11 @@ st.markdown(
     f"<table class='q-grid'><thead><tr><th>Indicateur</th>{head}<th>Référence</th></tr></thead><tbody>{''.join(rows_html)}</tbody></table>",
     unsafe_allow_html=True,
 )
-st.caption("Lecture : ▲/▼ sens de l'évolution ; couleur : amélioration (vert) ou dégradation (rouge) selon que la hausse de "
-           "l'indicateur est souhaitable ou non ; « mieux / moins bien que la référence » compare l'évolution du quartier à celle de "
-           "la commune ou de l'EPCI (en points pour les taux, en % pour les effectifs). Cliquer un indicateur ouvre ses courbes.")
+st.caption(
+    "Lecture : ▲/▼ sens de l'évolution ; couleur : amélioration (vert) ou dégradation (rouge) selon que la hausse de "
+    "l'indicateur est souhaitable ou non ; « mieux / moins bien que la référence » compare l'évolution du quartier à celle de "
+    "la commune ou de l'EPCI (en points pour les taux, en % pour les effectifs). Cliquer un indicateur ouvre ses courbes."
+)
 
 # --- every indicator chart in one click ------------------------------------------------------------
 st.subheader("Tous les indicateurs")

@@ -14,9 +14,11 @@ from ui.frame import PERIMETER_WARNING, page_setup, query_choice, sources_footer
 from ui.maps import NA_STYLE, PALETTE, quartier_map
 from ui.registry import path_of
 
-page_setup("Carte des quartiers",
-           "Périmètres **2024** des trois QPV et carreaux de 200 m des deux poches de pauvreté, sur le contour de Compiègne. "
-           "Choisissez un indicateur et une période pour colorer les quartiers ; **cliquez un quartier pour ouvrir sa fiche**.")
+page_setup(
+    "Carte des quartiers",
+    "Périmètres **2024** des trois QPV et carreaux de 200 m des deux poches de pauvreté, sur le contour de Compiègne. "
+    "Choisissez un indicateur et une période pour colorer les quartiers ; **cliquez un quartier pour ouvrir sa fiche**.",
+)
 
 ds = cached.dataset()
 cat = ds.catalogue
@@ -24,8 +26,13 @@ mappable = cached.mappable_indicators()
 default_ind = ds.views.carte.default_indicator
 ind_id = query_choice("ind", mappable, default_ind)
 c1, c2 = st.columns([2, 1])
-ind_id = c1.selectbox("Indicateur", mappable, index=mappable.index(ind_id), key="carte_ind",
-                      format_func=lambda i: f"{cat[i].label} ({cat[i].unit_label})")
+ind_id = c1.selectbox(
+    "Indicateur",
+    mappable,
+    index=mappable.index(ind_id),
+    key="carte_ind",
+    format_func=lambda i: f"{cat[i].label} ({cat[i].unit_label})",
+)
 periods = ds.periods(ind_id, ds.quartier_ids)
 period = query_choice("periode", periods, periods[-1]) if st.query_params.get("ind", default_ind) == ind_id else periods[-1]
 period = c2.selectbox("Période", periods, index=periods.index(period), key=f"carte_periode_{ind_id}", format_func=period_label)
@@ -34,14 +41,20 @@ sync_query("periode", period, periods[-1])
 
 ind = cat[ind_id]
 layer = cached.map_layer(ind_id, period)
-with_arc = st.toggle("Vue d'ensemble : les 22 communes de l'ARC autour de Compiègne", key="carte_arc",
-                     value=st.query_params.get("arc") == "1")
+with_arc = st.toggle(
+    "Vue d'ensemble : les 22 communes de l'ARC autour de Compiègne", key="carte_arc", value=st.query_params.get("arc") == "1"
+)
 sync_query("arc", "1" if with_arc else "0", "0")
 m = quartier_map(layer, with_arc=with_arc)
 left, right = st.columns([3, 1])
 with left:
-    out = st_folium(m, key=f"carte_{ind_id}_{period}_{int(with_arc)}", height=560, use_container_width=True,
-                    returned_objects=["last_active_drawing"])
+    out = st_folium(
+        m,
+        key=f"carte_{ind_id}_{period}_{int(with_arc)}",
+        height=560,
+        use_container_width=True,
+        returned_objects=["last_active_drawing"],
+    )
 with right:
     st.markdown(f"**{html.escape(ind.label)}**  \n{html.escape(ind.unit_label)} · {period_label(period)}")
     b = layer.breaks
@@ -52,13 +65,20 @@ with right:
     elif b:
         legend = [(c, f"{fr_value(b[i], ind.unit, dec)} – {fr_value(b[i + 1], ind.unit, dec)}") for i, c in enumerate(PALETTE)]
     swatch = "display:inline-block;width:22px;height:14px;margin-right:6px"
-    items = "".join(f"<div style='display:flex;align-items:center;margin:2px 0'><span style='{swatch};background:{c};"
-                    f"border:1px solid #333'></span>{html.escape(t)}</div>" for c, t in legend)
-    items += (f"<div style='display:flex;align-items:center;margin:2px 0'><span style='{swatch};"
-              f"border:2px dashed {NA_STYLE['color']};background:#fff'></span>{w.MISSING}</div>")
+    items = "".join(
+        f"<div style='display:flex;align-items:center;margin:2px 0'><span style='{swatch};background:{c};"
+        f"border:1px solid #333'></span>{html.escape(t)}</div>"
+        for c, t in legend
+    )
+    items += (
+        f"<div style='display:flex;align-items:center;margin:2px 0'><span style='{swatch};"
+        f"border:2px dashed {NA_STYLE['color']};background:#fff'></span>{w.MISSING}</div>"
+    )
     st.markdown(f"<div role='img' aria-label='Légende'>{items}</div>", unsafe_allow_html=True)
-    st.caption("Classes d'égale amplitude entre la plus petite et la plus grande valeur affichée. Un quartier sans valeur "
-               "est dessiné en pointillés, jamais comme une valeur faible.")
+    st.caption(
+        "Classes d'égale amplitude entre la plus petite et la plus grande valeur affichée. Un quartier sans valeur "
+        "est dessiné en pointillés, jamais comme une valeur faible."
+    )
     st.caption(PERIMETER_WARNING.replace("**", ""))
 
 clicked = (out or {}).get("last_active_drawing")
@@ -68,13 +88,26 @@ if clicked:
         st.switch_page(path_of("fiche"), query_params={"q": q})
 
 st.markdown("**Les mêmes données en tableau**")
-st.table(pd.DataFrame([{
-    "Quartier": ds.territories[f.territory].name, "Code officiel": ds.territories[f.territory].code,
-    f"{ind.label} ({period_label(period)})": w.value_or_reason(f.figure),
-    "Source": f.figure.source or "—", "Périmètre des données": f.figure.perimeter or "—",
-} for f in layer.features]).set_index("Quartier"))
+st.table(
+    pd.DataFrame(
+        [
+            {
+                "Quartier": ds.territories[f.territory].name,
+                "Code officiel": ds.territories[f.territory].code,
+                f"{ind.label} ({period_label(period)})": w.value_or_reason(f.figure),
+                "Source": f.figure.source or "—",
+                "Périmètre des données": f.figure.perimeter or "—",
+            }
+            for f in layer.features
+        ]
+    ).set_index("Quartier")
+)
 st.caption(f"Définition : {ind.definition}")
 for col, q in zip(st.columns(len(ds.quartier_ids)), ds.quartier_ids, strict=True):
     col.page_link(path_of("fiche"), label=f"Fiche {ds.territories[q].short}", query_params={"q": q})
-sources_footer(["Fond de carte : aucun par défaut (la carte fonctionne sans internet) ; QUARTIERS_TILES=osm ajoute les tuiles "
-                "OpenStreetMap quand une connexion existe."])
+sources_footer(
+    [
+        "Fond de carte : aucun par défaut (la carte fonctionne sans internet) ; QUARTIERS_TILES=osm ajoute les tuiles "
+        "OpenStreetMap quand une connexion existe."
+    ]
+)

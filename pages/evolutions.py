@@ -32,12 +32,17 @@ def from_url(key: str, allowed: list[str], default: list[str]) -> list[str]:
 
 default_inds = [i for i in ds.views.evolutions.default_indicators if i in chartable]
 default_q = [q for q in quartiers if ds.territories[q].kind == "qpv"]
-sel_inds = st.multiselect("Indicateurs", chartable, default=from_url("ind", chartable, default_inds), key="evo_ind",
-                          format_func=lambda i: cat[i].label)
-sel_q = st.multiselect("Quartiers", quartiers, default=from_url("q", quartiers, default_q), key="evo_q",
-                       format_func=lambda q: ds.territories[q].name)
-with_refs = st.toggle("Afficher les territoires de référence (ensemble des QPV, commune, EPCI, département, région, France)",
-                      value=st.query_params.get("ref", "1") != "0", key="evo_ref")
+sel_inds = st.multiselect(
+    "Indicateurs", chartable, default=from_url("ind", chartable, default_inds), key="evo_ind", format_func=lambda i: cat[i].label
+)
+sel_q = st.multiselect(
+    "Quartiers", quartiers, default=from_url("q", quartiers, default_q), key="evo_q", format_func=lambda q: ds.territories[q].name
+)
+with_refs = st.toggle(
+    "Afficher les territoires de référence (ensemble des QPV, commune, EPCI, département, région, France)",
+    value=st.query_params.get("ref", "1") != "0",
+    key="evo_ref",
+)
 sync_query("ind", ",".join(sel_inds), ",".join(default_inds))
 sync_query("q", ",".join(sel_q), ",".join(default_q))
 sync_query("ref", "1" if with_refs else "0", "1")
@@ -58,8 +63,10 @@ for ind_id in sel_inds:
         st.vega_lite_chart(cached.chart_spec("series", ind_id, terrs, ind.label), width="content")
     missing = [f for f in figures if f.missing]
     if missing:
-        st.warning(f"{w.MISSING.capitalize()} ({w.MISSING_REASON['na']}, jamais remplacée par 0) : "
-                   + "; ".join(f"{w.name(ds, f.territory, True)} – {period_label(f.period)}" for f in missing))
+        st.warning(
+            f"{w.MISSING.capitalize()} ({w.MISSING_REASON['na']}, jamais remplacée par 0) : "
+            + "; ".join(f"{w.name(ds, f.territory, True)} – {period_label(f.period)}" for f in missing)
+        )
     no_data = [ds.territories[t].name for t in sel_q if not ds.series(t, ind_id)]
     if no_data:
         st.caption("Pas de chiffre dans le contrat pour : " + ", ".join(no_data) + ".")
@@ -73,17 +80,35 @@ for ind_id in sel_inds:
 
 # --- écart à la référence ----------------------------------------------------------------------
 st.header("Écart à la référence")
-st.markdown("Quartier moins territoire de référence, **pour la même période**, là où le contrat donne les deux valeurs "
-            "(en points pour les taux). Pour la médiane des revenus, le contrat ne donne que l'évolution de l'écart à la commune.")
+st.markdown(
+    "Quartier moins territoire de référence, **pour la même période**, là où le contrat donne les deux valeurs "
+    "(en points pour les taux). Pour la médiane des revenus, le contrat ne donne que l'évolution de l'écart à la commune."
+)
 measured, stated = cached.gap_table(tuple(sel_q or default_q))
-rows = [{"Indicateur": cat[g.indicator].label, "Quartier": ds.territories[g.territory].name,
-         "Référence": w.name(ds, g.reference, True), "Période": period_label(g.period),
-         "Écart": w.change_text(g.value, g.unit, g.decimals)} for g in measured]
-rows += [{"Indicateur": f"{cat[s.indicator].label} – évolution de l'écart", "Quartier": ds.territories[s.territory].name,
-          "Référence": w.name(ds, s.reference, True), "Période": f"{period_label(s.period_from)} → {period_label(s.period_to)}",
-          "Écart": w.change_text(s.change, w.stated_unit(s, cat[s.indicator].unit), s.decimals)} for s in stated]
+rows = [
+    {
+        "Indicateur": cat[g.indicator].label,
+        "Quartier": ds.territories[g.territory].name,
+        "Référence": w.name(ds, g.reference, True),
+        "Période": period_label(g.period),
+        "Écart": w.change_text(g.value, g.unit, g.decimals),
+    }
+    for g in measured
+]
+rows += [
+    {
+        "Indicateur": f"{cat[s.indicator].label} – évolution de l'écart",
+        "Quartier": ds.territories[s.territory].name,
+        "Référence": w.name(ds, s.reference, True),
+        "Période": f"{period_label(s.period_from)} → {period_label(s.period_to)}",
+        "Écart": w.change_text(s.change, w.stated_unit(s, cat[s.indicator].unit), s.decimals),
+    }
+    for s in stated
+]
 if rows:
     st.table(pd.DataFrame(rows).set_index("Indicateur"))
-    st.caption("Un écart positif du taux de NEET ou de la part de familles monoparentales signifie une situation plus "
-               "défavorable que dans l'EPCI. Les écarts de revenu sont ceux énoncés par le contrat (écart = commune − quartier).")
+    st.caption(
+        "Un écart positif du taux de NEET ou de la part de familles monoparentales signifie une situation plus "
+        "défavorable que dans l'EPCI. Les écarts de revenu sont ceux énoncés par le contrat (écart = commune − quartier)."
+    )
 sources_footer()

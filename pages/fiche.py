@@ -31,16 +31,23 @@ t = fiche.territory
 
 with header:
     page_setup(t.name, f"{w.KIND[t.kind]} · code officiel **`{t.code}`**" + (f"  \n{t.description}" if t.description else ""))
-    st.download_button("Télécharger la fiche (PDF)", data=cached.fiche_pdf_bytes(choice, dt.date.today()),
-                       file_name=f"fiche-{choice}.pdf", mime="application/pdf", icon=":material/picture_as_pdf:",
-                       key=f"pdf_{choice}")
+    st.download_button(
+        "Télécharger la fiche (PDF)",
+        data=cached.fiche_pdf_bytes(choice, dt.date.today()),
+        file_name=f"fiche-{choice}.pdf",
+        mime="application/pdf",
+        icon=":material/picture_as_pdf:",
+        key=f"pdf_{choice}",
+    )
 
 left, right = st.columns([1, 2])
 with left:
     m = quartier_map(cached.locator_layer(), highlight=choice, locator=True)
     st_folium(m, key=f"fiche_map_{choice}", height=330, use_container_width=True, returned_objects=[])
-    st.caption(f"{'Périmètre 2024' if t.kind == 'qpv' else 'Carreau INSEE de 200 m'} de « {t.name} » (en orange) ; "
-               "en gris, les autres quartiers." + (" " + PERIMETER_WARNING.replace("**", "") if t.kind == "qpv" else ""))
+    st.caption(
+        f"{'Périmètre 2024' if t.kind == 'qpv' else 'Carreau INSEE de 200 m'} de « {t.name} » (en orange) ; "
+        "en gris, les autres quartiers." + (" " + PERIMETER_WARNING.replace("**", "") if t.kind == "qpv" else "")
+    )
 with right:
     r = fiche.reading
     st.markdown(f"**Lecture du contrat.** {r.headline}")
@@ -59,13 +66,18 @@ for item in fiche.inconsistencies:
 
 if fiche.priorities:
     st.subheader("Priorités exprimées par les habitants")
-    st.table(pd.DataFrame([{"Rang": f"{p.rank}{' (ex æquo)' if p.tie else ''}", "Thème": p.label}
-                           for p in fiche.priorities]).set_index("Rang"))
+    st.table(
+        pd.DataFrame(
+            [{"Rang": f"{p.rank}{' (ex æquo)' if p.tie else ''}", "Thème": p.label} for p in fiche.priorities]
+        ).set_index("Rang")
+    )
     st.page_link(path_of("priorites"), label="Toutes les priorités des habitants", icon=":material/groups:")
 
 st.subheader("Objectifs du contrat qui le concernent")
 if not fiche.targeted and not fiche.mentioned:
-    st.markdown("Aucun objectif opérationnel ne cible explicitement ce quartier : tous les objectifs transversaux s'y appliquent.")
+    st.markdown(
+        "Aucun objectif opérationnel ne cible explicitement ce quartier : tous les objectifs transversaux s'y appliquent."
+    )
 for ob in fiche.targeted:
     st.markdown(f"- **{ob['id']} {ob['title']}** — ciblé explicitement ({ob['target_basis']})")
 for ob in fiche.mentioned:
@@ -73,11 +85,21 @@ for ob in fiche.mentioned:
 
 st.subheader("Comparaison avec les autres quartiers")
 st.table(comparison_frame(ds, fiche.comparison))
-st.caption(f"« {w.MISSING} » : le contrat ne donne pas la valeur (ou l'imprime « NA »). Source : contrat, tableaux par quartier"
-           + (" ; périmètres QPV 2015 pour les séries des QPV." if t.kind == "qpv" else " ; carreaux INSEE de 200 m."))
-csv_button(cached.figures_csv(territory=choice), f"quartiers2030-{choice}.csv",
-           f"Télécharger tous les chiffres de « {t.name} » (CSV)", key=f"dl_fiche_{choice}")
+st.caption(
+    f"« {w.MISSING} » : le contrat ne donne pas la valeur (ou l'imprime « NA »). Source : contrat, tableaux par quartier"
+    + (" ; périmètres QPV 2015 pour les séries des QPV." if t.kind == "qpv" else " ; carreaux INSEE de 200 m.")
+)
+csv_button(
+    cached.figures_csv(territory=choice),
+    f"quartiers2030-{choice}.csv",
+    f"Télécharger tous les chiffres de « {t.name} » (CSV)",
+    key=f"dl_fiche_{choice}",
+)
 if choice in set(cached.chartable_territories()):
-    st.page_link(path_of("evolutions"), label="Voir les courbes d'évolution de ce quartier", icon=":material/show_chart:",
-                 query_params={"q": choice})
+    st.page_link(
+        path_of("evolutions"),
+        label="Voir les courbes d'évolution de ce quartier",
+        icon=":material/show_chart:",
+        query_params={"q": choice},
+    )
 sources_footer()

@@ -4,13 +4,15 @@ import pandas as pd
 import streamlit as st
 
 from ui import cached
-from ui.charts import ranks_chart
 from ui import wording as w
+from ui.charts import ranks_chart
 from ui.frame import page_setup, sources_footer
 
-page_setup("Priorités des habitants",
-           "Synthèse des priorités citoyennes exprimées lors des réunions d'habitants organisées fin 2023 dans les trois "
-           "quartiers (annexe 1 du contrat), puis les enjeux relevés par les partenaires (annexe 2).")
+page_setup(
+    "Priorités des habitants",
+    "Synthèse des priorités citoyennes exprimées lors des réunions d'habitants organisées fin 2023 dans les trois "
+    "quartiers (annexe 1 du contrat), puis les enjeux relevés par les partenaires (annexe 2).",
+)
 ds = cached.dataset()
 res = ds.residents
 
@@ -18,20 +20,32 @@ res = ds.residents
 def tname(q: str, short: bool = False) -> str:
     return w.name(ds, q, short)
 
+
 rows = []
 for th in res.themes:
     for q in res.quartiers:
         r = th.ranks[q]
-        rows.append({"thème": th.label, "quartier": tname(q, short=True), "rang": r.rank,
-                     "rang (texte)": f"{r.rank}{' =' if r.tie else ''}"})
+        rows.append(
+            {
+                "thème": th.label,
+                "quartier": tname(q, short=True),
+                "rang": r.rank,
+                "rang (texte)": f"{r.rank}{' =' if r.tie else ''}",
+            }
+        )
 df = pd.DataFrame(rows)
 st.altair_chart(ranks_chart(df, "Rang de chaque thème par quartier"), width="content")
 
-table = pd.DataFrame([{
-    "Thème": f"{th.label} ({th.detail})",
-    **{tname(q, short=True): f"{th.ranks[q].rank}{' (ex æquo)' if th.ranks[q].tie else ''}" for q in res.quartiers},
-    "Nombre de fois dans le Top 3": f"{th.top3_count}x",
-} for th in res.themes]).set_index("Thème")
+table = pd.DataFrame(
+    [
+        {
+            "Thème": f"{th.label} ({th.detail})",
+            **{tname(q, short=True): f"{th.ranks[q].rank}{' (ex æquo)' if th.ranks[q].tie else ''}" for q in res.quartiers},
+            "Nombre de fois dans le Top 3": f"{th.top3_count}x",
+        }
+        for th in res.themes
+    ]
+).set_index("Thème")
 st.markdown("**Le tableau de l'annexe 1** (rang 1 = priorité la plus citée ; « ex æquo » conservé)")
 st.table(table)
 
@@ -39,8 +53,9 @@ st.subheader("Le Top 3 de chaque quartier")
 cols = st.columns(3)
 for col, q in zip(cols, res.quartiers):
     top = sorted((th for th in res.themes if th.ranks[q].rank <= 3), key=lambda th: th.ranks[q].rank)
-    col.markdown(f"**{tname(q)}**\n" + "\n".join(
-        f"{th.ranks[q].rank}. {th.label}{' (ex æquo)' if th.ranks[q].tie else ''}" for th in top))
+    col.markdown(
+        f"**{tname(q)}**\n" + "\n".join(f"{th.ranks[q].rank}. {th.label}{' (ex æquo)' if th.ranks[q].tie else ''}" for th in top)
+    )
 
 st.subheader("Analyse du contrat")
 for a in res.analysis:

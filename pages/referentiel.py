@@ -2,7 +2,6 @@
 evaluative questions; searchable; marks the indicators that already have figures here."""
 
 import html
-import re
 import unicodedata
 
 import streamlit as st
@@ -10,9 +9,11 @@ import streamlit as st
 from ui import cached
 from ui.frame import page_setup, sources_footer, sync_query
 
-page_setup("Référentiel d'évaluation",
-           "Outil d'animation de l'évaluation du contrat : pour chaque orientation stratégique, les **indicateurs de suivi** "
-           "(avec leurs sources) et les **questions évaluatives**. Le contrat précise que ce référentiel est indicatif.")
+page_setup(
+    "Référentiel d'évaluation",
+    "Outil d'animation de l'évaluation du contrat : pour chaque orientation stratégique, les **indicateurs de suivi** "
+    "(avec leurs sources) et les **questions évaluatives**. Le contrat précise que ce référentiel est indicatif.",
+)
 
 ds = cached.dataset()
 fw, cat = ds.framework, ds.catalogue
@@ -36,12 +37,21 @@ def proxy_note(text: str) -> str:
 
 
 c1, c2 = st.columns([2, 1])
-query = c1.text_input("Rechercher (indicateur, source, question, mot-clé)", value=st.query_params.get("recherche", ""),
-                      key="ref_search", placeholder="ex. NEET, CPAM, santé mentale…")
+query = c1.text_input(
+    "Rechercher (indicateur, source, question, mot-clé)",
+    value=st.query_params.get("recherche", ""),
+    key="ref_search",
+    placeholder="ex. NEET, CPAM, santé mentale…",
+)
 orient_opts = ["toutes"] + [str(o["number"]) for o in fw["orientations"]]
 o_url = st.query_params.get("orientation", "toutes")
-o_choice = c2.selectbox("Orientation", orient_opts, index=orient_opts.index(o_url) if o_url in orient_opts else 0,
-                        key="ref_orient", format_func=lambda x: "Toutes" if x == "toutes" else f"Orientation {x}")
+o_choice = c2.selectbox(
+    "Orientation",
+    orient_opts,
+    index=orient_opts.index(o_url) if o_url in orient_opts else 0,
+    key="ref_orient",
+    format_func=lambda x: "Toutes" if x == "toutes" else f"Orientation {x}",
+)
 only_data = st.toggle("Seulement les indicateurs qui ont déjà des chiffres dans le tableau de bord", key="ref_only_data")
 sync_query("recherche", query, "")
 sync_query("orientation", o_choice, "toutes")
@@ -57,9 +67,12 @@ def indicator_line(text: str) -> str:
     badge = ""
     if ids:
         note = proxy_note(text)
-        badge = (" <span class='q-tag' style='background:#dcf2e3'>données disponibles : "
-                 + ", ".join(html.escape(cat[i].label) for i in ids)
-                 + (f" — approchées : {html.escape(note)}" if note else "") + "</span>")
+        badge = (
+            " <span class='q-tag' style='background:#dcf2e3'>données disponibles : "
+            + ", ".join(html.escape(cat[i].label) for i in ids)
+            + (f" — approchées : {html.escape(note)}" if note else "")
+            + "</span>"
+        )
     return f"- {html.escape(text)}{badge}"
 
 
@@ -85,9 +98,11 @@ for o in fw["orientations"]:
     for ax, inds in blocks:
         total += 1
         with st.container(border=True):
-            st.markdown(f"**Axe de travail : {html.escape(ax['axis'])}**  \n<small>Objectif opérationnel {ax['objective_ref']}"
-                        f"{' (imprimé dans le tableau de cette orientation par le contrat)' if not ax['objective_ref'].startswith(str(o['number']) + '.') else ''}</small>",
-                        unsafe_allow_html=True)
+            st.markdown(
+                f"**Axe de travail : {html.escape(ax['axis'])}**  \n<small>Objectif opérationnel {ax['objective_ref']}"
+                f"{' (imprimé dans le tableau de cette orientation par le contrat)' if not ax['objective_ref'].startswith(str(o['number']) + '.') else ''}</small>",
+                unsafe_allow_html=True,
+            )
             a, b = st.columns(2)
             with a:
                 st.markdown("*Indicateurs de suivi*")
@@ -99,8 +114,11 @@ for o in fw["orientations"]:
                 st.markdown("\n".join(f"- {html.escape(x)}" for x in ax["questions"]) or "—")
     if g_show:
         with st.container(border=True):
-            st.markdown("**Pour l'ensemble de l'orientation**" + (f" <small>{html.escape(' '.join(g.get('notes', [])))}</small>" if g.get("notes") else ""),
-                        unsafe_allow_html=True)
+            st.markdown(
+                "**Pour l'ensemble de l'orientation**"
+                + (f" <small>{html.escape(' '.join(g.get('notes', [])))}</small>" if g.get("notes") else ""),
+                unsafe_allow_html=True,
+            )
             if g_inds:
                 st.markdown("\n".join(indicator_line(i) for i in g_inds), unsafe_allow_html=True)
             if g.get("questions") and not only_data:
@@ -109,7 +127,9 @@ for o in fw["orientations"]:
                 st.caption(" ".join(g["sources"]))
 if total == 0 and q:
     st.info(f"Aucun axe ne correspond à « {query} ».")
-st.caption("Modalités proposées par le contrat pour répondre aux questions évaluatives : groupes de travail avec des "
-           "professionnels, focus groupes avec des adolescents, des jeunes ou des parents, questionnaire auprès des "
-           "professionnels ou des personnes concernées (note 15).")
+st.caption(
+    "Modalités proposées par le contrat pour répondre aux questions évaluatives : groupes de travail avec des "
+    "professionnels, focus groupes avec des adolescents, des jeunes ou des parents, questionnaire auprès des "
+    "professionnels ou des personnes concernées (note 15)."
+)
 sources_footer()

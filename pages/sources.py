@@ -9,49 +9,81 @@ from ui import cached
 from ui import wording as w
 from ui.frame import CONTRACT, csv_button, page_setup
 
-page_setup("Sources et méthode",
-           f"Tous les chiffres viennent du **{CONTRACT}** (texte intégral), recopiés tels qu'imprimés : aucune valeur "
-           "n'est arrondie, complétée ni inventée. Une valeur « NA » reste manquante et s'affiche « non disponible ».")
+page_setup(
+    "Sources et méthode",
+    f"Tous les chiffres viennent du **{CONTRACT}** (texte intégral), recopiés tels qu'imprimés : aucune valeur "
+    "n'est arrondie, complétée ni inventée. Une valeur « NA » reste manquante et s'affiche « non disponible ».",
+)
 
 ds = cached.dataset()
 cat, ts = ds.catalogue, ds.territories
 
 st.header("Jeux de données")
-st.table(pd.DataFrame([{
-    "Indicateur": cat[d.indicator].label,
-    "Producteur (selon le contrat)": " ; ".join(d.sources),
-    "Millésime(s)": ", ".join(period_label(p) for p in d.periods),
-    "Périmètre(s)": " ; ".join(d.perimeters),
-    "Territoires": ", ".join(ts[t].short for t in d.territories),
-    "Partie du contrat": " ; ".join(d.contract_refs),
-    "Valeurs « NA »": d.na_count,
-    "Attributions déduites": d.inferred_count,
-} for d in cached.dataset_summaries()]).set_index("Indicateur"))
+st.table(
+    pd.DataFrame(
+        [
+            {
+                "Indicateur": cat[d.indicator].label,
+                "Producteur (selon le contrat)": " ; ".join(d.sources),
+                "Millésime(s)": ", ".join(period_label(p) for p in d.periods),
+                "Périmètre(s)": " ; ".join(d.perimeters),
+                "Territoires": ", ".join(ts[t].short for t in d.territories),
+                "Partie du contrat": " ; ".join(d.contract_refs),
+                "Valeurs « NA »": d.na_count,
+                "Attributions déduites": d.inferred_count,
+            }
+            for d in cached.dataset_summaries()
+        ]
+    ).set_index("Indicateur")
+)
 csv_button(cached.figures_csv(), "quartiers2030-indicateurs.csv", "Télécharger toutes les séries (CSV)")
-st.caption("« non précisée » : le contrat ne cite pas le producteur de la série. Licence des chiffres : ceux du contrat de "
-           "ville, document public de l'ARC et de la Ville de Compiègne.")
+st.caption(
+    "« non précisée » : le contrat ne cite pas le producteur de la série. Licence des chiffres : ceux du contrat de "
+    "ville, document public de l'ARC et de la Ville de Compiègne."
+)
 
 st.subheader("Contours géographiques")
 geo_rows = [
-    {"Couche": "QPV 2024 (3 quartiers)", "Producteur": "ANCT – Quartiers prioritaires de la politique de la ville", "Millésime": "2024",
-     "Licence": "Licence Ouverte (Etalab)", "Fichier": "geo/qpv2024_compiegne.geojson"},
-    {"Couche": "Poches de pauvreté (2 carreaux de 200 m)", "Producteur": "INSEE (identifiants de carreaux cités par le contrat, note 2)",
-     "Millésime": "FiLoSoFi 2017", "Licence": "calcul à partir des identifiants (pas de données INSEE redistribuées)",
-     "Fichier": "geo/poches_pauvrete_carreaux_200m.geojson"},
-    {"Couche": "Commune de Compiègne", "Producteur": "IGN Admin Express COG (simplifié, via gregoiredavid/france-geojson)",
-     "Millésime": "2018", "Licence": "Licence Ouverte", "Fichier": "geo/compiegne_commune_60159.geojson"},
-    {"Couche": "22 communes de l'ARC", "Producteur": "IGN Admin Express COG 2018 ; liste des membres : @etalab/decoupage-administratif 6.0.0",
-     "Millésime": "2018 (tracés), 2026 (composition)", "Licence": "Licence Ouverte", "Fichier": "geo/arc_communes_200067965.geojson"},
+    {
+        "Couche": "QPV 2024 (3 quartiers)",
+        "Producteur": "ANCT – Quartiers prioritaires de la politique de la ville",
+        "Millésime": "2024",
+        "Licence": "Licence Ouverte (Etalab)",
+        "Fichier": "geo/qpv2024_compiegne.geojson",
+    },
+    {
+        "Couche": "Poches de pauvreté (2 carreaux de 200 m)",
+        "Producteur": "INSEE (identifiants de carreaux cités par le contrat, note 2)",
+        "Millésime": "FiLoSoFi 2017",
+        "Licence": "calcul à partir des identifiants (pas de données INSEE redistribuées)",
+        "Fichier": "geo/poches_pauvrete_carreaux_200m.geojson",
+    },
+    {
+        "Couche": "Commune de Compiègne",
+        "Producteur": "IGN Admin Express COG (simplifié, via gregoiredavid/france-geojson)",
+        "Millésime": "2018",
+        "Licence": "Licence Ouverte",
+        "Fichier": "geo/compiegne_commune_60159.geojson",
+    },
+    {
+        "Couche": "22 communes de l'ARC",
+        "Producteur": "IGN Admin Express COG 2018 ; liste des membres : @etalab/decoupage-administratif 6.0.0",
+        "Millésime": "2018 (tracés), 2026 (composition)",
+        "Licence": "Licence Ouverte",
+        "Fichier": "geo/arc_communes_200067965.geojson",
+    },
 ]
 st.table(pd.DataFrame(geo_rows).set_index("Couche"))
 per = ds.perimeters
 st.markdown(f"**Contours 2015 :** {per.qpv_2015.note}")
 st.markdown(f"**Carreaux :** {per.poches.method}")
-st.markdown("**Codes QPV 2024 :** la dernière lettre code l'évolution depuis 2015 — " +
-            " ; ".join(f"« {k} » : {v}" for k, v in per.qpv_2024.code_suffix_meaning.items()) + ".")
+st.markdown(
+    "**Codes QPV 2024 :** la dernière lettre code l'évolution depuis 2015 — "
+    + " ; ".join(f"« {k} » : {v}" for k, v in per.qpv_2024.code_suffix_meaning.items())
+    + "."
+)
 for q in per.qpv_2024.quartiers:
-    st.markdown(f"- {ts[q.territory].name} `{q.code}` — contrat : {q.contract_says}"
-                + ("" if q.consistent else f" — ⚠️ {q.note}"))
+    st.markdown(f"- {ts[q.territory].name} `{q.code}` — contrat : {q.contract_says}" + ("" if q.consistent else f" — ⚠️ {q.note}"))
 for name, text in cached.geo_provenance():
     with st.expander(f"Provenance détaillée : {name}"):
         st.markdown(text)
@@ -59,8 +91,10 @@ for name, text in cached.geo_provenance():
 st.header("Précautions du contrat")
 st.markdown(f"- **Périmètres (note 3)** : « {per.qpv_2015.contract_footnote_3} »")
 st.markdown(f"- **Synthèse des évolutions** : {ds.synthesis.caveat}")
-st.markdown("- **Périodes hétérogènes** : selon l'indicateur, 2013 → 2018, 2015 → 2019 ou 2020, 2017-2018 → 2020-2021, "
-            "31/12/2016 → 31/12/2022, T2 2021 → T2 2023 ; le tableau du contrat regroupe « 2013 ou 2015 » et « 2018, 2019 ou 2020 ».")
+st.markdown(
+    "- **Périodes hétérogènes** : selon l'indicateur, 2013 → 2018, 2015 → 2019 ou 2020, 2017-2018 → 2020-2021, "
+    "31/12/2016 → 31/12/2022, T2 2021 → T2 2023 ; le tableau du contrat regroupe « 2013 ou 2015 » et « 2018, 2019 ou 2020 »."
+)
 st.markdown("- **Santé** : les données d'accès aux soins (APL) sont disponibles à l'échelle de la ville et non des QPV.")
 st.markdown("- **Référentiel** : « ce référentiel est indicatif et pourra faire l'objet d'ajustements ».")
 
@@ -72,11 +106,14 @@ for item in ds.inconsistencies.items:
 
 cached_figures = cached.all_figures()
 st.header("Attributions déduites")
-st.markdown(f"Chiffres dont le territoire ou la période ne sont pas écrits par le contrat mais déduits du texte ; chacun "
-            f"porte la mention « {w.INFERRED} » et sa raison.")
+st.markdown(
+    f"Chiffres dont le territoire ou la période ne sont pas écrits par le contrat mais déduits du texte ; chacun "
+    f"porte la mention « {w.INFERRED} » et sa raison."
+)
 for f in (f for f in cached_figures if f.inferred):
-    st.markdown(f"- {cat[f.indicator].label} – {ts[f.territory].short} ({period_label(f.period)}) : "
-                f"{w.value_text(f)} — {f.inferred}")
+    st.markdown(
+        f"- {cat[f.indicator].label} – {ts[f.territory].short} ({period_label(f.period)}) : {w.value_text(f)} — {f.inferred}"
+    )
 
 st.header("Glossaire")
 for term in ds.glossary.terms:
@@ -93,4 +130,5 @@ st.markdown(
     "des niveaux.\n"
     "- Les écarts de taux sont exprimés en points de pourcentage.\n"
     "- Le cadre stratégique et le référentiel sont extraits du texte du contrat (`tools/extract_framework.py`) puis validés "
-    "par un schéma (`qpv_data/framework.schema.json`).")
+    "par un schéma (`qpv_data/framework.schema.json`)."
+)

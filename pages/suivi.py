@@ -16,10 +16,12 @@ from ui.frame import csv_button, page_setup, sources_footer
 
 READ_ONLY = os.environ.get("QUARTIERS_MODE", "").lower() == "consultation"
 
-page_setup("Suivi des indicateurs du référentiel",
-           f"Valeurs des **indicateurs de suivi** du référentiel d'évaluation, saisies chaque année par l'équipe politique "
-           f"de la ville (N = {YEAR_N}, jusqu'à N+5). Chaque valeur porte sa source, son auteur et sa date ; une correction "
-           "s'ajoute comme une nouvelle saisie, l'historique est conservé.")
+page_setup(
+    "Suivi des indicateurs du référentiel",
+    f"Valeurs des **indicateurs de suivi** du référentiel d'évaluation, saisies chaque année par l'équipe politique "
+    f"de la ville (N = {YEAR_N}, jusqu'à N+5). Chaque valeur porte sa source, son auteur et sa date ; une correction "
+    "s'ajoute comme une nouvelle saisie, l'historique est conservé.",
+)
 
 store = cached.followup_store()
 ds = cached.dataset()
@@ -34,15 +36,53 @@ latest = store.latest()
 if not latest:
     st.info("Aucune valeur n'a encore été enregistrée.")
 else:
-    rows = [{"Orientation": e.orientation, "Indicateur de suivi": e.indicator_label, "Territoire": w.name(ds, e.territory),
-             "Année": year_label(e.year), "Valeur": f"{fr_number(e.value)} {e.unit}", "Source": e.source,
-             "Saisi par": e.author, "Le": e.recorded_at[:10], "Commentaire": e.comment} for e in latest]
+    rows = [
+        {
+            "Orientation": e.orientation,
+            "Indicateur de suivi": e.indicator_label,
+            "Territoire": w.name(ds, e.territory),
+            "Année": year_label(e.year),
+            "Valeur": f"{fr_number(e.value)} {e.unit}",
+            "Source": e.source,
+            "Saisi par": e.author,
+            "Le": e.recorded_at[:10],
+            "Commentaire": e.comment,
+        }
+        for e in latest
+    ]
     st.table(pd.DataFrame(rows).set_index("Orientation"))
-    header = ["clé", "indicateur", "orientation", "territoire", "année", "valeur", "unité", "source", "auteur",
-              "enregistré le", "commentaire"]
-    export = to_csv(header, [[e.indicator_key, neutralise(e.indicator_label), str(e.orientation), e.territory, str(e.year),
-                              fr_number(e.value), neutralise(e.unit), neutralise(e.source), neutralise(e.author),
-                              e.recorded_at, neutralise(e.comment)] for e in store.history()])
+    header = [
+        "clé",
+        "indicateur",
+        "orientation",
+        "territoire",
+        "année",
+        "valeur",
+        "unité",
+        "source",
+        "auteur",
+        "enregistré le",
+        "commentaire",
+    ]
+    export = to_csv(
+        header,
+        [
+            [
+                e.indicator_key,
+                neutralise(e.indicator_label),
+                str(e.orientation),
+                e.territory,
+                str(e.year),
+                fr_number(e.value),
+                neutralise(e.unit),
+                neutralise(e.source),
+                neutralise(e.author),
+                e.recorded_at,
+                neutralise(e.comment),
+            ]
+            for e in store.history()
+        ],
+    )
     csv_button(export, "quartiers2030-suivi-historique.csv", "Télécharger tout l'historique des saisies (CSV)")
 
 # --- recording ----------------------------------------------------------------------------------------
@@ -51,8 +91,12 @@ if READ_ONLY:
 else:
     st.subheader("Enregistrer une valeur")
     orientations = sorted({i["orientation"] for i in indicators})
-    orient = st.selectbox("Orientation stratégique", orientations, key="suivi_orientation",
-                          format_func=lambda n: f"{n} – {next(o['title'] for o in ds.framework['orientations'] if o['number'] == n)}")
+    orient = st.selectbox(
+        "Orientation stratégique",
+        orientations,
+        key="suivi_orientation",
+        format_func=lambda n: f"{n} – {next(o['title'] for o in ds.framework['orientations'] if o['number'] == n)}",
+    )
     keys = [i["key"] for i in indicators if i["orientation"] == orient]
     if st.session_state.pop("_suivi_saved", False):
         # after a successful save, empty the value and comment (the rest is often the same for the next entry)
@@ -74,14 +118,25 @@ else:
         submitted = st.form_submit_button("Enregistrer")
     if submitted:
         try:
-            entry = store.add(indicator=by_key[key], territory=territory, territories=ts, year=year, value_text=value,
-                              unit=unit, source=source, author=author, comment=comment)
+            entry = store.add(
+                indicator=by_key[key],
+                territory=territory,
+                territories=ts,
+                year=year,
+                value_text=value,
+                unit=unit,
+                source=source,
+                author=author,
+                comment=comment,
+            )
         except FollowupError as err:
             # the form keeps everything typed: only the faulty field needs correcting
             st.error(f"Valeur non enregistrée – {err.field} : {err}")
         else:
             st.session_state["_suivi_saved"] = True
-            st.toast(f"Enregistré : {fr_number(entry.value)} {entry.unit} pour « {w.name(ds, entry.territory)} », "
-                     f"{year_label(entry.year)}.")
+            st.toast(
+                f"Enregistré : {fr_number(entry.value)} {entry.unit} pour « {w.name(ds, entry.territory)} », "
+                f"{year_label(entry.year)}."
+            )
             st.rerun()
 sources_footer([f"Base de données : {store.kind} (adresse dans QUARTIERS_DB_URL ; par défaut un fichier SQLite dans var/)."])

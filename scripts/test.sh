@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # Installs everything the tests need on a fresh Debian machine, then runs the whole suite.
-#   - Python packages (requirements-test.txt: the app's packages + pytest + Playwright)
+#   - Python packages into .venv/ (requirements-test.txt: the app's packages + pytest, Playwright, ruff…)
 #   - Debian's chromium for the browser tests (Playwright drives the system browser; it never downloads one)
 #   - a PostgreSQL server (Debian's postgresql) for the follow-up database tests, started here
 # A missing browser or database makes those tests fail, never skip.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+. scripts/venv.sh
 need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || need+=(postgresql)
@@ -25,7 +25,11 @@ pgsql() { $SUDO su postgres -c "psql -p $PGPORT -tAc \"$1\""; }
 [ "$(pgsql "SELECT 1 FROM pg_roles WHERE rolname='quartiers'")" = "1" ] || pgsql "CREATE ROLE quartiers LOGIN PASSWORD 'quartiers'" >/dev/null
 [ "$(pgsql "SELECT 1 FROM pg_database WHERE datname='quartiers_test'")" = "1" ] || pgsql "CREATE DATABASE quartiers_test OWNER quartiers" >/dev/null
 export QUARTIERS_TEST_PG_URL="postgresql://quartiers:quartiers@127.0.0.1:$PGPORT/quartiers_test"
-python3 -m pip install -q --disable-pip-version-check -r requirements-test.txt
+ensure_venv requirements-test.txt
+
+echo "ruff : lint et format"
+.venv/bin/ruff check .
+.venv/bin/ruff format --check .
 
 mkdir -p artifacts
-python3 -m pytest -q -p no:cacheprovider tests "$@"
+.venv/bin/python -m pytest -q tests "$@"

@@ -4,20 +4,13 @@ exercised on a deliberately broken copy."""
 
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
-
-import pandas as pd
 import pytest
-import yaml
 
 from data import model
 from data.dataset import load_dataset
-from data.errors import DataValidationError
 from data.formatting import fr_change, fr_euros, fr_percent, fr_value
 from data.framework import objectives, objectives_for_quartier
-from data.geo import grid_square, load_arc_communes, load_poches, load_qpv, load_quartier_shapes
-from data.paths import GEO, QPV_DATA
+from data.geo import grid_square, load_arc_communes, load_quartier_shapes
 
 
 @pytest.fixture(scope="module")
@@ -33,37 +26,41 @@ def val(ds, territory, indicator, period):
 
 # --- figures checked by hand against the contract -------------------------------------------
 
-@pytest.mark.parametrize("territory,indicator,period,expected,text", [
-    ("clos-des-roses", "median_declared_income", "2015", 9456, "9 456 €"),
-    ("clos-des-roses", "median_declared_income", "2020", 10190, "10 190 €"),
-    ("la-victoire", "median_declared_income", "2015", 10812, "10 812 €"),
-    ("la-victoire", "median_declared_income", "2020", 11330, "11 330 €"),
-    ("vivier-corax", "median_declared_income", "2015", 9978, "9 978 €"),
-    ("vivier-corax", "median_declared_income", "2020", 9470, "9 470 €"),
-    ("clos-des-roses", "poverty_rate", "2015", 66.4, "66,4 %"),
-    ("clos-des-roses", "poverty_rate", "2019", 63.1, "63,1 %"),
-    ("la-victoire", "poverty_rate", "2015", 56.0, "56,0 %"),
-    ("vivier-corax", "poverty_rate", "2019", 64.5, "64,5 %"),
-    ("clos-des-roses", "neet_rate", "2017-2018", 42, "42 %"),
-    ("clos-des-roses", "neet_rate", "2020-2021", 35.5, "35,5 %"),
-    ("arc", "neet_rate", "2020-2021", 15.9, "15,9 %"),
-    ("vivier-corax", "single_parent_share", "2015", 22.68, "22,68 %"),
-    ("arc", "single_parent_share", "2019", 14.97, "14,97 %"),
-    ("ensemble-qpv", "population_share_commune", "2018", 23.20, "23,20 %"),
-    ("clos-des-roses", "defm_abcde", "2016-12-31", 590, "590"),
-    ("la-victoire", "job_seekers", "2023-T2", 522, "522"),
-    ("ensemble-qpv", "job_seekers", "2021-T2", 1604, "1 604"),
-    ("compiegne", "apl_general_practitioners", "", 3.6, "3,6"),
-    ("hauts-de-france", "apl_nurses", "", 178, "178"),
-    ("france", "apl_dentists", "", 59.9, "59,9"),
-    ("echarde", "mean_living_standard", "2017", 14327, "14 327 €"),
-    ("jean-moulin", "mean_living_standard", "2017", 16983, "16 983 €"),
-    ("arc", "population", "2021", 85046, "85 046"),
-    ("zone-emploi-compiegne", "unemployment_rate", "2013", 10.7, "10,7 %"),
-    ("compiegne", "jobs_per_100_inhabitants", "2020", 176, "176"),
-    ("lycee-charles-de-gaulle", "bac_access_rate", "2022", 51, "51 %"),
-    ("la-victoire", "perimeter_extension_housing_units", "2024", 128, "128"),
-])
+
+@pytest.mark.parametrize(
+    "territory,indicator,period,expected,text",
+    [
+        ("clos-des-roses", "median_declared_income", "2015", 9456, "9 456 €"),
+        ("clos-des-roses", "median_declared_income", "2020", 10190, "10 190 €"),
+        ("la-victoire", "median_declared_income", "2015", 10812, "10 812 €"),
+        ("la-victoire", "median_declared_income", "2020", 11330, "11 330 €"),
+        ("vivier-corax", "median_declared_income", "2015", 9978, "9 978 €"),
+        ("vivier-corax", "median_declared_income", "2020", 9470, "9 470 €"),
+        ("clos-des-roses", "poverty_rate", "2015", 66.4, "66,4 %"),
+        ("clos-des-roses", "poverty_rate", "2019", 63.1, "63,1 %"),
+        ("la-victoire", "poverty_rate", "2015", 56.0, "56,0 %"),
+        ("vivier-corax", "poverty_rate", "2019", 64.5, "64,5 %"),
+        ("clos-des-roses", "neet_rate", "2017-2018", 42, "42 %"),
+        ("clos-des-roses", "neet_rate", "2020-2021", 35.5, "35,5 %"),
+        ("arc", "neet_rate", "2020-2021", 15.9, "15,9 %"),
+        ("vivier-corax", "single_parent_share", "2015", 22.68, "22,68 %"),
+        ("arc", "single_parent_share", "2019", 14.97, "14,97 %"),
+        ("ensemble-qpv", "population_share_commune", "2018", 23.20, "23,20 %"),
+        ("clos-des-roses", "defm_abcde", "2016-12-31", 590, "590"),
+        ("la-victoire", "job_seekers", "2023-T2", 522, "522"),
+        ("ensemble-qpv", "job_seekers", "2021-T2", 1604, "1 604"),
+        ("compiegne", "apl_general_practitioners", "", 3.6, "3,6"),
+        ("hauts-de-france", "apl_nurses", "", 178, "178"),
+        ("france", "apl_dentists", "", 59.9, "59,9"),
+        ("echarde", "mean_living_standard", "2017", 14327, "14 327 €"),
+        ("jean-moulin", "mean_living_standard", "2017", 16983, "16 983 €"),
+        ("arc", "population", "2021", 85046, "85 046"),
+        ("zone-emploi-compiegne", "unemployment_rate", "2013", 10.7, "10,7 %"),
+        ("compiegne", "jobs_per_100_inhabitants", "2020", 176, "176"),
+        ("lycee-charles-de-gaulle", "bac_access_rate", "2022", 51, "51 %"),
+        ("la-victoire", "perimeter_extension_housing_units", "2024", 128, "128"),
+    ],
+)
 def test_figures_match_the_contract(ds, territory, indicator, period, expected, text):
     v = val(ds, territory, indicator, period)
     assert v.value == pytest.approx(expected)
@@ -75,11 +72,24 @@ def test_every_figure_carries_source_period_perimeter(ds):
     assert (df["source"].str.len() > 0).all()
     assert (df["perimeter"].str.len() > 0).all()
     assert (df["contract_ref"].str.len() > 0).all()
-    stat_series = ["population", "population_share_commune", "median_declared_income", "poverty_rate", "rsa_recipients",
-                   "rsa_share", "single_parent_recipients", "single_parent_share", "neet_rate", "defm_abcde",
-                   "defm_abcde_share", "job_seekers"]
-    qpv_series = df[df["territory"].isin(["clos-des-roses", "la-victoire", "vivier-corax", "ensemble-qpv"])
-                    & df["indicator"].isin(stat_series)]
+    stat_series = [
+        "population",
+        "population_share_commune",
+        "median_declared_income",
+        "poverty_rate",
+        "rsa_recipients",
+        "rsa_share",
+        "single_parent_recipients",
+        "single_parent_share",
+        "neet_rate",
+        "defm_abcde",
+        "defm_abcde_share",
+        "job_seekers",
+    ]
+    qpv_series = df[
+        df["territory"].isin(["clos-des-roses", "la-victoire", "vivier-corax", "ensemble-qpv"])
+        & df["indicator"].isin(stat_series)
+    ]
     assert len(qpv_series) == 79
     # footnote 3: the QPV series use the 2015 boundaries
     assert set(qpv_series["perimeter"]) == {"QPV 2015"}
@@ -106,6 +116,7 @@ def test_changes_without_levels_are_changes_not_levels(ds):
 
 # --- consistency the contract allows ----------------------------------------------------------
 
+
 @pytest.mark.parametrize("period", ["2013", "2018"])
 def test_three_qpv_populations_sum_to_total(ds, period):
     parts = sum(val(ds, q, "population", period).value for q in ("clos-des-roses", "la-victoire", "vivier-corax"))
@@ -114,8 +125,9 @@ def test_three_qpv_populations_sum_to_total(ds, period):
     assert shares == pytest.approx(val(ds, "ensemble-qpv", "population_share_commune", period).value)
 
 
-@pytest.mark.parametrize("indicator,periods", [("single_parent_recipients", ("2015", "2019")),
-                                                ("job_seekers", ("2021-T2", "2023-T2"))])
+@pytest.mark.parametrize(
+    "indicator,periods", [("single_parent_recipients", ("2015", "2019")), ("job_seekers", ("2021-T2", "2023-T2"))]
+)
 def test_other_totals_sum(ds, indicator, periods):
     for p in periods:
         parts = sum(val(ds, q, indicator, p).value for q in ("clos-des-roses", "la-victoire", "vivier-corax"))
@@ -129,8 +141,9 @@ def test_income_gap_changes_imply_the_same_commune_change(ds):
         gap = model.stated_change(ds, q, "median_declared_income", "2015", "2020", reference="compiegne")
         implied.append(ev.change + gap.change)
     assert implied == [636, 636, 636]
-    ref = model.reference_change(ds, "compiegne", "median_declared_income", "2015", "2020",
-                                 ["clos-des-roses", "la-victoire", "vivier-corax"])
+    ref = model.reference_change(
+        ds, "compiegne", "median_declared_income", "2015", "2020", ["clos-des-roses", "la-victoire", "vivier-corax"]
+    )
     assert ref.change == 636 and ref.origin == model.IMPLIED_BY_GAPS
     assert fr_change(ref.change, "euros", ref.decimals) == "+636 €"
 
@@ -164,6 +177,7 @@ def test_synthesis_grid_directions(ds):
 
 # --- inconsistencies surfaced, not fixed ---------------------------------------------------------
 
+
 def test_jean_moulin_169_and_160_both_kept_and_flagged(ds):
     assert val(ds, "jean-moulin", "housing_units", "").value == 169
     assert val(ds, "jean-moulin", "social_housing_units", "").value == 160
@@ -181,6 +195,7 @@ def test_la_victoire_code_letter_disagrees_with_text(ds):
 
 # --- framework, residents ---------------------------------------------------------------------
 
+
 def test_framework_has_10_orientations_and_34_objectives(ds):
     fw = ds.framework
     obs = objectives(fw)
@@ -191,8 +206,10 @@ def test_framework_has_10_orientations_and_34_objectives(ds):
     assert by_id["9.2"]["target_quartiers"] == ["vivier-corax"]
     assert "echarde" in by_id["3.3"]["target_quartiers"]
     assert "Police Nationale" in by_id["3.1"]["acteurs"]
-    assert by_id["1.1"]["indicateurs_suivi"] == ["Taux de Réussite au Brevet et au Baccalauréat",
-                                                 "Fréquentation des activités proposées sur le temps scolaire, péri et extra-scolaire"]
+    assert by_id["1.1"]["indicateurs_suivi"] == [
+        "Taux de Réussite au Brevet et au Baccalauréat",
+        "Fréquentation des activités proposées sur le temps scolaire, péri et extra-scolaire",
+    ]
     for o in obs:
         assert o["resultats_attendus"] and o["acteurs"], o["id"]
     assert {o["id"] for o in objectives_for_quartier(fw, "vivier-corax", include_mentions=False)} == {"3.3", "9.2"}
@@ -213,12 +230,16 @@ def test_referentiel_axes_questions_and_sources(ds):
 def test_residents_ranks_keep_ex_aequo(ds):
     themes = {t.id: t for t in ds.residents.themes}
     assert (themes["sante"].ranks["clos-des-roses"].rank, themes["sante"].ranks["clos-des-roses"].tie) == (1, False)
-    assert (themes["vivre-ensemble"].ranks["clos-des-roses"].rank, themes["vivre-ensemble"].ranks["clos-des-roses"].tie) == (4, True)
+    assert (themes["vivre-ensemble"].ranks["clos-des-roses"].rank, themes["vivre-ensemble"].ranks["clos-des-roses"].tie) == (
+        4,
+        True,
+    )
     assert themes["services"].ranks["vivier-corax"].rank == 11
     assert [t.top3_count for t in ds.residents.themes] == [3, 2, 2, 2, 1, 1]
 
 
 # --- perimeters -----------------------------------------------------------------------------
+
 
 def test_perimeters_loaded_and_inside_compiegne():
     shapes = load_quartier_shapes()
@@ -232,11 +253,13 @@ def test_perimeters_loaded_and_inside_compiegne():
 def test_grid_square_from_id():
     sq = grid_square("CRS3035RES200mN2948600E3802600")
     import geopandas as gpd
+
     s = gpd.GeoSeries([sq], crs=4326).to_crs(3035).iloc[0]
     assert s.bounds == pytest.approx((3802600, 2948600, 3802800, 2948800), abs=0.01)
 
 
 # --- formatting -----------------------------------------------------------------------------
+
 
 def test_french_formats():
     assert fr_euros(9456) == "9 456 €"
@@ -247,13 +270,16 @@ def test_french_formats():
     assert fr_value(None, "euros") == "non disponible"
 
 
-@pytest.mark.parametrize("territory,indicator,period,expected,status", [
-    ("clos-des-roses", "faroux_renovation_cost_ht", "", 8000000, "lower_bound"),  # « plus de 8 M HT »
-    ("compiegne", "cite_educative_people", "2023", 6000, "approx"),  # « près de 6000 »
-    ("arc", "insertion_clause_hours", "2023-S1", 14800, ""),
-    ("vivier-corax", "bike_shelter_cost_ttc", "2024", 84179, ""),
-    ("ensemble-qpv", "cctv_cameras", "", 40, "approx"),  # « une quarantaine »
-])
+@pytest.mark.parametrize(
+    "territory,indicator,period,expected,status",
+    [
+        ("clos-des-roses", "faroux_renovation_cost_ht", "", 8000000, "lower_bound"),  # « plus de 8 M HT »
+        ("compiegne", "cite_educative_people", "2023", 6000, "approx"),  # « près de 6000 »
+        ("arc", "insertion_clause_hours", "2023-S1", 14800, ""),
+        ("vivier-corax", "bike_shelter_cost_ttc", "2024", 84179, ""),
+        ("ensemble-qpv", "cctv_cameras", "", 40, "approx"),  # « une quarantaine »
+    ],
+)
 def test_resource_figures_keep_their_qualifiers(ds, territory, indicator, period, expected, status):
     v = val(ds, territory, indicator, period)
     assert v.value == expected and v.status == "ok" and v.qualifier == status

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from data.followup import FollowupError, FollowupStore, parse_number, referentiel_indicators, year_label
 from data.dataset import load_dataset
+from data.followup import FollowupError, FollowupStore, parse_number, referentiel_indicators, year_label
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 PG_ENV = "QUARTIERS_TEST_PG_URL"
@@ -41,8 +41,16 @@ def territories():
 
 
 def record(store, indicators, territories, **kw):
-    args = dict(indicator=indicators["os1-axe1-1"], territory="clos-des-roses", territories=territories, year=2025,
-                value_text="42", unit="enfants", source="Bilan Éducation nationale 2025", author="Service politique de la ville")
+    args = dict(
+        indicator=indicators["os1-axe1-1"],
+        territory="clos-des-roses",
+        territories=territories,
+        year=2025,
+        value_text="42",
+        unit="enfants",
+        source="Bilan Éducation nationale 2025",
+        author="Service politique de la ville",
+    )
     args.update(kw)
     return store.add(**args)
 
@@ -58,7 +66,8 @@ def test_record_and_read_back(store, indicators, territories):
     assert e.value == 1234.5 and e.step == "N"
     latest = store.latest()
     assert [(x.territory, x.year, x.value, x.unit, x.source) for x in latest] == [
-        ("clos-des-roses", 2025, 1234.5, "enfants", "Bilan Éducation nationale 2025")]
+        ("clos-des-roses", 2025, 1234.5, "enfants", "Bilan Éducation nationale 2025")
+    ]
 
 
 def test_a_correction_is_a_new_record_and_history_is_kept(store, indicators, territories):
@@ -71,18 +80,21 @@ def test_a_correction_is_a_new_record_and_history_is_kept(store, indicators, ter
     assert latest[0].comment == "chiffre corrigé après le bilan définitif"
 
 
-@pytest.mark.parametrize("kw,field,message", [
-    ({"value_text": "douze"}, "valeur", "« douze » n'est pas un nombre"),
-    ({"value_text": ""}, "valeur", "n'est pas un nombre"),
-    ({"value_text": "-3"}, "valeur", "ne peut pas être négative"),
-    ({"value_text": "120", "unit": "%"}, "valeur", "un pourcentage doit être compris entre 0 et 100"),
-    ({"unit": " "}, "unité", "précisez l'unité"),
-    ({"source": ""}, "source", "indiquez la source"),
-    ({"author": ""}, "auteur", "indiquez qui enregistre"),
-    ({"year": 2031}, "année", "entre 2024 et 2030"),
-    ({"territory": "vieux-compiegne"}, "territoire", "territoire inconnu « vieux-compiegne »"),
-    ({"comment": "x" * 1001}, "commentaire", "dépasse 1000 caractères"),
-])
+@pytest.mark.parametrize(
+    "kw,field,message",
+    [
+        ({"value_text": "douze"}, "valeur", "« douze » n'est pas un nombre"),
+        ({"value_text": ""}, "valeur", "n'est pas un nombre"),
+        ({"value_text": "-3"}, "valeur", "ne peut pas être négative"),
+        ({"value_text": "120", "unit": "%"}, "valeur", "un pourcentage doit être compris entre 0 et 100"),
+        ({"unit": " "}, "unité", "précisez l'unité"),
+        ({"source": ""}, "source", "indiquez la source"),
+        ({"author": ""}, "auteur", "indiquez qui enregistre"),
+        ({"year": 2031}, "année", "entre 2024 et 2030"),
+        ({"territory": "vieux-compiegne"}, "territoire", "territoire inconnu « vieux-compiegne »"),
+        ({"comment": "x" * 1001}, "commentaire", "dépasse 1000 caractères"),
+    ],
+)
 def test_bad_input_is_refused_in_french_and_nothing_is_written(store, indicators, territories, kw, field, message):
     with pytest.raises(FollowupError) as exc:
         record(store, indicators, territories, **kw)
@@ -90,8 +102,9 @@ def test_bad_input_is_refused_in_french_and_nothing_is_written(store, indicators
     assert store.history() == []
 
 
-@pytest.mark.parametrize("text,expected", [("12", 12), ("1 234", 1234), ("66,4", 66.4), ("66,4 %", 66.4),
-                                           ("1\u00a0234,5", 1234.5), ("3.5", 3.5)])
+@pytest.mark.parametrize(
+    "text,expected", [("12", 12), ("1 234", 1234), ("66,4", 66.4), ("66,4 %", 66.4), ("1\u00a0234,5", 1234.5), ("3.5", 3.5)]
+)
 def test_french_numbers(text, expected):
     assert parse_number(text) == expected
 
@@ -101,6 +114,7 @@ def test_year_labels():
 
 
 # --- the page -----------------------------------------------------------------------------------
+
 
 @pytest.fixture()
 def app(tmp_path, monkeypatch):

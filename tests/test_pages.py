@@ -12,6 +12,7 @@ from ui.registry import PAGES
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 
+
 def page_text(at: AppTest) -> str:
     parts = [e.value for e in at.markdown] + [e.value for e in at.caption] + [e.value for e in at.title]
     parts += [e.value for e in at.header] + [e.value for e in at.subheader] + [e.value for e in at.warning]
@@ -171,10 +172,12 @@ def test_csv_export_keeps_na_empty_and_french_decimals():
     assert lines[0].startswith("territoire;indicateur;libellé;période;valeur;unité;statut;qualificatif;source;périmètre")
     assert any(ln.startswith("clos-des-roses;poverty_rate;Taux de pauvreté à 60 % du revenu déclaré;2015;66,4;") for ln in lines)
     assert any(ln.startswith("clos-des-roses;rsa_share;") and ";2019;;" in ln and ";na;" in ln for ln in lines)  # NA stays empty
-    assert any(";22,68;" in ln for ln in figures_csv(ds, all_figures(ds, territory="vivier-corax")).decode("utf-8-sig").splitlines())
+    assert any(
+        ";22,68;" in ln for ln in figures_csv(ds, all_figures(ds, territory="vivier-corax")).decode("utf-8-sig").splitlines()
+    )
 
 
-@pytest.mark.parametrize("cell", ["=HYPERLINK(\"http://x\")", "+cmd|' /C calc'!A0", "-2+3", "@SUM(A1)", "\t=1+1", "\r=1"])
+@pytest.mark.parametrize("cell", ['=HYPERLINK("http://x")', "+cmd|' /C calc'!A0", "-2+3", "@SUM(A1)", "\t=1+1", "\r=1"])
 def test_csv_export_neutralises_formulas(cell):
     from ui.exports import HEADER, neutralise, to_csv
 

@@ -67,16 +67,31 @@ def test_page_and_pdf_carry_the_same_figures(ds, territory):
         assert e.replace(" ", "") in pdf_compact, ("pdf", e)
 
 
-@pytest.mark.parametrize("territory,expected", [
-    ("clos-des-roses", ["Le Clos des Roses", "QN06007M", "10 190 €", "Évolution depuis 2015 : +734 € (amélioration)", "63,1 %",
-                        "Écart à Compiègne : -98 € entre 2015 et 2020 (énoncé du contrat)",
-                        "ARC (EPCI) sur la même période : +0,3 point (énoncé du contrat)",
-                        "Écart à ARC (EPCI) (2020-2021) : +19,6 points", "Part : 29,2 % en 2015, non disponible (NA) en 2019",
-                        "QPV 2015", "Fiche éditée le 25/11/2026", "1. Vivre en bonne santé dans mon quartier"]),
-    ("vivier-corax", ["9 470 €", "64,5 %", "Écart à Compiègne : +1 144 €", "9.2 Renforcer les interventions"]),
-    ("la-victoire", ["11 330 €", "non disponible (valeur « NA » dans le contrat)", "Incohérence du contrat", "QN06008I"]),
-    ("jean-moulin", ["Square Jean Moulin", "169", "160", "16 983 €", "Incohérence du contrat"]),
-])
+@pytest.mark.parametrize(
+    "territory,expected",
+    [
+        (
+            "clos-des-roses",
+            [
+                "Le Clos des Roses",
+                "QN06007M",
+                "10 190 €",
+                "Évolution depuis 2015 : +734 € (amélioration)",
+                "63,1 %",
+                "Écart à Compiègne : -98 € entre 2015 et 2020 (énoncé du contrat)",
+                "ARC (EPCI) sur la même période : +0,3 point (énoncé du contrat)",
+                "Écart à ARC (EPCI) (2020-2021) : +19,6 points",
+                "Part : 29,2 % en 2015, non disponible (NA) en 2019",
+                "QPV 2015",
+                "Fiche éditée le 25/11/2026",
+                "1. Vivre en bonne santé dans mon quartier",
+            ],
+        ),
+        ("vivier-corax", ["9 470 €", "64,5 %", "Écart à Compiègne : +1 144 €", "9.2 Renforcer les interventions"]),
+        ("la-victoire", ["11 330 €", "non disponible (valeur « NA » dans le contrat)", "Incohérence du contrat", "QN06008I"]),
+        ("jean-moulin", ["Square Jean Moulin", "169", "160", "16 983 €", "Incohérence du contrat"]),
+    ],
+)
 def test_fiche_pdf_figures(ds, territory, expected):
     text = pdf_text(pdf_bytes(ds, territory))
     for e in expected:
@@ -92,5 +107,7 @@ def test_pdf_fonts_are_embedded(ds):
             desc = f.get("/FontDescriptor")
             if desc is None and "/DescendantFonts" in f:
                 desc = f["/DescendantFonts"][0].get_object()["/FontDescriptor"]
-            fonts.add((str(f["/BaseFont"]), desc is not None and any(k in desc.get_object() for k in ("/FontFile2", "/FontFile"))))
+            fonts.add(
+                (str(f["/BaseFont"]), desc is not None and any(k in desc.get_object() for k in ("/FontFile2", "/FontFile")))
+            )
     assert fonts and all(embedded for _, embedded in fonts), fonts

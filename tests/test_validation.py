@@ -18,9 +18,20 @@ from data.errors import DataValidationError
 from data.geo import load_arc_communes, load_commune, load_poches, load_qpv
 from data.paths import GEO, QPV_DATA
 
-YAML_FILES = ["catalogue.yaml", "territories.yaml", "views.yaml", "synthesis.yaml", "quartiers.yaml", "inconsistencies.yaml",
-              "perimeters.yaml", "governance.yaml", "glossary.yaml", "referentiel_links.yaml", "residents.yaml",
-              "framework.yaml"]
+YAML_FILES = [
+    "catalogue.yaml",
+    "territories.yaml",
+    "views.yaml",
+    "synthesis.yaml",
+    "quartiers.yaml",
+    "inconsistencies.yaml",
+    "perimeters.yaml",
+    "governance.yaml",
+    "glossary.yaml",
+    "referentiel_links.yaml",
+    "residents.yaml",
+    "framework.yaml",
+]
 
 
 @pytest.fixture()
@@ -99,6 +110,7 @@ def _del(path):
         for k in path[:-1]:
             node = node[k]
         del node[path[-1]]
+
     return change
 
 
@@ -108,16 +120,37 @@ def _set(path, value):
         for k in path[:-1]:
             node = node[k]
         node[path[-1]] = value
+
     return change
 
 
 CASES = [
     # file, change, expected parts of the message
-    ("catalogue.yaml", _del(["indicators", "poverty_rate", "label"]), ["indicators › poverty_rate › label : champ obligatoire absent"]),
-    ("catalogue.yaml", _set(["indicators", "poverty_rate", "unit"], "percent"), ["poverty_rate › unit : valeur non autorisée", "reçu « percent »"]),
-    ("catalogue.yaml", _set(["indicators", "poverty_rate", "higher_is_better"], "oui"), ["higher_is_better", "true ou false attendu"]),
-    ("catalogue.yaml", _set(["pillars", 0, "diagnostic", 0, "indicator"], "revenu"), ["catalogue.yaml : indicateur inconnu « revenu »"]),
-    ("catalogue.yaml", _set(["pillars", 0, "diagnostic", 0, "territories"], ["vieux-compiegne"]), ["territoire inconnu « vieux-compiegne »"]),
+    (
+        "catalogue.yaml",
+        _del(["indicators", "poverty_rate", "label"]),
+        ["indicators › poverty_rate › label : champ obligatoire absent"],
+    ),
+    (
+        "catalogue.yaml",
+        _set(["indicators", "poverty_rate", "unit"], "percent"),
+        ["poverty_rate › unit : valeur non autorisée", "reçu « percent »"],
+    ),
+    (
+        "catalogue.yaml",
+        _set(["indicators", "poverty_rate", "higher_is_better"], "oui"),
+        ["higher_is_better", "true ou false attendu"],
+    ),
+    (
+        "catalogue.yaml",
+        _set(["pillars", 0, "diagnostic", 0, "indicator"], "revenu"),
+        ["catalogue.yaml : indicateur inconnu « revenu »"],
+    ),
+    (
+        "catalogue.yaml",
+        _set(["pillars", 0, "diagnostic", 0, "territories"], ["vieux-compiegne"]),
+        ["territoire inconnu « vieux-compiegne »"],
+    ),
     ("territories.yaml", _del(["territories", 0, "name"]), ["territories › 0 › name : champ obligatoire absent"]),
     ("territories.yaml", _set(["territories", 0, "order"], "un"), ["territories › 0 › order : nombre entier attendu"]),
     ("territories.yaml", lambda d: d["territories"].append(dict(d["territories"][7])), ["territoire « arc » en double"]),
@@ -131,16 +164,32 @@ CASES = [
     ("synthesis.yaml", _set(["columns"], "vivier-corax"), ["columns : liste attendue"]),
     ("synthesis.yaml", _set(["rows", 1, "indicator"], "revenu"), ["synthesis.yaml : indicateur inconnu « revenu »"]),
     ("quartiers.yaml", _del(["quartiers", "echarde"]), ["lecture du contrat manquante pour « echarde »"]),
-    ("quartiers.yaml", lambda d: d["quartiers"].update({"vieux-compiegne": d["quartiers"]["echarde"]}), ["territoire inconnu « vieux-compiegne »"]),
-    ("quartiers.yaml", _set(["quartiers", "la-victoire", "findings"], "texte"), ["quartiers › la-victoire › findings : liste attendue"]),
-    ("inconsistencies.yaml", lambda d: d["items"].append(dict(d["items"][0])), ["identifiant « jean-moulin-logements » en double"]),
+    (
+        "quartiers.yaml",
+        lambda d: d["quartiers"].update({"vieux-compiegne": d["quartiers"]["echarde"]}),
+        ["territoire inconnu « vieux-compiegne »"],
+    ),
+    (
+        "quartiers.yaml",
+        _set(["quartiers", "la-victoire", "findings"], "texte"),
+        ["quartiers › la-victoire › findings : liste attendue"],
+    ),
+    (
+        "inconsistencies.yaml",
+        lambda d: d["items"].append(dict(d["items"][0])),
+        ["identifiant « jean-moulin-logements » en double"],
+    ),
     ("inconsistencies.yaml", _set(["items", 0, "territory"], "paris"), ["territoire inconnu « paris »"]),
     ("inconsistencies.yaml", _set(["items", 0, "indicators"], ["logements"]), ["indicateur inconnu « logements »"]),
     ("inconsistencies.yaml", _del(["items", 1, "summary"]), ["items › 1 › summary : champ obligatoire absent"]),
     ("inconsistencies.yaml", _set(["items", 1, "kind"], "erreur"), ["items › 1 › kind : valeur non autorisée"]),
     ("perimeters.yaml", _del(["qpv_2015", "note"]), ["qpv_2015 › note : champ obligatoire absent"]),
     ("perimeters.yaml", _set(["qpv_2024", "quartiers", 2, "consistent"], "non"), ["consistent : true ou false attendu"]),
-    ("perimeters.yaml", _set(["qpv_2024", "quartiers", 2, "code"], "QN06008M"), ["code « QN06008M » de « la-victoire » différent"]),
+    (
+        "perimeters.yaml",
+        _set(["qpv_2024", "quartiers", 2, "code"], "QN06008M"),
+        ["code « QN06008M » de « la-victoire » différent"],
+    ),
     ("perimeters.yaml", _set(["poches", "squares", 0, "territory"], "paris"), ["territoire inconnu « paris »"]),
     ("governance.yaml", lambda d: d["bodies"].append(dict(d["bodies"][0])), ["identifiant d'instance en double"]),
     ("governance.yaml", _set(["bodies", 0, "missions"], "réunion"), ["bodies › 0 › missions : liste attendue"]),
@@ -149,16 +198,30 @@ CASES = [
     ("referentiel_links.yaml", _set(["links", 0, "indicators"], ["neet"]), ["indicateur inconnu « neet »"]),
     ("referentiel_links.yaml", _set(["links", 0, "match"], 12), ["links › 0 › match : texte attendu"]),
     ("residents.yaml", _set(["themes", 0, "top3_count"], 2), ["« 2x » dans le Top 3 alors que les rangs en donnent 3"]),
-    ("residents.yaml", _del(["themes", 1, "ranks", "la-victoire"]), ["thème « vivre-ensemble » : rang manquant pour « la-victoire »"]),
+    (
+        "residents.yaml",
+        _del(["themes", 1, "ranks", "la-victoire"]),
+        ["thème « vivre-ensemble » : rang manquant pour « la-victoire »"],
+    ),
     ("residents.yaml", _set(["themes", 1, "ranks", "la-victoire", "rank"], "3"), ["rank : nombre entier attendu"]),
     ("residents.yaml", _set(["themes", 1, "ranks", "la-victoire", "rank"], 0), ["rank : valeur trop petite"]),
     ("residents.yaml", _set(["quartiers"], ["vivier-corax", "clos-des-roses", "paris"]), ["territoire inconnu « paris »"]),
-    ("framework.yaml", _del(["orientations", 2, "title"]), ["framework.yaml, ligne", "orientations › 2 : champ obligatoire absent"]),
-    ("framework.yaml", _set(["orientations", 8, "objectives", 0, "target_quartiers"], ["clos-des-roses", "vieux-compiegne"]),
-     ["framework.yaml", "target_quartiers › 1"]),
+    (
+        "framework.yaml",
+        _del(["orientations", 2, "title"]),
+        ["framework.yaml, ligne", "orientations › 2 : champ obligatoire absent"],
+    ),
+    (
+        "framework.yaml",
+        _set(["orientations", 8, "objectives", 0, "target_quartiers"], ["clos-des-roses", "vieux-compiegne"]),
+        ["framework.yaml", "target_quartiers › 1"],
+    ),
     ("framework.yaml", _set(["orientations", 0, "number"], "1"), ["orientations › 0 › number : type inattendu"]),
-    ("framework.yaml", lambda d: d["orientations"][1]["objectives"].append(dict(d["orientations"][1]["objectives"][0])),
-     ["objectif(s) en double"]),
+    (
+        "framework.yaml",
+        lambda d: d["orientations"][1]["objectives"].append(dict(d["orientations"][1]["objectives"][0])),
+        ["objectif(s) en double"],
+    ),
 ]
 
 
@@ -190,6 +253,7 @@ def _cell(row, **kw):
         for k, v in kw.items():
             df.loc[row, k] = v
         return df
+
     return m
 
 
@@ -199,46 +263,56 @@ def test_real_indicator_rows_used_below_are_what_we_think():
     assert df.loc[42, "indicator"] == "poverty_rate" and df.loc[30, "indicator"] == "population_share_commune"
 
 
-@pytest.mark.parametrize("mutate,expected", [
-    (_cell(3, territory="clos-des-rose"), "indicators.csv, ligne 5 : territoire inconnu « clos-des-rose »"),
-    (_cell(4, indicator="median_income"), "indicators.csv, ligne 6 : indicateur inconnu « median_income »"),
-    (_cell(40, value="neuf mille"), "ligne 42 : valeur non numérique « neuf mille »"),
-    (_cell(41, value="0", value_status="na"), "ligne 43 : valeur « 0 » alors que le statut est « na »"),
-    (_cell(42, value="166.4"), "ligne 44 : pourcentage hors de 0–100 : 166.4 (poverty_rate)"),
-    (_cell(30, value="-5"), "ligne 32 : pourcentage hors de 0–100 : -5 (population_share_commune)"),
-    (_cell(16, value="-2645"), "ligne 18 : valeur négative -2645 pour « population »"),
-    (_cell(16, period="2013/2014"), "ligne 18 : période « 2013/2014 » hors format"),
-    (_cell(16, source=""), "ligne 18 : colonne « source » vide"),
-    (_cell(16, value_status="estimé"), "statut de valeur inconnu « estimé » (attendu : ok ou na)"),
-    (_cell(16, qualifier="à peu près"), "ligne 18 : qualificatif inconnu « à peu près »"),
-    (lambda df: pd.concat([df, df.iloc[[16]]]), "doublon pour (vivier-corax, population, « 2018 »)"),
-    (lambda df: df.drop(columns=["perimeter"]), "colonne(s) manquante(s) : perimeter"),
-    (lambda df: df.iloc[0:0], "aucune ligne de données (en-tête seul)"),
-], ids=lambda x: x if isinstance(x, str) else "")
+@pytest.mark.parametrize(
+    "mutate,expected",
+    [
+        (_cell(3, territory="clos-des-rose"), "indicators.csv, ligne 5 : territoire inconnu « clos-des-rose »"),
+        (_cell(4, indicator="median_income"), "indicators.csv, ligne 6 : indicateur inconnu « median_income »"),
+        (_cell(40, value="neuf mille"), "ligne 42 : valeur non numérique « neuf mille »"),
+        (_cell(41, value="0", value_status="na"), "ligne 43 : valeur « 0 » alors que le statut est « na »"),
+        (_cell(42, value="166.4"), "ligne 44 : pourcentage hors de 0–100 : 166.4 (poverty_rate)"),
+        (_cell(30, value="-5"), "ligne 32 : pourcentage hors de 0–100 : -5 (population_share_commune)"),
+        (_cell(16, value="-2645"), "ligne 18 : valeur négative -2645 pour « population »"),
+        (_cell(16, period="2013/2014"), "ligne 18 : période « 2013/2014 » hors format"),
+        (_cell(16, source=""), "ligne 18 : colonne « source » vide"),
+        (_cell(16, value_status="estimé"), "statut de valeur inconnu « estimé » (attendu : ok ou na)"),
+        (_cell(16, qualifier="à peu près"), "ligne 18 : qualificatif inconnu « à peu près »"),
+        (lambda df: pd.concat([df, df.iloc[[16]]]), "doublon pour (vivier-corax, population, « 2018 »)"),
+        (lambda df: df.drop(columns=["perimeter"]), "colonne(s) manquante(s) : perimeter"),
+        (lambda df: df.iloc[0:0], "aucune ligne de données (en-tête seul)"),
+    ],
+    ids=lambda x: x if isinstance(x, str) else "",
+)
 def test_indicator_csv_rule(data, mutate, expected):
     _csv(data, "indicators.csv", mutate)
     fails(data, "indicators.csv", expected)
 
 
-@pytest.mark.parametrize("mutate,expected", [
-    (_cell(0, change="+0,3 pt"), "changes.csv, ligne 2 : variation non numérique « +0,3 pt »"),
-    (_cell(0, change_unit="pts"), "changes.csv, ligne 2 : unité de variation inconnue « pts »"),
-    (_cell(2, measure="gap:compiegne"), "changes.csv, ligne 4 : mesure inconnue « gap:compiegne »"),
-    (_cell(1, territory="epci"), "changes.csv, ligne 3 : territoire inconnu « epci »"),
-    (_cell(1, indicator="neet"), "changes.csv, ligne 3 : indicateur inconnu « neet »"),
-    (_cell(1, period_to="2021/22"), "changes.csv, ligne 3 : période « 2021/22 » hors format"),
-    (lambda df: pd.concat([df, df.iloc[[5]]]), "doublon pour (clos-des-roses, population, 2013→2018)"),
-    (lambda df: df.drop(columns=["quote"]), "colonne(s) manquante(s) : quote"),
-    (lambda df: df.iloc[0:0], "aucune ligne de données (en-tête seul)"),
-], ids=lambda x: x if isinstance(x, str) else "")
+@pytest.mark.parametrize(
+    "mutate,expected",
+    [
+        (_cell(0, change="+0,3 pt"), "changes.csv, ligne 2 : variation non numérique « +0,3 pt »"),
+        (_cell(0, change_unit="pts"), "changes.csv, ligne 2 : unité de variation inconnue « pts »"),
+        (_cell(2, measure="gap:compiegne"), "changes.csv, ligne 4 : mesure inconnue « gap:compiegne »"),
+        (_cell(1, territory="epci"), "changes.csv, ligne 3 : territoire inconnu « epci »"),
+        (_cell(1, indicator="neet"), "changes.csv, ligne 3 : indicateur inconnu « neet »"),
+        (_cell(1, period_to="2021/22"), "changes.csv, ligne 3 : période « 2021/22 » hors format"),
+        (lambda df: pd.concat([df, df.iloc[[5]]]), "doublon pour (clos-des-roses, population, 2013→2018)"),
+        (lambda df: df.drop(columns=["quote"]), "colonne(s) manquante(s) : quote"),
+        (lambda df: df.iloc[0:0], "aucune ligne de données (en-tête seul)"),
+    ],
+    ids=lambda x: x if isinstance(x, str) else "",
+)
 def test_changes_csv_rule(data, mutate, expected):
     _csv(data, "changes.csv", mutate)
     fails(data, "changes.csv", expected)
 
 
 @pytest.mark.parametrize("name", ["indicators.csv", "changes.csv"])
-@pytest.mark.parametrize("content,expected", [(b"", "fichier vide"), (b"territory,indicator\n\xff\xfe\xfa,\x00\n", "CSV illisible"),
-                                              (None, "fichier introuvable")])
+@pytest.mark.parametrize(
+    "content,expected",
+    [(b"", "fichier vide"), (b"territory,indicator\n\xff\xfe\xfa,\x00\n", "CSV illisible"), (None, "fichier introuvable")],
+)
 def test_csv_unreadable(data, name, content, expected):
     if content is None:
         (data / name).unlink()
@@ -268,31 +342,61 @@ def _shift(doc):
 
 
 def _bowtie(doc):
-    doc["features"][0]["geometry"] = {"type": "Polygon", "coordinates": [[[2.79, 49.39], [2.80, 49.40], [2.80, 49.39],
-                                                                          [2.79, 49.40], [2.79, 49.39]]]}
+    doc["features"][0]["geometry"] = {
+        "type": "Polygon",
+        "coordinates": [[[2.79, 49.39], [2.80, 49.40], [2.80, 49.39], [2.79, 49.40], [2.79, 49.39]]],
+    }
 
 
-@pytest.mark.parametrize("name,loader,change,raw,expected", [
-    (QPV, load_qpv, None, b"{pas du json", "fichier géographique illisible (GeoJSON attendu)"),
-    (QPV, load_qpv, None, b"", "fichier vide"),
-    (QPV, load_qpv, lambda d: d.update(features=[]), None, "aucune entité géographique"),
-    (QPV, load_qpv, lambda d: [f["properties"].pop("code_qp") for f in d["features"]], None, "propriété « code_qp » absente"),
-    (QPV, load_qpv, lambda d: d["features"].append(d["features"][0]), None, "« QN06006I » en double (entité n° 4)"),
-    (QPV, load_qpv, lambda d: d["features"][2]["properties"].update(code_qp="QN06099X"), None,
-     "entité n° 3 : code QPV inconnu « QN06099X »"),
-    (QPV, load_qpv, _shift, None, "entité n° 2 : « QN06007M » est en dehors de la commune de Compiègne"),
-    (QPV, load_qpv, _bowtie, None, "entité n° 1 : géométrie invalide pour « QN06006I » (Self-intersection"),
-    (QPV, load_qpv, lambda d: d["features"][0].update(geometry={"type": "Point", "coordinates": [2.8, 49.4]}), None,
-     "entité n° 1 : géométrie de type « Point » pour « QN06006I » (polygone attendu)"),
-    (POCHES, load_poches, lambda d: d["features"][0]["properties"].update(id_carreau="CRS3035RES200mN2948400E3802600"), None,
-     "entité n° 1 : le carreau « CRS3035RES200mN2948400E3802600 » ne correspond pas à son identifiant"),
-    (POCHES, load_poches, lambda d: d["features"][0]["properties"].update(id_carreau="carreau-12"), None,
-     "entité n° 1 : identifiant de carreau INSEE invalide : « carreau-12 »"),
-    (POCHES, load_poches, lambda d: d["features"][1]["properties"].update(slug="echarde"), None, "« echarde » en double"),
-    ("arc_communes_200067965.geojson", load_arc_communes, lambda d: d["features"].pop(), None,
-     "21 communes au lieu des 22 communes de l'ARC"),
-    ("compiegne_commune_60159.geojson", load_commune, None, b"[]", "fichier géographique illisible"),
-])
+@pytest.mark.parametrize(
+    "name,loader,change,raw,expected",
+    [
+        (QPV, load_qpv, None, b"{pas du json", "fichier géographique illisible (GeoJSON attendu)"),
+        (QPV, load_qpv, None, b"", "fichier vide"),
+        (QPV, load_qpv, lambda d: d.update(features=[]), None, "aucune entité géographique"),
+        (QPV, load_qpv, lambda d: [f["properties"].pop("code_qp") for f in d["features"]], None, "propriété « code_qp » absente"),
+        (QPV, load_qpv, lambda d: d["features"].append(d["features"][0]), None, "« QN06006I » en double (entité n° 4)"),
+        (
+            QPV,
+            load_qpv,
+            lambda d: d["features"][2]["properties"].update(code_qp="QN06099X"),
+            None,
+            "entité n° 3 : code QPV inconnu « QN06099X »",
+        ),
+        (QPV, load_qpv, _shift, None, "entité n° 2 : « QN06007M » est en dehors de la commune de Compiègne"),
+        (QPV, load_qpv, _bowtie, None, "entité n° 1 : géométrie invalide pour « QN06006I » (Self-intersection"),
+        (
+            QPV,
+            load_qpv,
+            lambda d: d["features"][0].update(geometry={"type": "Point", "coordinates": [2.8, 49.4]}),
+            None,
+            "entité n° 1 : géométrie de type « Point » pour « QN06006I » (polygone attendu)",
+        ),
+        (
+            POCHES,
+            load_poches,
+            lambda d: d["features"][0]["properties"].update(id_carreau="CRS3035RES200mN2948400E3802600"),
+            None,
+            "entité n° 1 : le carreau « CRS3035RES200mN2948400E3802600 » ne correspond pas à son identifiant",
+        ),
+        (
+            POCHES,
+            load_poches,
+            lambda d: d["features"][0]["properties"].update(id_carreau="carreau-12"),
+            None,
+            "entité n° 1 : identifiant de carreau INSEE invalide : « carreau-12 »",
+        ),
+        (POCHES, load_poches, lambda d: d["features"][1]["properties"].update(slug="echarde"), None, "« echarde » en double"),
+        (
+            "arc_communes_200067965.geojson",
+            load_arc_communes,
+            lambda d: d["features"].pop(),
+            None,
+            "21 communes au lieu des 22 communes de l'ARC",
+        ),
+        ("compiegne_commune_60159.geojson", load_commune, None, b"[]", "fichier géographique illisible"),
+    ],
+)
 def test_geojson_rule(tmp_path, name, loader, change, raw, expected):
     p = _geo_copy(tmp_path, name, change, raw)
     with pytest.raises(DataValidationError) as exc:
@@ -309,8 +413,10 @@ def test_app_shows_one_french_message_for_a_broken_file(data, monkeypatch, name,
 
     if change == "period2018":
         p = data / name
-        p.write_text(p.read_text(encoding="utf-8").replace('period: "2018", from: "2013"}', 'period: 2018, from: "2013"}', 1),
-                     encoding="utf-8")
+        p.write_text(
+            p.read_text(encoding="utf-8").replace('period: "2018", from: "2013"}', 'period: 2018, from: "2013"}', 1),
+            encoding="utf-8",
+        )
         expected = "views.yaml, ligne"
     else:
         _csv(data, name, _cell(3, territory="clos-des-rose"))

@@ -25,8 +25,14 @@ LABELS = [
     ("acteurs", re.compile(r"^Acteurs\s*$")),
     ("indicateurs_suivi", re.compile(r"^Indicateurs de suivi\s*$")),
     ("dispositifs", re.compile(r"^Dispositifs mobilis[ée]s\s*/\s*mobilisables\s*\(non exhaustifs\)")),
-    ("pistes_action", re.compile(r"^(Modalit[ée]s? et pistes d.actions?|Pistes d.actions?|Actions propos[ée]es|Autres pistes d.action|"
-                                 r"Pistes d.intervention compl[ée]mentaires.*|Pistes d.actions? à poursuivre et renforcer)\s*:?", re.I)),
+    (
+        "pistes_action",
+        re.compile(
+            r"^(Modalit[ée]s? et pistes d.actions?|Pistes d.actions?|Actions propos[ée]es|Autres pistes d.action|"
+            r"Pistes d.intervention compl[ée]mentaires.*|Pistes d.actions? à poursuivre et renforcer)\s*:?",
+            re.I,
+        ),
+    ),
 ]
 
 QUARTIER_PATTERNS = {
@@ -39,20 +45,37 @@ QUARTIER_PATTERNS = {
 
 # Quartiers an objective explicitly targets (its title or an explicit statement of scope).
 TARGETS = {
-    "3.3": (["clos-des-roses", "la-victoire", "vivier-corax", "echarde"],
-            "« une équipe de prévention spécialisée qui interviendrait [...] sur les 3 QPV et le square de l'écharde »"),
-    "9.1": (["clos-des-roses", "la-victoire"], "Titre : « Poursuivre les projets de rénovation urbains au Clos des Roses et à la Victoire »"),
+    "3.3": (
+        ["clos-des-roses", "la-victoire", "vivier-corax", "echarde"],
+        "« une équipe de prévention spécialisée qui interviendrait [...] sur les 3 QPV et le square de l'écharde »",
+    ),
+    "9.1": (
+        ["clos-des-roses", "la-victoire"],
+        "Titre : « Poursuivre les projets de rénovation urbains au Clos des Roses et à la Victoire »",
+    ),
     "9.2": (["vivier-corax"], "Titre : « Renforcer les interventions en matière de cadre de vie sur le QPV Vivier Corax »"),
-    "10.1": (["clos-des-roses", "la-victoire"], "Titre : « … notamment dans le cadre des PRU du Clos des Roses et de la Victoire »"),
+    "10.1": (
+        ["clos-des-roses", "la-victoire"],
+        "Titre : « … notamment dans le cadre des PRU du Clos des Roses et de la Victoire »",
+    ),
 }
 
 ORIENTATIONS = {
     1: ("education", "Assurer la Réussite Educative dans les QPV"),
-    2: ("education", "Renforcer le soutien à la parentalité, en confortant les familles – notamment monoparentales - dans leur fonction éducative"),
+    2: (
+        "education",
+        "Renforcer le soutien à la parentalité, en confortant les familles – notamment monoparentales - dans leur fonction éducative",
+    ),
     3: ("education", "Garantir la tranquillité publique et lutter contre les phénomènes de délinquance"),
-    4: ("education", "Promouvoir les initiatives citoyennes, solidaires et la vie associative, notamment en direction de la jeunesse"),
+    4: (
+        "education",
+        "Promouvoir les initiatives citoyennes, solidaires et la vie associative, notamment en direction de la jeunesse",
+    ),
     5: ("sante", "Relayer et promouvoir les actions et de prévention santé en direction des différents publics des QPV"),
-    6: ("sante", "Favoriser le bien-être et la santé mentale des habitants, et améliorer la prise en charge des conduites addictives"),
+    6: (
+        "sante",
+        "Favoriser le bien-être et la santé mentale des habitants, et améliorer la prise en charge des conduites addictives",
+    ),
     7: ("emploi", "Renforcer l'accès à l'emploi des habitants des QPV"),
     8: ("emploi", "Favoriser un développement économique inclusif"),
     9: ("cadre-de-vie", "Renforcer l'attractivité des QPV"),
@@ -99,7 +122,9 @@ def objective_blocks(lines: list[str]):
         yield lines[i:j]
 
 
-END_OF_BLOCK = re.compile(r"^(\*\*)?ORIENTATION|^Coordination et gouvernance|^SANTE$|^EMPLOI$|^CADRE DE VIE|^Objectif opérationnel")
+END_OF_BLOCK = re.compile(
+    r"^(\*\*)?ORIENTATION|^Coordination et gouvernance|^SANTE$|^EMPLOI$|^CADRE DE VIE|^Objectif opérationnel"
+)
 
 
 def parse_objective(block: list[str]) -> dict:
@@ -120,7 +145,7 @@ def parse_objective(block: list[str]) -> dict:
             rest = rest[1:]
         first = rest[0].strip(" \t*")
         rest = rest[1:]
-    for label, rx in LABELS:
+    for _label, rx in LABELS:
         m = rx.match(first)
         if m:
             raise ValueError(f"label before title: {first}")
@@ -137,7 +162,7 @@ def parse_objective(block: list[str]) -> dict:
             for label, rx in LABELS:
                 mm = rx.match(c)
                 if mm:
-                    hit = (label, c[mm.end():])
+                    hit = (label, c[mm.end() :])
                     break
             if hit:
                 current = hit[0]
@@ -162,7 +187,11 @@ def parse_referentiel(lines: list[str]) -> dict[int, dict]:
     for l in lines[start:end]:
         m = re.match(r"^Orientation (?:stratégique )?(\d+) : (.*)$", l)
         if m:
-            cur = {"title": m[2].strip().rstrip("."), "axes": [], "general": {"indicators": [], "questions": [], "sources": [], "notes": []}}
+            cur = {
+                "title": m[2].strip().rstrip("."),
+                "axes": [],
+                "general": {"indicators": [], "questions": [], "sources": [], "notes": []},
+            }
             out[int(m[1])] = cur
             in_general = False
             continue
@@ -170,11 +199,20 @@ def parse_referentiel(lines: list[str]) -> dict[int, dict]:
             continue
         if l.startswith("Indicateurs de suivi et/ou question"):
             in_general = True
-            note = re.sub(r"^Indicateurs de suivi et/ou question évaluative pour l.(orientation stratégique|objectif général)(\.\.\.)?", "", l).strip()
+            note = re.sub(
+                r"^Indicateurs de suivi et/ou question évaluative pour l.(orientation stratégique|objectif général)(\.\.\.)?",
+                "",
+                l,
+            ).strip()
             if note:
                 cur["general"]["notes"].append(note)
             continue
-        if l.startswith("Axe de travail") or l.startswith("¹⁵") or l.startswith("- L'organisation") or l.startswith("- La diffusion"):
+        if (
+            l.startswith("Axe de travail")
+            or l.startswith("¹⁵")
+            or l.startswith("- L'organisation")
+            or l.startswith("- La diffusion")
+        ):
             continue
         if re.match(r"^(La santé|L'Emploi|Cadre de vie|Education et vivre ensemble)$", l.strip()):
             in_general = False
@@ -214,7 +252,12 @@ def parse_referentiel(lines: list[str]) -> dict[int, dict]:
                 continue
             ax = cur["axes"][-1]
             for t in inds:
-                if re.match(r"^(Sources?|Sources éventuelles)\s*(éventuelles)?\s*:?", t) or t.startswith("- extraction") or t.startswith("- Enquête") or t.startswith("Source "):
+                if (
+                    re.match(r"^(Sources?|Sources éventuelles)\s*(éventuelles)?\s*:?", t)
+                    or t.startswith("- extraction")
+                    or t.startswith("- Enquête")
+                    or t.startswith("Source ")
+                ):
                     ax["sources"].append(t)
                 elif ax["sources"] and t.startswith(("extraction", "Enquête")):
                     ax["sources"].append(t)
@@ -229,40 +272,117 @@ def parse_referentiel(lines: list[str]) -> dict[int, dict]:
 # Each value is the contract's own wording, only split where the printed table had line breaks.
 OVERRIDES = {
     "1.1": {
-        "resultats_attendus": ["Réduction de l'écart du taux de réussite au brevet et au baccalauréat",
-                               "Réduction de la part d'élèves décrocheurs et des NEETS"],
-        "acteurs": ["Education Nationale (Etablissement scolaire, CIO...)", "Ville (Pole Jeunesse, Centres sociaux) et CCAS (PRE, MDP)",
-                    "Conseil Départemental", "Conseil Régional", "Sous-Préfecture", "Associations locales"],
-        "indicateurs_suivi": ["Taux de Réussite au Brevet et au Baccalauréat",
-                              "Fréquentation des activités proposées sur le temps scolaire, péri et extra-scolaire"],
+        "resultats_attendus": [
+            "Réduction de l'écart du taux de réussite au brevet et au baccalauréat",
+            "Réduction de la part d'élèves décrocheurs et des NEETS",
+        ],
+        "acteurs": [
+            "Education Nationale (Etablissement scolaire, CIO...)",
+            "Ville (Pole Jeunesse, Centres sociaux) et CCAS (PRE, MDP)",
+            "Conseil Départemental",
+            "Conseil Régional",
+            "Sous-Préfecture",
+            "Associations locales",
+        ],
+        "indicateurs_suivi": [
+            "Taux de Réussite au Brevet et au Baccalauréat",
+            "Fréquentation des activités proposées sur le temps scolaire, péri et extra-scolaire",
+        ],
     },
-    "3.1": {"acteurs": ["Police Nationale", "ARC (CISPD)", "Ville, dont police municipale", "Acteurs sociaux",
-                        "Protection Judiciaire de la Jeunesse", "Services Pénitentiaires d'Insertion et de Probation"]},
-    "3.3": {"acteurs": ["Conseil Départemental", "Ville notamment Pole Jeunesse, Centre social, MDP", "Etablissements scolaires",
-                        "Police Nationale", "Associations de proximité, associations sportives", "ARC (CISPD)",
-                        "Ville, dont police municipale", "Acteurs sociaux", "Protection Judiciaire de la Jeunesse"]},
+    "3.1": {
+        "acteurs": [
+            "Police Nationale",
+            "ARC (CISPD)",
+            "Ville, dont police municipale",
+            "Acteurs sociaux",
+            "Protection Judiciaire de la Jeunesse",
+            "Services Pénitentiaires d'Insertion et de Probation",
+        ]
+    },
+    "3.3": {
+        "acteurs": [
+            "Conseil Départemental",
+            "Ville notamment Pole Jeunesse, Centre social, MDP",
+            "Etablissements scolaires",
+            "Police Nationale",
+            "Associations de proximité, associations sportives",
+            "ARC (CISPD)",
+            "Ville, dont police municipale",
+            "Acteurs sociaux",
+            "Protection Judiciaire de la Jeunesse",
+        ]
+    },
     "5.2": {
-        "resultats_attendus": ["Réduction des phénomènes de grossesses précoces",
-                               "Un meilleur accès aux campagnes de prévention et une meilleure mobilisation par les habitantes du territoire des structures de santé"],
-        "acteurs": ["ARS", "Ville", "Conseil Départemental", "CAF", "CPAM", "PMI", "AMI", "CPTS", "Planning familial, CIDFF",
-                    "Education Nationale", "Associations locales"],
+        "resultats_attendus": [
+            "Réduction des phénomènes de grossesses précoces",
+            "Un meilleur accès aux campagnes de prévention et une meilleure mobilisation par les habitantes du territoire des structures de santé",
+        ],
+        "acteurs": [
+            "ARS",
+            "Ville",
+            "Conseil Départemental",
+            "CAF",
+            "CPAM",
+            "PMI",
+            "AMI",
+            "CPTS",
+            "Planning familial, CIDFF",
+            "Education Nationale",
+            "Associations locales",
+        ],
     },
-    "5.4": {"acteurs": ["ARC : Cyberbase", "Ville", "Associations locales telles que l'AMI, le CRL, Cap Réussite, ...",
-                        "Bailleurs sociaux", "CPAM", "CPTS", "Département", "CAF"]},
+    "5.4": {
+        "acteurs": [
+            "ARC : Cyberbase",
+            "Ville",
+            "Associations locales telles que l'AMI, le CRL, Cap Réussite, ...",
+            "Bailleurs sociaux",
+            "CPAM",
+            "CPTS",
+            "Département",
+            "CAF",
+        ]
+    },
     "7.4": {
         "title": "Sensibiliser et accompagner à l'entrepreneuriat",
-        "resultats_attendus": ["Plus grande sensibilisation des habitants des quartiers prioritaires à l'entrepreneuriat et à la reprise d'activité",
-                               "Développement de projets entrepreneuriaux portés par des habitants des quartiers prioritaires",
-                               "Pérennisation de ces projets entrepreneuriaux"],
-        "acteurs": ["Conseil régional", "Conseil départemental", "DIRECCTE", "Caisse des Dépôts et Consignations",
-                    "CCI / CMA / Chambre d'Agriculture", "BGE Picardie", "Oise-Est Initiative", "Pôle Emploi",
-                    "Association poule Droit à l'Initiative Economique (ADIE)", "AGEFIPH", "Rebond Cadre", "UTC (pépinière)",
-                    "CAE (coopérative d'activité et d'emploi)", "Maison de l'Initiative", "Réseau Entreprendre Picardie"],
-        "indicateurs_suivi": ["Evolution du nombre d'actions d'information autour de la création et de la reprise d'activité en direction des habitants des quartiers prioritaires",
-                              "Evolution du nombre de créations d'entreprises portées par des habitants des quartiers prioritaires"],
+        "resultats_attendus": [
+            "Plus grande sensibilisation des habitants des quartiers prioritaires à l'entrepreneuriat et à la reprise d'activité",
+            "Développement de projets entrepreneuriaux portés par des habitants des quartiers prioritaires",
+            "Pérennisation de ces projets entrepreneuriaux",
+        ],
+        "acteurs": [
+            "Conseil régional",
+            "Conseil départemental",
+            "DIRECCTE",
+            "Caisse des Dépôts et Consignations",
+            "CCI / CMA / Chambre d'Agriculture",
+            "BGE Picardie",
+            "Oise-Est Initiative",
+            "Pôle Emploi",
+            "Association poule Droit à l'Initiative Economique (ADIE)",
+            "AGEFIPH",
+            "Rebond Cadre",
+            "UTC (pépinière)",
+            "CAE (coopérative d'activité et d'emploi)",
+            "Maison de l'Initiative",
+            "Réseau Entreprendre Picardie",
+        ],
+        "indicateurs_suivi": [
+            "Evolution du nombre d'actions d'information autour de la création et de la reprise d'activité en direction des habitants des quartiers prioritaires",
+            "Evolution du nombre de créations d'entreprises portées par des habitants des quartiers prioritaires",
+        ],
     },
-    "9.3": {"acteurs": ["ARC", "Ville de Compiègne", "DDT", "Bailleurs sociaux (OPAC de l'Oise, Picardie Habitat)", "ANRU",
-                        "Conseil départemental", "Conseil régional"]},
+    "9.3": {
+        "acteurs": [
+            "ARC",
+            "Ville de Compiègne",
+            "DDT",
+            "Bailleurs sociaux (OPAC de l'Oise, Picardie Habitat)",
+            "ANRU",
+            "Conseil départemental",
+            "Conseil régional",
+        ]
+    },
 }
 
 FOOTNOTE = re.compile(r"^[⁰¹²³⁴⁵⁶⁷⁸⁹]+\s")
@@ -295,43 +415,51 @@ def main() -> int:
                 o[field] = kept
             mentions = [q for q, rx in QUARTIER_PATTERNS.items() if rx.search(raw) or rx.search(o["title"])]
             tgt, basis = TARGETS.get(o["number"], ([], ""))
-            objs.append({
-                "id": o["number"],
-                "title": o["title"],
-                "title_summary_table": summary.get(o["number"], ""),
-                "resultats_attendus": o["resultats_attendus"],
-                "acteurs": o["acteurs"],
-                "indicateurs_suivi": o["indicateurs_suivi"],
-                "dispositifs": o["dispositifs"],
-                "pistes_action": o["pistes_action"],
-                "questions_evaluatives": questions,
-                "notes": notes,
-                "target_quartiers": tgt,
-                "target_basis": basis,
-                "mentioned_quartiers": mentions,
-            })
+            objs.append(
+                {
+                    "id": o["number"],
+                    "title": o["title"],
+                    "title_summary_table": summary.get(o["number"], ""),
+                    "resultats_attendus": o["resultats_attendus"],
+                    "acteurs": o["acteurs"],
+                    "indicateurs_suivi": o["indicateurs_suivi"],
+                    "dispositifs": o["dispositifs"],
+                    "pistes_action": o["pistes_action"],
+                    "questions_evaluatives": questions,
+                    "notes": notes,
+                    "target_quartiers": tgt,
+                    "target_basis": basis,
+                    "mentioned_quartiers": mentions,
+                }
+            )
         r = ref.get(n, {})
-        orientations.append({
-            "number": n,
-            "pillar": pillar,
-            "title": title,
-            "title_referentiel": r.get("title", ""),
-            "objectives": objs,
-            "referentiel": {"axes": r.get("axes", []), "general": r.get("general", {})},
-        })
+        orientations.append(
+            {
+                "number": n,
+                "pillar": pillar,
+                "title": title,
+                "title_referentiel": r.get("title", ""),
+                "objectives": objs,
+                "referentiel": {"axes": r.get("axes", []), "general": r.get("general", {})},
+            }
+        )
     # Link each référentiel axis to the operational objective whose title it repeats. The
     # contract prints axis 3.3 (équipe de prévention spécialisée) inside orientation 1's table:
     # the link keeps that visible instead of moving the row.
     all_objs = [(ob["id"], ob["title"]) for o in orientations for ob in o["objectives"]]
     for o in orientations:
         for ax in o["referentiel"]["axes"]:
+
             def score(t):
                 return difflib.SequenceMatcher(None, t[1].lower(), ax["axis"].lower()).ratio()
+
             own = [(i, t) for i, t in all_objs if i.split(".")[0] == str(o["number"])]
             best_own = max(own, key=score)
             best_all = max(all_objs, key=score)
             prefix = [i for i, t in own if t.lower().startswith(ax["axis"].lower())]
-            ax["objective_ref"] = prefix[0] if prefix else best_own[0] if score(best_own) >= 0.5 or score(best_all) < 0.9 else best_all[0]
+            ax["objective_ref"] = (
+                prefix[0] if prefix else best_own[0] if score(best_own) >= 0.5 or score(best_all) < 0.9 else best_all[0]
+            )
     doc = {"source": "Contrat de Ville « Quartiers 2030 » de l'ARC – texte intégral", "orientations": orientations}
     out = ROOT / "qpv_data" / "framework.yaml"
     out.write_text(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False, width=120), encoding="utf-8")

@@ -12,6 +12,8 @@ def require_data() -> None:
         cached.dataset()
         cached.shapes()
     except DataValidationError as err:
-        st.error(f"Les données du tableau de bord sont invalides : {err}. Rien n'est affiché tant que ce fichier "
-                 "n'est pas corrigé.", icon=":material/error:")
+        st.error(
+            f"Les données du tableau de bord sont invalides : {err}. Rien n'est affiché tant que ce fichier n'est pas corrigé.",
+            icon=":material/error:",
+        )
         st.stop()

@@ -20,12 +20,20 @@ def long_frame(ds: Dataset, figures) -> pd.DataFrame:
     """Figure records to a tidy frame with French text for tooltips and tables."""
     rows = []
     for f in figures:
-        rows.append({
-            "territoire": w.name(ds, f.territory, True), "territory": f.territory, "période": period_label(f.period),
-            "period": f.period, "order": period_sort_key(f.period), "valeur": f.value,
-            "valeur (texte)": w.value_text(f), "source": f.source, "périmètre": f.perimeter,
-            "couleur": ds.territories[f.territory].colour,
-        })
+        rows.append(
+            {
+                "territoire": w.name(ds, f.territory, True),
+                "territory": f.territory,
+                "période": period_label(f.period),
+                "period": f.period,
+                "order": period_sort_key(f.period),
+                "valeur": f.value,
+                "valeur (texte)": w.value_text(f),
+                "source": f.source,
+                "périmètre": f.perimeter,
+                "couleur": ds.territories[f.territory].colour,
+            }
+        )
     df = pd.DataFrame(rows)
     if len(df):
         df = df.sort_values(["order", "territoire"]).reset_index(drop=True)
@@ -43,17 +51,28 @@ def series_chart(df: pd.DataFrame, title: str, unit_label: str) -> alt.Chart:
     base = alt.Chart(data, title=alt.TitleParams(title, subtitle=f"Unité : {unit_label}", anchor="start")).encode(
         x=alt.X("période:N", sort=order, title="Période", axis=alt.Axis(labelAngle=0)),
         y=alt.Y("valeur:Q", title=unit_label, axis=alt.Axis(labelExpr=FR_AXIS), scale=alt.Scale(zero=False)),
-        color=alt.Color("territoire:N", title="Territoire", scale=_colour_scale(data),
-                        legend=alt.Legend(orient="bottom", columns=3, labelLimit=220)),
-        tooltip=[alt.Tooltip("territoire:N"), alt.Tooltip("période:N"), alt.Tooltip("valeur (texte):N", title="valeur"),
-                 alt.Tooltip("source:N"), alt.Tooltip("périmètre:N")],
+        color=alt.Color(
+            "territoire:N",
+            title="Territoire",
+            scale=_colour_scale(data),
+            legend=alt.Legend(orient="bottom", columns=3, labelLimit=220),
+        ),
+        tooltip=[
+            alt.Tooltip("territoire:N"),
+            alt.Tooltip("période:N"),
+            alt.Tooltip("valeur (texte):N", title="valeur"),
+            alt.Tooltip("source:N"),
+            alt.Tooltip("périmètre:N"),
+        ],
     )
     return (base.mark_line(strokeWidth=2.5) + base.mark_point(size=80, filled=True)).properties(
-        width=WIDTH, height=300, autosize=alt.AutoSizeParams(type="pad"))
+        width=WIDTH, height=300, autosize=alt.AutoSizeParams(type="pad")
+    )
 
 
-def bar_chart(df: pd.DataFrame, x: str, title: str, unit_label: str, color: str | None = None,
-              sort: list[str] | None = None) -> alt.Chart:
+def bar_chart(
+    df: pd.DataFrame, x: str, title: str, unit_label: str, color: str | None = None, sort: list[str] | None = None
+) -> alt.Chart:
     data = df.dropna(subset=["valeur"])
     enc = dict(
         y=alt.Y(f"{x}:N", sort=sort or None, title=None),
@@ -71,16 +90,20 @@ def bar_chart(df: pd.DataFrame, x: str, title: str, unit_label: str, color: str 
 
 def ranks_chart(df: pd.DataFrame, title: str) -> alt.Chart:
     """Annexe 1: rank of each theme per quartier (1 = première priorité); « ex æquo » marked."""
-    base = alt.Chart(df, title=alt.TitleParams(title, subtitle="Rang de priorité (1 = priorité la plus citée) ; « = » : ex æquo",
-                                               anchor="start")).encode(
+    base = alt.Chart(
+        df,
+        title=alt.TitleParams(title, subtitle="Rang de priorité (1 = priorité la plus citée) ; « = » : ex æquo", anchor="start"),
+    ).encode(
         x=alt.X("quartier:N", title=None, axis=alt.Axis(labelAngle=0, orient="top")),
         y=alt.Y("thème:N", title=None, sort=list(dict.fromkeys(df["thème"])), axis=alt.Axis(labelLimit=330)),
         tooltip=["thème:N", "quartier:N", "rang (texte):N"],
     )
     heat = base.mark_rect(stroke="#ffffff").encode(
-        color=alt.Color("rang:Q", scale=alt.Scale(scheme="blues", reverse=True, domain=[1, 11]), legend=alt.Legend(title="Rang")))
+        color=alt.Color("rang:Q", scale=alt.Scale(scheme="blues", reverse=True, domain=[1, 11]), legend=alt.Legend(title="Rang"))
+    )
     text = base.mark_text(fontSize=15, fontWeight="bold").encode(
-        text="rang (texte):N", color=alt.condition("datum.rang <= 3", alt.value("#ffffff"), alt.value("#1b1f24")))
+        text="rang (texte):N", color=alt.condition("datum.rang <= 3", alt.value("#ffffff"), alt.value("#1b1f24"))
+    )
     return (heat + text).properties(width=WIDTH - 160, height=alt.Step(44), autosize=alt.AutoSizeParams(type="pad"))
 
 

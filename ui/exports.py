@@ -10,8 +10,21 @@ import io
 
 from data.dataset import Dataset, Figure
 
-HEADER = ["territoire", "indicateur", "libellé", "période", "valeur", "unité", "statut", "qualificatif", "source",
-          "périmètre", "référence du contrat", "note", "attribution déduite"]
+HEADER = [
+    "territoire",
+    "indicateur",
+    "libellé",
+    "période",
+    "valeur",
+    "unité",
+    "statut",
+    "qualificatif",
+    "source",
+    "périmètre",
+    "référence du contrat",
+    "note",
+    "attribution déduite",
+]
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -31,9 +44,23 @@ def figures_rows(ds: Dataset, figures) -> list[list[str]]:
     rows = []
     for f in figures:
         ind = ds.catalogue[f.indicator]
-        rows.append([f.territory, f.indicator, neutralise(ind.label), f.period, number_as_printed(f), neutralise(ind.unit_label),
-                     f.status, f.qualifier, neutralise(f.source), neutralise(f.perimeter), neutralise(f.contract_ref),
-                     neutralise(f.note), neutralise(f.inferred)])
+        rows.append(
+            [
+                f.territory,
+                f.indicator,
+                neutralise(ind.label),
+                f.period,
+                number_as_printed(f),
+                neutralise(ind.unit_label),
+                f.status,
+                f.qualifier,
+                neutralise(f.source),
+                neutralise(f.perimeter),
+                neutralise(f.contract_ref),
+                neutralise(f.note),
+                neutralise(f.inferred),
+            ]
+        )
     return rows
 
 

@@ -16,8 +16,10 @@ route_through_app()
 
 APP_TITLE = "Quartiers 2030 – Contrat de Ville de l'ARC"
 CONTRACT = "Contrat de Ville « Quartiers 2030 » de l'Agglomération de la Région de Compiègne"
-PERIMETER_WARNING = ("La plupart des séries du contrat portent sur les **anciens périmètres des QPV (2015)** "
-                     "(note 3 du contrat) ; les cartes montrent les contours 2024. Les périodes diffèrent d'un indicateur à l'autre.")
+PERIMETER_WARNING = (
+    "La plupart des séries du contrat portent sur les **anciens périmètres des QPV (2015)** "
+    "(note 3 du contrat) ; les cartes montrent les contours 2024. Les périodes diffèrent d'un indicateur à l'autre."
+)
 
 CSS = """
 <style>
@@ -60,9 +62,11 @@ def figure_cards(figures, columns: int = 4) -> None:
 
 def sources_footer(extra: list[str] | None = None) -> None:
     st.divider()
-    lines = [f"Source des chiffres : {CONTRACT} (texte intégral), tableaux et notes cités à côté de chaque chiffre.",
-             "Contours : ANCT, QPV 2024 (Licence Ouverte) ; carreaux INSEE de 200 m reconstruits depuis leurs identifiants ; "
-             "commune : IGN Admin Express COG 2018 simplifié. Détails : page « Sources & méthode »."]
+    lines = [
+        f"Source des chiffres : {CONTRACT} (texte intégral), tableaux et notes cités à côté de chaque chiffre.",
+        "Contours : ANCT, QPV 2024 (Licence Ouverte) ; carreaux INSEE de 200 m reconstruits depuis leurs identifiants ; "
+        "commune : IGN Admin Express COG 2018 simplifié. Détails : page « Sources & méthode ».",
+    ]
     for line in (extra or []) + lines:
         st.caption(line)
 
@@ -90,5 +94,6 @@ def sync_query(key: str, value: str, default: str | None = None) -> None:
 
 def csv_button(data: bytes, filename: str, label: str = "Télécharger les données (CSV)", key: str | None = None) -> None:
     """A CSV rendered from figure records (ui.exports: French conventions, formulas neutralised)."""
-    st.download_button(label, data=data, file_name=filename, mime="text/csv", key=key or f"dl_{filename}",
-                       icon=":material/download:")
+    st.download_button(
+        label, data=data, file_name=filename, mime="text/csv", key=key or f"dl_{filename}", icon=":material/download:"
+    )

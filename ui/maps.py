@@ -8,11 +8,10 @@ rather than a branca colormap (which would add d3 from a CDN)."""
 
 from __future__ import annotations
 
+import html
 import os
 import shutil
 from pathlib import Path
-
-import html
 
 import folium
 import geopandas as gpd
@@ -70,16 +69,28 @@ def tooltip_rows(ds, layer: MapLayer, feature) -> dict[str, str]:
     """What the tooltip says of a quartier, in the shared French wording."""
     t = ds.territories[feature.territory]
     pop = feature.population
-    rows = {"Quartier": t.name, "Code officiel": t.code,
-            "Population": (w.value_text(pop) + (" hab. (périmètre 2024)" if t.kind == "qpv" else " pers. (estimation)"))
-            if not pop.missing else w.MISSING}
+    rows = {
+        "Quartier": t.name,
+        "Code officiel": t.code,
+        "Population": (w.value_text(pop) + (" hab. (périmètre 2024)" if t.kind == "qpv" else " pers. (estimation)"))
+        if not pop.missing
+        else w.MISSING,
+    }
     if layer.indicator:
         rows[ds.catalogue[layer.indicator].label] = f"{w.value_or_reason(feature.figure)} – {period_label(layer.period)}"
     return rows
 
 
-def choropleth(ds, layer: MapLayer, shapes: gpd.GeoDataFrame, commune: gpd.GeoDataFrame, highlight: str | None = None,
-               tiles: str | None = None, locator: bool = False, context: gpd.GeoDataFrame | None = None) -> folium.Map:
+def choropleth(
+    ds,
+    layer: MapLayer,
+    shapes: gpd.GeoDataFrame,
+    commune: gpd.GeoDataFrame,
+    highlight: str | None = None,
+    tiles: str | None = None,
+    locator: bool = False,
+    context: gpd.GeoDataFrame | None = None,
+) -> folium.Map:
     """QPV polygons + poche squares coloured by the layer's classes, commune outline for context.
 
     A missing value is drawn hatched, never as a low value. `locator`: no values, just show where
@@ -92,12 +103,14 @@ def choropleth(ds, layer: MapLayer, shapes: gpd.GeoDataFrame, commune: gpd.GeoDa
     m = base_map((minx - pad, miny - pad, maxx + pad, maxy + pad), tiles)
     if context is not None:
         folium.GeoJson(
-            context[["nom_cog_2026", "code_insee", "geometry"]].__geo_interface__, name="Communes de l'ARC",
+            context[["nom_cog_2026", "code_insee", "geometry"]].__geo_interface__,
+            name="Communes de l'ARC",
             style_function=lambda f: {"fillColor": "#ffffff", "color": "#8c8c8c", "weight": 1, "fillOpacity": 0.3},
             tooltip=folium.GeoJsonTooltip(fields=["nom_cog_2026", "code_insee"], aliases=["Commune :", "Code INSEE :"]),
         ).add_to(m)
     folium.GeoJson(
-        commune.__geo_interface__, name="Commune de Compiègne",
+        commune.__geo_interface__,
+        name="Commune de Compiègne",
         style_function=lambda f: {"fillColor": "#f5f5f0", "color": "#444444", "weight": 1.5, "fillOpacity": 0.6},
         interactive=False,
     ).add_to(m)
@@ -109,7 +122,8 @@ def choropleth(ds, layer: MapLayer, shapes: gpd.GeoDataFrame, commune: gpd.GeoDa
     for field in fields:
         gdf[field] = gdf["territory"].map(lambda t, field=field: rows.get(t, {}).get(field, w.MISSING))
     gdf["fill"] = gdf["territory"].map(
-        lambda t: PALETTE[by_territory[t].klass] if t in by_territory and by_territory[t].klass is not None else None)
+        lambda t: PALETTE[by_territory[t].klass] if t in by_territory and by_territory[t].klass is not None else None
+    )
 
     def style(feature):
         p = feature["properties"]
@@ -117,9 +131,18 @@ def choropleth(ds, layer: MapLayer, shapes: gpd.GeoDataFrame, commune: gpd.GeoDa
         css = {"className": f"q-quartier q-{p['territory']}"}
         if locator:
             on = p["territory"] == highlight
-            return {"fillColor": HIGHLIGHT if on else "#9e9e9e", "color": "#1b1f24", "weight": 2 if on else 1,
-                    "fillOpacity": 0.8 if on else 0.4, **css}
-        base = dict(NA_STYLE) if p["fill"] is None else {"fillColor": p["fill"], "color": "#1b1f24", "weight": 1.5, "fillOpacity": 0.85}
+            return {
+                "fillColor": HIGHLIGHT if on else "#9e9e9e",
+                "color": "#1b1f24",
+                "weight": 2 if on else 1,
+                "fillOpacity": 0.8 if on else 0.4,
+                **css,
+            }
+        base = (
+            dict(NA_STYLE)
+            if p["fill"] is None
+            else {"fillColor": p["fill"], "color": "#1b1f24", "weight": 1.5, "fillOpacity": 0.85}
+        )
         if highlight and p["territory"] == highlight:
             base.update({"color": HIGHLIGHT, "weight": 4})
         return {**base, **css}
@@ -172,5 +195,12 @@ def quartier_map(layer: MapLayer, highlight: str | None = None, locator: bool = 
     no longer draws). A new map per rerun it is."""
     from ui import cached
 
-    return choropleth(cached.dataset(), layer, cached.shapes(), cached.commune(), highlight=highlight, locator=locator,
-                      context=cached.arc_communes() if with_arc else None)
+    return choropleth(
+        cached.dataset(),
+        layer,
+        cached.shapes(),
+        cached.commune(),
+        highlight=highlight,
+        locator=locator,
+        context=cached.arc_communes() if with_arc else None,
+    )

@@ -34,11 +34,16 @@ NO_GLYPH = {"→": "->", "◀": "<", "▲": "+", "▼": "-", "⁴": "4", "\u202f
 def _register_fonts() -> None:
     if FONT in pdfmetrics.getRegisteredFontNames():
         return
-    for name, file in ((FONT, "Vera.ttf"), (f"{FONT}-Bold", "VeraBd.ttf"), (f"{FONT}-Italic", "VeraIt.ttf"),
-                       (f"{FONT}-BoldItalic", "VeraBI.ttf")):
+    for name, file in (
+        (FONT, "Vera.ttf"),
+        (f"{FONT}-Bold", "VeraBd.ttf"),
+        (f"{FONT}-Italic", "VeraIt.ttf"),
+        (f"{FONT}-BoldItalic", "VeraBI.ttf"),
+    ):
         pdfmetrics.registerFont(TTFont(name, str(FONT_DIR / file)))
-    pdfmetrics.registerFontFamily(FONT, normal=FONT, bold=f"{FONT}-Bold", italic=f"{FONT}-Italic",
-                                  boldItalic=f"{FONT}-BoldItalic")
+    pdfmetrics.registerFontFamily(
+        FONT, normal=FONT, bold=f"{FONT}-Bold", italic=f"{FONT}-Italic", boldItalic=f"{FONT}-BoldItalic"
+    )
 
 
 def text(s: str) -> str:
@@ -52,28 +57,45 @@ def _styles():
     base = getSampleStyleSheet()
     out = {}
     for key, size, lead in (("Title", 18, 22), ("Heading2", 12.5, 16), ("Heading3", 10.5, 13), ("BodyText", 9, 11.5)):
-        out[key] = ParagraphStyle(key, parent=base[key], fontName=f"{FONT}-Bold" if key != "BodyText" else FONT,
-                                  fontSize=size, leading=lead, bulletFontName=FONT)
+        out[key] = ParagraphStyle(
+            key,
+            parent=base[key],
+            fontName=f"{FONT}-Bold" if key != "BodyText" else FONT,
+            fontSize=size,
+            leading=lead,
+            bulletFontName=FONT,
+        )
     out["small"] = ParagraphStyle("small", parent=out["BodyText"], fontSize=7.5, leading=9.5)
     out["cell"] = ParagraphStyle("cell", parent=out["BodyText"], fontSize=8, leading=10)
     return out
 
 
-GRID = TableStyle([("GRID", (0, 0), (-1, -1), 0.4, colors.HexColor("#b0b7c0")),
-                   ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eef2f7")),
-                   ("VALIGN", (0, 0), (-1, -1), "TOP"), ("FONTNAME", (0, 0), (-1, -1), FONT)])
+GRID = TableStyle(
+    [
+        ("GRID", (0, 0), (-1, -1), 0.4, colors.HexColor("#b0b7c0")),
+        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eef2f7")),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("FONTNAME", (0, 0), (-1, -1), FONT),
+    ]
+)
 
 
 def fiche_pdf(ds: Dataset, fiche: Fiche, today: dt.date | None = None) -> bytes:
     _register_fonts()
     s = _styles()
     t = fiche.territory
-    P = Paragraph  # noqa: N806
+    P = Paragraph
     story = [
         P(text(t.name), s["Title"]),
         P(text(f"{w.KIND[t.kind]} · code officiel {t.code}"), s["Heading3"]),
-        P(text("Contrat de Ville « Quartiers 2030 » – Agglomération de la Région de Compiègne. Fiche éditée le "
-               + (today or dt.date.today()).strftime("%d/%m/%Y") + "."), s["small"]),
+        P(
+            text(
+                "Contrat de Ville « Quartiers 2030 » – Agglomération de la Région de Compiègne. Fiche éditée le "
+                + (today or dt.date.today()).strftime("%d/%m/%Y")
+                + "."
+            ),
+            s["small"],
+        ),
         Spacer(1, 0.2 * cm),
     ]
     r = fiche.reading
@@ -85,8 +107,14 @@ def fiche_pdf(ds: Dataset, fiche: Fiche, today: dt.date | None = None) -> bytes:
     for card in fiche.cards:
         ct = w.card_text(ds, card)
         label = ct.label + (f" · {ct.period}" if ct.period else "")
-        rows.append([P(text(label), s["cell"]), P("<b>" + text(ct.value) + "</b>", s["cell"]),
-                     P("<br/>".join(text(ln.text) for ln in ct.lines), s["cell"]), P(text(ct.source), s["cell"])])
+        rows.append(
+            [
+                P(text(label), s["cell"]),
+                P("<b>" + text(ct.value) + "</b>", s["cell"]),
+                P("<br/>".join(text(ln.text) for ln in ct.lines), s["cell"]),
+                P(text(ct.source), s["cell"]),
+            ]
+        )
     table = Table(rows, colWidths=[3.6 * cm, 2.6 * cm, 5.6 * cm, 5.6 * cm], repeatRows=1)
     table.setStyle(GRID)
     story += [P("Chiffres clés", s["Heading2"]), table]
@@ -95,8 +123,9 @@ def fiche_pdf(ds: Dataset, fiche: Fiche, today: dt.date | None = None) -> bytes:
 
     if fiche.priorities:
         story.append(P("Priorités exprimées par les habitants", s["Heading2"]))
-        story.append(P(text(" · ".join(f"{p.rank}{' (ex æquo)' if p.tie else ''}. {p.label}" for p in fiche.priorities)),
-                       s["BodyText"]))
+        story.append(
+            P(text(" · ".join(f"{p.rank}{' (ex æquo)' if p.tie else ''}. {p.label}" for p in fiche.priorities)), s["BodyText"])
+        )
     if fiche.targeted or fiche.mentioned:
         story.append(P("Objectifs du contrat qui le concernent", s["Heading2"]))
         story += [P(text(f"{ob['id']} {ob['title']} — ciblé explicitement"), s["BodyText"]) for ob in fiche.targeted]
@@ -104,20 +133,38 @@ def fiche_pdf(ds: Dataset, fiche: Fiche, today: dt.date | None = None) -> bytes:
 
     cmp = fiche.comparison
     head = ["Indicateur"] + [w.name(ds, q, True) + (" (ce quartier)" if q == cmp.highlight else "") for q in cmp.territories]
-    body = [[f"{ds.catalogue[row.indicator].label} ({period_label(row.period)})", *(w.plain_value(f) for f in row.figures)]
-            for row in cmp.rows]
-    ctable = Table([[P(f"<b>{text(h)}</b>", s["cell"]) for h in head]] + [[P(text(c), s["cell"]) for c in row] for row in body],
-                   repeatRows=1)
+    body = [
+        [f"{ds.catalogue[row.indicator].label} ({period_label(row.period)})", *(w.plain_value(f) for f in row.figures)]
+        for row in cmp.rows
+    ]
+    ctable = Table(
+        [[P(f"<b>{text(h)}</b>", s["cell"]) for h in head]] + [[P(text(c), s["cell"]) for c in row] for row in body], repeatRows=1
+    )
     ctable.setStyle(GRID)
     story += [P("Comparaison avec les autres quartiers", s["Heading2"]), ctable, Spacer(1, 0.3 * cm)]
-    story.append(P(text(
-        f"« {w.MISSING} » : le contrat ne donne pas la valeur ou l'imprime « NA » (jamais remplacée par 0). "
-        "La plupart des séries des QPV portent sur les périmètres de 2015 (note 3 du contrat) ; les périodes diffèrent "
-        "d'un indicateur à l'autre. Source des chiffres : texte intégral du contrat."), s["small"]))
+    story.append(
+        P(
+            text(
+                f"« {w.MISSING} » : le contrat ne donne pas la valeur ou l'imprime « NA » (jamais remplacée par 0). "
+                "La plupart des séries des QPV portent sur les périmètres de 2015 (note 3 du contrat) ; les périodes diffèrent "
+                "d'un indicateur à l'autre. Source des chiffres : texte intégral du contrat."
+            ),
+            s["small"],
+        )
+    )
 
     buf = io.BytesIO()
-    doc = SimpleDocTemplate(buf, pagesize=A4, leftMargin=1.6 * cm, rightMargin=1.6 * cm, topMargin=1.3 * cm,
-                            bottomMargin=1.3 * cm, title=f"Fiche {t.name} – Quartiers 2030", author="ARC – Contrat de Ville",
-                            lang="fr-FR", initialFontName=FONT)
+    doc = SimpleDocTemplate(
+        buf,
+        pagesize=A4,
+        leftMargin=1.6 * cm,
+        rightMargin=1.6 * cm,
+        topMargin=1.3 * cm,
+        bottomMargin=1.3 * cm,
+        title=f"Fiche {t.name} – Quartiers 2030",
+        author="ARC – Contrat de Ville",
+        lang="fr-FR",
+        initialFontName=FONT,
+    )
     doc.build(story)
     return buf.getvalue()

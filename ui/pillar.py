@@ -28,8 +28,10 @@ def _chart_block(spec) -> None:
     st.vega_lite_chart(cached.chart_spec(spec.chart, ind.id, terrs, title), width="content")
     missing = [f for f in figures if f.missing]
     if missing:
-        st.caption(f"{w.MISSING.capitalize()} (« NA » dans le contrat) : "
-                   + "; ".join(f"{w.name(ds, f.territory, True)} – {period_label(f.period)}" for f in missing))
+        st.caption(
+            f"{w.MISSING.capitalize()} (« NA » dans le contrat) : "
+            + "; ".join(f"{w.name(ds, f.territory, True)} – {period_label(f.period)}" for f in missing)
+        )
     with st.expander(f"Données en tableau – {ind.label}"):
         st.table(table)
     for f in model.inconsistencies_for(ds, indicator=ind.id):
@@ -56,16 +58,24 @@ def _figures_grid(specs) -> None:
 def _objective(ob: dict) -> None:
     ts = cached.dataset().territories
     tags = "".join(f"<span class='q-tag'>cible : {html.escape(ts[q].short)}</span>" for q in ob["target_quartiers"])
-    tags += "".join(f"<span class='q-tag'>cité : {html.escape(ts[q].short)}</span>" for q in ob["mentioned_quartiers"]
-                    if q not in ob["target_quartiers"])
+    tags += "".join(
+        f"<span class='q-tag'>cité : {html.escape(ts[q].short)}</span>"
+        for q in ob["mentioned_quartiers"]
+        if q not in ob["target_quartiers"]
+    )
     with st.expander(f"{ob['id']} – {ob['title']}"):
         if tags:
             st.markdown(tags, unsafe_allow_html=True)
         if ob.get("title_summary_table") and ob["title_summary_table"] != ob["title"]:
             st.caption(f"Intitulé dans le tableau de synthèse du contrat : « {ob['title_summary_table']} »")
-        for label, key in (("Résultats attendus", "resultats_attendus"), ("Acteurs", "acteurs"),
-                           ("Indicateurs de suivi", "indicateurs_suivi"), ("Dispositifs mobilisés / mobilisables", "dispositifs"),
-                           ("Pistes d'action", "pistes_action"), ("Question évaluative", "questions_evaluatives")):
+        for label, key in (
+            ("Résultats attendus", "resultats_attendus"),
+            ("Acteurs", "acteurs"),
+            ("Indicateurs de suivi", "indicateurs_suivi"),
+            ("Dispositifs mobilisés / mobilisables", "dispositifs"),
+            ("Pistes d'action", "pistes_action"),
+            ("Question évaluative", "questions_evaluatives"),
+        ):
             items = ob.get(key) or []
             if items:
                 st.markdown(f"**{label}**\n" + "\n".join(f"- {html.escape(i)}" for i in items))
@@ -79,8 +89,11 @@ def render(pillar_id: str) -> None:
     ds = cached.dataset()
     pillar = next(p for p in ds.pillars if p.id == pillar_id)
     orientations = [o for o in ds.framework["orientations"] if o["pillar"] == pillar_id]
-    page_setup(pillar.name, f"Orientations stratégiques {', '.join(str(o['number']) for o in orientations)} du contrat : "
-                            "diagnostic chiffré, puis objectifs opérationnels.")
+    page_setup(
+        pillar.name,
+        f"Orientations stratégiques {', '.join(str(o['number']) for o in orientations)} du contrat : "
+        "diagnostic chiffré, puis objectifs opérationnels.",
+    )
     st.header("Diagnostic")
     for spec in (s for s in pillar.diagnostic if s.chart != "figures"):
         _chart_block(spec)
@@ -91,13 +104,20 @@ def render(pillar_id: str) -> None:
     st.header("Orientations et objectifs opérationnels")
     options = [ALL, *ds.quartier_ids]
     chosen = query_choice("quartier", options, ALL)
-    chosen = st.selectbox("Filtrer par quartier", options, index=options.index(chosen), key=f"pilier_{pillar_id}_q",
-                          format_func=lambda q: "Tous les objectifs" if q == ALL else w.name(ds, q))
+    chosen = st.selectbox(
+        "Filtrer par quartier",
+        options,
+        index=options.index(chosen),
+        key=f"pilier_{pillar_id}_q",
+        format_func=lambda q: "Tous les objectifs" if q == ALL else w.name(ds, q),
+    )
     sync_query("quartier", chosen, ALL)
     strict = False
     if chosen != ALL:
-        strict = st.toggle("Seulement les objectifs qui ciblent explicitement ce quartier (sinon : ciblés ou cités)",
-                           key=f"pilier_{pillar_id}_strict")
+        strict = st.toggle(
+            "Seulement les objectifs qui ciblent explicitement ce quartier (sinon : ciblés ou cités)",
+            key=f"pilier_{pillar_id}_strict",
+        )
     shown = 0
     for o in orientations:
         obs = o["objectives"]
@@ -110,8 +130,10 @@ def render(pillar_id: str) -> None:
             _objective(ob)
             shown += 1
     if shown == 0:
-        st.info(f"Aucun objectif de ce pilier ne cible ni ne cite « {w.name(ds, chosen)} » : les objectifs transversaux "
-                "s'appliquent à tous les quartiers prioritaires.")
+        st.info(
+            f"Aucun objectif de ce pilier ne cible ni ne cite « {w.name(ds, chosen)} » : les objectifs transversaux "
+            "s'appliquent à tous les quartiers prioritaires."
+        )
     tech = next(b for b in ds.governance.bodies if b.id == "comites-techniques")
     st.caption(f"Suivi : {tech.name} ({tech.frequency}) — " + " ; ".join(tech.missions))
     sources_footer()

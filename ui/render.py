@@ -25,9 +25,11 @@ def card_html(ds: Dataset, card: Card) -> str:
     for ln in t.lines:
         cls = VERDICT_CLASS.get(ln.verdict, "q-neutral" if ln.verdict else "")
         lines.append(f"<div class='q-sub {cls}'>{e(ln.text)}</div>" if cls else f"<div class='q-sub'>{e(ln.text)}</div>")
-    return (f"<div class='q-card'><div class='q-label'>{e(t.label)}{' · ' + e(t.period) if t.period else ''}</div>"
-            f"<div class='q-value{value_class}'>{e(t.value)}</div>{''.join(lines)}"
-            f"<div class='q-src'>{e(t.source)}</div></div>")
+    return (
+        f"<div class='q-card'><div class='q-label'>{e(t.label)}{' · ' + e(t.period) if t.period else ''}</div>"
+        f"<div class='q-value{value_class}'>{e(t.value)}</div>{''.join(lines)}"
+        f"<div class='q-src'>{e(t.source)}</div></div>"
+    )
 
 
 def comparison_frame(ds: Dataset, table: ComparisonTable) -> pd.DataFrame:
@@ -47,8 +49,11 @@ def series_table(ds: Dataset, indicator: str, territories: tuple[str, ...]):
     if not figures:
         return figures, None
     periods = sorted({f.period for f in figures}, key=period_sort_key)
-    table = pd.DataFrame(index=list(dict.fromkeys(w.name(ds, f.territory, True) for f in figures)),
-                         columns=[period_label(p) for p in periods], dtype=object).fillna("—")
+    table = pd.DataFrame(
+        index=list(dict.fromkeys(w.name(ds, f.territory, True) for f in figures)),
+        columns=[period_label(p) for p in periods],
+        dtype=object,
+    ).fillna("—")
     for f in figures:
         table.loc[w.name(ds, f.territory, True), period_label(f.period)] = w.value_text(f)
     table.index.name = "territoire"

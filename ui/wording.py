@@ -45,14 +45,30 @@ EVOLUTION_MISSING_REASON = {
     STATUS_NA: "valeur « NA » dans le contrat",
     STATUS_ABSENT: "le contrat ne donne pas la valeur aux deux dates",
 }
-VERDICT = {IMPROVEMENT: "amélioration", DETERIORATION: "dégradation", STABLE: "stable", NO_JUDGEMENT: "sans jugement",
-           UNAVAILABLE: MISSING}
+VERDICT = {
+    IMPROVEMENT: "amélioration",
+    DETERIORATION: "dégradation",
+    STABLE: "stable",
+    NO_JUDGEMENT: "sans jugement",
+    UNAVAILABLE: MISSING,
+}
 DIRECTION = {UP: "hausse", DOWN: "baisse", STABLE: "stable", UNAVAILABLE: MISSING}
 ARROW = {UP: "▲", DOWN: "▼", STABLE: "■", UNAVAILABLE: ""}
-COMPARISON = {BETTER: "mieux que la référence", WORSE: "moins bien que la référence", SAME: "identique",
-              STRONGER: "plus forte", WEAKER: "moins forte", UNAVAILABLE: MISSING}
-REFERENCE_ORIGIN = {FROM_DATA: "données", FROM_STATEMENT: "énoncé du contrat", IMPLIED_BY_GAPS: "déduit des écarts",
-                    NOT_GIVEN: "", CONFLICTING: ""}
+COMPARISON = {
+    BETTER: "mieux que la référence",
+    WORSE: "moins bien que la référence",
+    SAME: "identique",
+    STRONGER: "plus forte",
+    WEAKER: "moins forte",
+    UNAVAILABLE: MISSING,
+}
+REFERENCE_ORIGIN = {
+    FROM_DATA: "données",
+    FROM_STATEMENT: "énoncé du contrat",
+    IMPLIED_BY_GAPS: "déduit des écarts",
+    NOT_GIVEN: "",
+    CONFLICTING: "",
+}
 KIND = {"qpv": "Quartier prioritaire de la politique de la ville", "poche": "Poche de pauvreté (carreau INSEE de 200 m)"}
 KIND_SHORT = {"qpv": "Quartier prioritaire", "poche": "Poche de pauvreté"}
 INFERRED = "attribution déduite"
@@ -84,8 +100,7 @@ def source_line(f: Figure) -> str:
     """« Source : … · période : … · périmètre : … · contrat : … » — carried by every figure."""
     if f.status == STATUS_ABSENT:
         return "—"
-    return (f"Source : {f.source} · période : {period_label(f.period)} · périmètre : {f.perimeter} "
-            f"· contrat : {f.contract_ref}")
+    return f"Source : {f.source} · période : {period_label(f.period)} · périmètre : {f.perimeter} · contrat : {f.contract_ref}"
 
 
 def inferred_text(f: Figure) -> str:
@@ -106,10 +121,14 @@ def pct_text(ev: Evolution) -> str:
 def evolution_text(ev: Evolution) -> str:
     """« Évolution depuis 2015 : +734 € (amélioration) » or why it is not available."""
     if not ev.available:
-        return (f"Évolution de {period_label(ev.start.period)} à {period_label(ev.end.period)} : {MISSING} "
-                f"({EVOLUTION_MISSING_REASON[ev.missing_reason]})")
-    return (f"Évolution depuis {period_label(ev.start.period)} : "
-            f"{change_text(ev.change, ev.end.unit, ev.decimals)}{pct_text(ev)} ({VERDICT[ev.verdict]})")
+        return (
+            f"Évolution de {period_label(ev.start.period)} à {period_label(ev.end.period)} : {MISSING} "
+            f"({EVOLUTION_MISSING_REASON[ev.missing_reason]})"
+        )
+    return (
+        f"Évolution depuis {period_label(ev.start.period)} : "
+        f"{change_text(ev.change, ev.end.unit, ev.decimals)}{pct_text(ev)} ({VERDICT[ev.verdict]})"
+    )
 
 
 def gap_text(ds: Dataset, g: Gap) -> str:
@@ -126,16 +145,20 @@ def stated_text(ds: Dataset, s: StatedChange, unit: str) -> str:
     """A change the contract states: of the gap to a reference, or of a reference territory."""
     amount = change_text(s.change, stated_unit(s, unit), s.decimals)
     if s.reference:
-        return (f"Écart à {name(ds, s.reference, True)} : {amount} entre {period_label(s.period_from)} "
-                f"et {period_label(s.period_to)} ({STATED})")
+        return (
+            f"Écart à {name(ds, s.reference, True)} : {amount} entre {period_label(s.period_from)} "
+            f"et {period_label(s.period_to)} ({STATED})"
+        )
     return f"{name(ds, s.territory, True)} sur la même période : {amount} ({STATED})"
 
 
 def companions_text(pair: tuple[Figure, ...]) -> str:
     if not pair:
         return ""
-    parts = [f"{value_text(f) if not f.missing else MISSING + (' (NA)' if f.status == STATUS_NA else '')} "
-             f"en {period_label(f.period)}" for f in pair]
+    parts = [
+        f"{value_text(f) if not f.missing else MISSING + (' (NA)' if f.status == STATUS_NA else '')} en {period_label(f.period)}"
+        for f in pair
+    ]
     return "Part : " + ", ".join(parts)
 
 

@@ -41,8 +41,9 @@ def wait_texts(page, texts, timeout=30_000):
     """Wait until every text is shown (Streamlit streams the page in), then return the page text."""
     for t in texts:
         try:
-            page.wait_for_function("(t) => document.querySelector('[data-testid=stMain]').innerText.includes(t)", arg=t,
-                                   timeout=timeout)
+            page.wait_for_function(
+                "(t) => document.querySelector('[data-testid=stMain]').innerText.includes(t)", arg=t, timeout=timeout
+            )
         except Exception:
             raise AssertionError(f"texte attendu absent de la page : {t!r}") from None
     return text_of(page)
@@ -50,8 +51,20 @@ def wait_texts(page, texts, timeout=30_000):
 
 def test_home_page(page, app_url):
     open_app(page, app_url + "/", None)
-    wait_texts(page, ("Le territoire en bref", "9 406", "23,20 %", "85 046", "Synthèse des évolutions des QPV",
-                     "Compiègne : +636 €", "EPCI : +0,3 point", "« <N/A> » dans la grille du contrat", "Fiche Vivier Corax"))
+    wait_texts(
+        page,
+        (
+            "Le territoire en bref",
+            "9 406",
+            "23,20 %",
+            "85 046",
+            "Synthèse des évolutions des QPV",
+            "Compiègne : +636 €",
+            "EPCI : +0,3 point",
+            "« <N/A> » dans la grille du contrat",
+            "Fiche Vivier Corax",
+        ),
+    )
     page.screenshot(path=str(ARTIFACTS / "01-accueil.png"))
     assert page.blocked == [], page.blocked
 
@@ -65,7 +78,6 @@ def test_map_draws_polygons_offline_and_click_opens_fiche(page, app_url):
     page.screenshot(path=str(ARTIFACTS / "02-carte.png"))
     target = page.frame_locator(MAP_FRAME).first.locator("path.q-clos-des-roses")
     box = target.bounding_box()
-    frame = page.frame_locator(MAP_FRAME).first
     inside = target.evaluate("""(p) => {
         const b = p.getBBox(), svg = p.ownerSVGElement, pt = svg.createSVGPoint();
         for (let i = 1; i < 20; i++) for (let j = 1; j < 20; j++) {
@@ -76,20 +88,23 @@ def test_map_draws_polygons_offline_and_click_opens_fiche(page, app_url):
     }""")
     target.click(position={"x": box["width"] * inside[0], "y": box["height"] * inside[1]})
     page.wait_for_url(re.compile(r".*/fiche\?q=clos-des-roses"), timeout=30_000)
-    page.wait_for_function("() => document.querySelector('h1') && document.querySelector('h1').innerText.includes('Clos des Roses')",
-                           timeout=30_000)
-    page.wait_for_function("() => document.querySelector('[data-testid=stMain]').innerText.includes('10 190 €')",
-                           timeout=30_000)
+    page.wait_for_function(
+        "() => document.querySelector('h1') && document.querySelector('h1').innerText.includes('Clos des Roses')", timeout=30_000
+    )
+    page.wait_for_function("() => document.querySelector('[data-testid=stMain]').innerText.includes('10 190 €')", timeout=30_000)
     assert page.blocked == [], page.blocked
 
 
-@pytest.mark.parametrize("q,name,figures", [
-    ("clos-des-roses", "Le Clos des Roses", ["10 190 €", "63,1 %", "9 456" if False else "+734 €", "35,5 %", "QN06007M"]),
-    ("la-victoire", "La Victoire", ["11 330 €", "59,3 %", "QN06008I", "Incohérence du contrat"]),
-    ("vivier-corax", "Vivier Corax", ["9 470 €", "64,5 %", "+1 144 €", "9.2 Renforcer les interventions"]),
-    ("echarde", "Square de l'Echarde", ["14 327 €", "340", "CRS3035RES200mN2948600E3802600"]),
-    ("jean-moulin", "Square Jean Moulin", ["16 983 €", "169", "160", "Incohérence du contrat"]),
-])
+@pytest.mark.parametrize(
+    "q,name,figures",
+    [
+        ("clos-des-roses", "Le Clos des Roses", ["10 190 €", "63,1 %", "9 456" if False else "+734 €", "35,5 %", "QN06007M"]),
+        ("la-victoire", "La Victoire", ["11 330 €", "59,3 %", "QN06008I", "Incohérence du contrat"]),
+        ("vivier-corax", "Vivier Corax", ["9 470 €", "64,5 %", "+1 144 €", "9.2 Renforcer les interventions"]),
+        ("echarde", "Square de l'Echarde", ["14 327 €", "340", "CRS3035RES200mN2948600E3802600"]),
+        ("jean-moulin", "Square Jean Moulin", ["16 983 €", "169", "160", "Incohérence du contrat"]),
+    ],
+)
 def test_fiche_opened_by_url(page, app_url, q, name, figures):
     open_app(page, f"{app_url}/fiche?q={q}")
     assert page.locator("h1").first.inner_text().strip() == name
@@ -100,23 +115,31 @@ def test_fiche_opened_by_url(page, app_url, q, name, figures):
     assert page.blocked == [], page.blocked
 
 
-@pytest.mark.parametrize("path,shot,expected,charts", [
-    ("/evolutions?ind=poverty_rate,neet_rate", "04-evolutions", ["Taux de pauvreté à 60 % du revenu déclaré",
-                                                                  "Écart à la référence", "+19,6 points"], 2),
-    ("/education", "05-education", ["Taux de NEET", "Orientation 1", "1.1 – Poursuivre le travail"], 2),
-    ("/sante", "06-sante", ["APL aux médecins généralistes", "Orientation 5", "5.5 – Favoriser l'émergence"], 4),
-    ("/emploi", "07-emploi", ["Demandeurs d'emploi (2e trimestre)", "176", "Orientation 7"], 7),
-    ("/cadre-de-vie", "08-cadre-de-vie", ["118 412 000 €", "9.2 – Renforcer les interventions", "environ 40"], 3),
-    ("/referentiel", "09-referentiel", ["Axe de travail", "Questions évaluatives", "données disponibles : Taux de NEET"], 0),
-    ("/priorites", "10-priorites", ["ex æquo", "Vivre en bonne santé dans mon quartier", "3x"], 1),
-    ("/sources", "11-sources", ["169 logements", "Glossaire", "Licence Ouverte", "QN06008I"], 0),
-])
+@pytest.mark.parametrize(
+    "path,shot,expected,charts",
+    [
+        (
+            "/evolutions?ind=poverty_rate,neet_rate",
+            "04-evolutions",
+            ["Taux de pauvreté à 60 % du revenu déclaré", "Écart à la référence", "+19,6 points"],
+            2,
+        ),
+        ("/education", "05-education", ["Taux de NEET", "Orientation 1", "1.1 – Poursuivre le travail"], 2),
+        ("/sante", "06-sante", ["APL aux médecins généralistes", "Orientation 5", "5.5 – Favoriser l'émergence"], 4),
+        ("/emploi", "07-emploi", ["Demandeurs d'emploi (2e trimestre)", "176", "Orientation 7"], 7),
+        ("/cadre-de-vie", "08-cadre-de-vie", ["118 412 000 €", "9.2 – Renforcer les interventions", "environ 40"], 3),
+        ("/referentiel", "09-referentiel", ["Axe de travail", "Questions évaluatives", "données disponibles : Taux de NEET"], 0),
+        ("/priorites", "10-priorites", ["ex æquo", "Vivre en bonne santé dans mon quartier", "3x"], 1),
+        ("/sources", "11-sources", ["169 logements", "Glossaire", "Licence Ouverte", "QN06008I"], 0),
+    ],
+)
 def test_page_renders_real_content(page, app_url, path, shot, expected, charts):
     open_app(page, app_url + path)
     if charts:
         page.locator(".vega-embed").nth(charts - 1).wait_for(timeout=30_000)
-        page.wait_for_function(f"() => document.querySelectorAll('.vega-embed canvas, .vega-embed svg.marks').length >= {charts}",
-                               timeout=30_000)
+        page.wait_for_function(
+            f"() => document.querySelectorAll('.vega-embed canvas, .vega-embed svg.marks').length >= {charts}", timeout=30_000
+        )
     wait_texts(page, expected)
     page.wait_for_timeout(600)
     page.screenshot(path=str(ARTIFACTS / f"{shot}.png"))
