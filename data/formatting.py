@@ -18,7 +18,12 @@ UNIT_SUFFIX = {
     "ratio": "",
     "apl_consultations": "",
     "apl_etp": "",
+    "fraction": "",
+    "note": " sur 20",
 }
+
+# shares the contract words as fractions (unit « fraction »)
+FRACTION_WORDS = {(1, 2): "la moitié", (1, 3): "un tiers", (1, 4): "un quart", (2, 3): "deux tiers", (3, 4): "trois quarts"}
 
 
 def _is_missing(value) -> bool:
@@ -43,22 +48,35 @@ def fr_percent(value, decimals: int | None = None) -> str:
     return MISSING if _is_missing(value) else f"{fr_number(value, decimals)} %"
 
 
+def fr_fraction(value: float) -> str:
+    """1/3 → « un tiers » (the contract's words), else « 5/7 »."""
+    from fractions import Fraction
+
+    f = Fraction(value).limit_denominator(12)
+    return FRACTION_WORDS.get((f.numerator, f.denominator), f"{f.numerator}/{f.denominator}")
+
+
 def fr_value(value, unit: str, decimals: int | None = None) -> str:
     """Format a value in its catalogue unit, keeping the precision the source printed."""
     if _is_missing(value):
         return MISSING
+    if unit == "fraction":
+        return fr_fraction(value)
     return fr_number(value, decimals) + UNIT_SUFFIX.get(unit, "")
 
 
 # how the contract words a value it gives (indicators.csv `qualifier`)
-QUALIFIER_PREFIX = {"approx": "environ ", "lower_bound": "plus de "}
+QUALIFIER_PREFIX = {"approx": "environ ", "lower_bound": "plus de ", "upper_bound": "moins de "}
 
 
 def fr_qualified(value, unit: str, decimals: int | None, qualifier: str = "") -> str:
     """fr_value with the contract's wording kept: « environ 40 », « plus de 8 000 000 € »."""
     if _is_missing(value):
         return MISSING
-    return QUALIFIER_PREFIX.get(qualifier, "") + fr_value(value, unit, decimals)
+    prefix, text = QUALIFIER_PREFIX.get(qualifier, ""), fr_value(value, unit, decimals)
+    if prefix.endswith("de ") and text[:1] in "aeiouéèêhAEIOUÉ":
+        prefix = prefix[:-3] + "d'"  # « plus d'un tiers »
+    return prefix + text
 
 
 def fr_signed(value, decimals: int | None = None, suffix: str = "") -> str:

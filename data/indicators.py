@@ -22,9 +22,13 @@ INDICATOR_COLUMNS = ["territory", "indicator", "period", "value", "value_status"
 VALUE_STATUSES = {"ok", "na"}  # na: the contract prints NA / <NA> / <N/A>
 # how the contract words a value it gives: "" exact, approx « environ / près de / une quarantaine »,
 # lower_bound « plus de »
-QUALIFIERS = {"", "approx", "lower_bound"}
+# upper_bound « moins de »
+QUALIFIERS = {"", "approx", "lower_bound", "upper_bound"}
 PERIOD_RE = r"^$|^\d{4}$|^\d{4}-\d{4}$|^\d{4}-\d{2}-\d{2}$|^\d{4}-T[1-4]$|^\d{4}-S[12]$|^\d{4}-\d{2}$"
-UNITS = {"nombre", "pourcent", "euros", "ratio", "apl_consultations", "apl_etp"}
+# fraction: a share the contract words as a fraction (« plus d'un tiers »), stored « 1/3 », never as a
+# rounded decimal
+UNITS = {"nombre", "pourcent", "euros", "ratio", "apl_consultations", "apl_etp", "fraction", "note"}
+FRACTION_RE = r"^\d+/\d+$"
 NON_NEGATIVE_UNITS = UNITS  # no figure of the contract is a signed level; changes live in changes.csv
 PILLARS = {"territoire", "education", "sante", "emploi", "cadre-de-vie"}
 
@@ -62,7 +66,7 @@ def validate_indicators(df: pd.DataFrame, catalogue: dict[str, Indicator], terri
             ~df["qualifier"].isin(QUALIFIERS),
             df,
             file,
-            lambda r: f"qualificatif inconnu « {r['qualifier']} » (attendu : vide, approx ou lower_bound)",
+            lambda r: f"qualificatif inconnu « {r['qualifier']} » (attendu : vide, approx, lower_bound ou upper_bound)",
         )
     for col in ("source", "perimeter", "contract_ref"):
         _fail_first(df[col].str.strip() == "", df, file, f"colonne « {col} » vide : chaque chiffre doit porter sa {col}")
@@ -70,7 +74,16 @@ def validate_indicators(df: pd.DataFrame, catalogue: dict[str, Indicator], terri
     _fail_first(dup, df, file, lambda r: f"doublon pour ({r['territory']}, {r['indicator']}, « {r['period']} »)")
 
     raw = df["value"].str.strip()
+    units = df["indicator"].map({k: v.unit for k, v in catalogue.items()})
     value = pd.to_numeric(raw.str.replace(",", ".", regex=False), errors="coerce")
+    is_fraction = units == "fraction"
+    if is_fraction.any():
+        _fail_first(
+            is_fraction & ~raw.str.match(FRACTION_RE), df, file, lambda r: f"fraction « {r['value']} » hors format (a/b, ex. 1/3)"
+        )
+        parts = raw[is_fraction].str.split("/", expand=True).astype(float)
+        _fail_first(is_fraction & (raw.str.split("/").str[-1] == "0"), df, file, lambda r: f"fraction « {r['value']} » invalide")
+        value = value.where(~is_fraction, parts[0] / parts[1])
     is_na = df["value_status"] == "na"
     _fail_first(
         is_na & (raw != ""),
@@ -79,7 +92,6 @@ def validate_indicators(df: pd.DataFrame, catalogue: dict[str, Indicator], terri
         lambda r: f"valeur « {r['value']} » alors que le statut est « na » (une valeur manquante reste vide, jamais 0)",
     )
     _fail_first(~is_na & value.isna(), df, file, lambda r: f"valeur non numérique « {r['value']} »")
-    units = df["indicator"].map({k: v.unit for k, v in catalogue.items()})
     _fail_first(
         (units == "pourcent") & ((value < 0) | (value > 100)),
         df,
@@ -97,7 +109,7 @@ def validate_indicators(df: pd.DataFrame, catalogue: dict[str, Indicator], terri
     out["value_text"] = raw
     out["value"] = value
     out["unit"] = units
-    out["decimals"] = printed_decimals(raw)
+    out["decimals"] = printed_decimals(raw).where(~is_fraction, 0)
     for optional in ("qualifier", "note", "inferred"):
         if optional not in out.columns:
             out[optional] = ""

@@ -22,7 +22,7 @@ Period = Annotated[
     str, StringConstraints(pattern=r"^$|^\d{4}$|^\d{4}-\d{4}$|^\d{4}-\d{2}-\d{2}$|^\d{4}-T[1-4]$|^\d{4}-S[12]$|^\d{4}-\d{2}$")
 ]
 
-UNITS = ("nombre", "pourcent", "euros", "ratio", "apl_consultations", "apl_etp")
+UNITS = ("nombre", "pourcent", "euros", "ratio", "apl_consultations", "apl_etp", "fraction", "note")
 PILLARS = ("territoire", "education", "sante", "emploi", "cadre-de-vie")
 
 

@@ -58,7 +58,10 @@ for ind_id in sel_inds:
         st.info("Aucune valeur de cet indicateur pour les territoires choisis.")
         continue
     periods = ", ".join(dict.fromkeys(period_label(f.period) for f in sorted(figures, key=lambda f: period_sort_key(f.period))))
-    st.caption(f"{ind.definition} Périodes disponibles : {periods}. {ind.period_meaning}")
+    st.caption(
+        f"{ind.definition} Périodes disponibles : {periods}. {ind.period_meaning}"
+        + (f" Libellé du contrat : « {ind.contract_wording} »." if ind.contract_wording else "")
+    )
     if any(not f.missing for f in figures):
         st.vega_lite_chart(cached.chart_spec("series", ind_id, terrs, ind.label), width="content")
     missing = [f for f in figures if f.missing]

@@ -71,7 +71,8 @@ ORIENTATIONS = {
         "education",
         "Promouvoir les initiatives citoyennes, solidaires et la vie associative, notamment en direction de la jeunesse",
     ),
-    5: ("sante", "Relayer et promouvoir les actions et de prévention santé en direction des différents publics des QPV"),
+    # the orientation's own heading; the summary table's garbled wording is kept in ORIENTATION_TITLE_VARIANTS
+    5: ("sante", "Relayer et promouvoir les actions de santé et de prévention en direction des différents publics des QPV"),
     6: (
         "sante",
         "Favoriser le bien-être et la santé mentale des habitants, et améliorer la prise en charge des conduites addictives",
@@ -81,6 +82,32 @@ ORIENTATIONS = {
     9: ("cadre-de-vie", "Renforcer l'attractivité des QPV"),
     10: ("cadre-de-vie", "Conforter la dynamique d'amélioration du cadre de vie"),
 }
+
+
+# Orientation titles as the summary table prints them, where they differ from the heading.
+ORIENTATION_TITLE_VARIANTS = {
+    5: "Relayer et promouvoir les actions et de prévention santé en direction des différents publics des QPV",
+}
+
+
+def fix_slips(objs: dict[str, dict]) -> None:
+    """Slips of the PDF-to-text conversion, corrected with their reason (the rest is as extracted)."""
+    # 8.1: the five bullets after « Orientation des jeunes … » are footnote 9's list of needs
+    # (« Subsistent des besoins en matière de : »), printed under the table: not actions.
+    ob = objs["8.1"]
+    needs = ob["pistes_action"][4:]
+    assert needs and needs[0].startswith("Connaissance par les demandeurs"), needs
+    ob["pistes_action"] = ob["pistes_action"][:4]
+    ob["notes"] = [n + " " + " ; ".join(x.rstrip(" ;.") for x in needs) + "." if n.startswith("⁹") else n for n in ob["notes"]]
+    # 10.3: « Pistes d'actions à poursuivre et renforcer : » split into a label and a spurious item
+    objs["10.3"]["pistes_action"] = [x for x in objs["10.3"]["pistes_action"] if x != "à poursuivre et renforcer"]
+    # 10.1: the footnote mark ¹⁴ is glued to « GUSP » in the title
+    objs["10.1"]["title"] = objs["10.1"]["title"].replace("GUSP¹⁴", "GUSP")
+    # 7.4: the Cité Lab bullet runs over a page break and arrives as two items
+    d = objs["7.4"]["dispositifs"]
+    i = next(k for k, x in enumerate(d) if x.startswith("Dispositif Cité Lab"))
+    if d[i + 1].startswith("dans leurs éventuels projets"):
+        d[i : i + 2] = [d[i] + " " + d[i + 1]]
 
 
 def clean(s: str) -> str:
@@ -438,11 +465,13 @@ def main() -> int:
                 "number": n,
                 "pillar": pillar,
                 "title": title,
+                **({"title_summary_table": ORIENTATION_TITLE_VARIANTS[n]} if n in ORIENTATION_TITLE_VARIANTS else {}),
                 "title_referentiel": r.get("title", ""),
                 "objectives": objs,
                 "referentiel": {"axes": r.get("axes", []), "general": r.get("general", {})},
             }
         )
+    fix_slips({ob["id"]: ob for o in orientations for ob in o["objectives"]})
     # Link each référentiel axis to the operational objective whose title it repeats. The
     # contract prints axis 3.3 (équipe de prévention spécialisée) inside orientation 1's table:
     # the link keeps that visible instead of moving the row.

@@ -37,6 +37,11 @@ def number_as_printed(f: Figure) -> str:
     """« 66,4 », « 22,68 », « 85046 »: the printed decimals, no thousands separator; empty if missing."""
     if f.missing:
         return ""
+    if f.unit == "fraction":
+        from fractions import Fraction
+
+        q = Fraction(f.value).limit_denominator(12)
+        return f"{q.numerator}/{q.denominator}"
     return f"{f.value:.{f.decimals}f}".replace(".", ",")
 
 

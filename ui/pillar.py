@@ -39,7 +39,12 @@ def _chart_block(spec) -> None:
     for f in (f for f in figures if f.inferred):
         st.caption(f"{w.name(ds, f.territory, True)} : {w.inferred_text(f)}")
     srcs = sorted({f"{f.source} · {f.perimeter} · {f.contract_ref}" for f in figures})
-    st.caption("Source : " + " | ".join(srcs) + f". {ind.definition}")
+    st.caption(
+        "Source : "
+        + " | ".join(srcs)
+        + f". {ind.definition}"
+        + (f" Libellé du contrat : « {ind.contract_wording} »." if ind.contract_wording else "")
+    )
 
 
 def _figures_grid(specs) -> None:
@@ -48,6 +53,8 @@ def _figures_grid(specs) -> None:
     st.subheader("Autres chiffres du contrat")
     figures = [f for spec in specs for f in model.series_figures(ds, spec.indicator, tuple(spec.territories))]
     figure_cards(figures)
+    for ind in dict.fromkeys(ds.catalogue[spec.indicator] for spec in specs if ds.catalogue[spec.indicator].contract_wording):
+        st.caption(f"{ind.label} : {ind.definition} Libellé du contrat : « {ind.contract_wording} ».")
     flags = {}
     for spec in specs:
         flags |= {i.id: i for i in model.inconsistencies_for(ds, indicator=spec.indicator)}

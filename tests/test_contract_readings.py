@@ -1,0 +1,245 @@
+"""The contract's ambiguities, each made visible and correct in the data (issue « one home per
+figure », §4), and the figures of its narrative that the dashboard now carries with their wording.
+Each test reads the data and, where a person would see it, the page."""
+
+from __future__ import annotations
+
+import html
+import re
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from data import model
+from data.dataset import load_dataset
+from ui import wording as w
+from ui.exports import figures_csv
+
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+
+
+@pytest.fixture(scope="module")
+def ds():
+    return load_dataset()
+
+
+def page(path: str, query: dict | None = None) -> str:
+    at = AppTest.from_file(APP, default_timeout=60)
+    for k, v in (query or {}).items():
+        at.query_params[k] = v
+    at.run()
+    at.switch_page(path).run()
+    assert not at.exception
+    parts = [e.value for e in at.markdown] + [e.value for e in at.caption] + [e.value for e in at.warning]
+    parts += [e.value for e in at.subheader] + [e.label for e in at.expander] + [t.value.to_string() for t in at.table]
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", "\n".join(parts))).replace("**", "").split())
+
+
+def text(ds, territory, indicator, period="") -> str:
+    f = ds.figure(territory, indicator, period)
+    assert f.status == "ok", (territory, indicator, period)
+    return w.value_text(f)
+
+
+# --- « plus de 600 habitants des deux quartiers » ----------------------------------------------------
+def test_renewal_consultation_is_the_two_renewal_quartiers_not_the_three(ds):
+    group = ds.territories["clos-des-roses-la-victoire"]
+    assert group.kind == "groupe" and group.members == ["clos-des-roses", "la-victoire"]
+    assert text(ds, "clos-des-roses-la-victoire", "renewal_consultation_residents") == "plus de 600"
+    assert not ds.series("ensemble-qpv", "renewal_consultation_residents")
+    assert (
+        "Habitants impliqués dans la concertation des PRU – Clos des Roses + Victoire · période non précisée plus de 600"
+        in page("pages/pilier_cadre_de_vie.py")
+    )
+
+
+# --- « emplois pour 100 habitants » -------------------------------------------------------------------
+def test_jobs_concentration_keeps_the_contract_words_with_insee_definition(ds):
+    ind = ds.catalogue["jobs_per_100_inhabitants"]
+    assert "« emplois pour 100 habitants » selon le contrat" in ind.label
+    assert "pour 100 actifs ayant un emploi qui résident dans la zone" in ind.definition
+    assert ind.contract_wording == "173 emplois pour 100 habitants en 2014, et 176 en 2020"
+    assert text(ds, "compiegne", "jobs_per_100_inhabitants", "2014") == "173"
+    assert text(ds, "compiegne", "jobs_per_100_inhabitants", "2020") == "176"
+    item = next(i for i in ds.inconsistencies.items if i.id == "concentration-emploi-pour-100-habitants")
+    assert item.indicators == ["jobs_per_100_inhabitants"] and "67 %" in item.summary
+    emploi = page("pages/pilier_emploi.py")
+    assert "Concentration de l'emploi (« emplois pour 100 habitants » selon le contrat)" in emploi
+    assert "Incohérence du contrat : Compiègne : « 173 emplois pour 100 habitants" in emploi
+
+
+# --- catalogue definitions ----------------------------------------------------------------------------
+def test_poverty_rate_is_on_declared_income(ds):
+    d = ds.catalogue["poverty_rate"].definition
+    assert "60 % de la médiane nationale du revenu déclaré par unité de consommation" in d
+    assert "FiLoSoFi" in d and "pas le taux de pauvreté usuel" in d
+
+
+def test_neet_rate_is_the_contracts_measure_not_exactly_neet(ds):
+    ind = ds.catalogue["neet_rate"]
+    assert "« non scolarisés et sans emploi »" in ind.definition and "distincte" in ind.definition
+    assert "Libellé du contrat : « Taux des 16-25 ans non scolarisés et sans emploi (NEET) »" in page(
+        "pages/evolutions.py", {"ind": "neet_rate"}
+    )
+
+
+# --- attributions déduites ----------------------------------------------------------------------------
+INFERRED = [
+    ("zone-emploi-compiegne", "unemployment_rate", "2023-T3", "7,6 %", "période déduite"),
+    ("arc", "long_term_unemployed", "", "1 270", "territoire déduit"),
+    ("arc", "long_term_unemployed_share", "", "19 %", "territoire déduit"),
+    ("arc", "youth_unemployed", "", "910", "territoire déduit"),
+    ("arc", "youth_unemployed_share", "", "13 %", "territoire déduit"),
+    ("arc", "car_commute_share", "", "66 %", "territoire déduit"),
+    ("lycee-charles-de-gaulle", "bac_access_rate", "2022", "51 %", "sans « respectivement »"),
+    ("lycee-m-grenet", "bac_access_rate", "2022", "56 %", "sans « respectivement »"),
+    ("arc", "clsm_signatory_institutions", "2022", "35", "période déduite"),
+    ("arc", "job_platform_candidate_accounts", "2023-06", "1 418", "3 intercommunalités du Pays Compiégnois"),
+    ("arc", "job_platform_recruiters", "2023-06", "166", "3 intercommunalités du Pays Compiégnois"),
+]
+
+
+@pytest.mark.parametrize("territory,indicator,period,value,reason", INFERRED)
+def test_inferred_attributions_carry_their_reason(ds, territory, indicator, period, value, reason):
+    f = ds.figure(territory, indicator, period)
+    assert w.value_text(f) == value
+    assert reason in f.inferred
+    assert w.inferred_text(f).startswith("attribution déduite : ")
+
+
+def test_inferred_attribution_is_shown_beside_the_figure_and_listed(ds):
+    cards = [model.Card("x", ds.figure("arc", "clsm_signatory_institutions", "2022"))]
+    assert any(ln.text.startswith("attribution déduite : période déduite") for ln in w.card_text(ds, cards[0]).lines)
+    sante = page("pages/pilier_sante.py")
+    assert "attribution déduite : période déduite : « En 2022, un coordinateur" in sante
+    sources = page("pages/sources.py")
+    assert "Attributions déduites" in sources and sources.count("territoire déduit") >= 6
+    read = sum(1 for f in model.all_figures(ds) if f.inferred)
+    assert read == len(INFERRED) + 1  # + the « 3 classes » of the narrative figures
+    csv = figures_csv(ds, [ds.figure("arc", "car_commute_share", "")]).decode("utf-8-sig")
+    assert csv.splitlines()[0].endswith(";attribution déduite") and "territoire déduit" in csv
+
+
+def test_unmarked_figures_are_read_not_inferred(ds):
+    assert ds.figure("clos-des-roses", "poverty_rate", "2019").inferred == ""
+    assert ds.figure("hauts-de-france", "unemployment_rate", "2023-T3").inferred == ""
+
+
+# --- DEFM : « le nombre » or the share ----------------------------------------------------------------
+@pytest.mark.parametrize(
+    "q,stated,share_from,share_to,count_change",
+    [
+        ("clos-des-roses", -1.6, 13, 11.4, -111),
+        ("la-victoire", -0.9, 13, 12.1, -79),
+        ("vivier-corax", -0.3, 10.2, 9.9, -44),
+    ],
+)
+def test_defm_changes_are_share_points_and_the_sentence_is_quoted_whole(ds, q, stated, share_from, share_to, count_change):
+    s = model.stated_change(ds, q, "defm_abcde_share", "2016-12-31", "2022-12-31")
+    assert s.change == stated and s.change_unit == "points"
+    assert s.quote.startswith("« Entre fin décembre 2016 et fin décembre 2022, le nombre de demandeurs d'emploi en fin de mois")
+    assert model.evolution(ds, q, "defm_abcde_share", "2016-12-31", "2022-12-31").change == pytest.approx(stated)
+    assert model.evolution(ds, q, "defm_abcde", "2016-12-31", "2022-12-31").change == count_change
+    item = next(i for i in ds.inconsistencies.items if i.id == "defm-nombre-ou-part")
+    assert "le nombre baisse de 111, 79 et 44" in item.summary
+
+
+# --- inconsistencies not yet listed -------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "item_id,words",
+    [
+        ("victoire-monoparentales-baisse-marquee", ["baisse marquée", "(-4)"]),
+        ("acteurs-annexe-3-ou-4", ["cf. annexe 4", "annexe 3"]),
+        ("clsm-5-groupes-quatre-cites", ["5 groupes de travail", "quatre"]),
+        ("college-denain-initiale", ["G. DENAIN", "F. DENAIN"]),
+        ("npnru-2020-ou-2021", ["depuis 2020", "5 novembre 2021"]),
+        ("entetes-tableaux-periodes", ["2013 ou 2015", "2018, 2019 ou 2020", "2017-2018", "fin 2016"]),
+        ("consensus-vivre-ensemble", ["consensus net", "2x"]),
+    ],
+)
+def test_new_inconsistencies_are_listed(ds, item_id, words):
+    item = next(i for i in ds.inconsistencies.items if i.id == item_id)
+    for word in words:
+        assert word in item.summary
+    assert item.summary in page("pages/sources.py")
+
+
+def test_pre_headcount_is_a_question_not_a_contradiction(ds):
+    item = next(i for i in ds.inconsistencies.items if i.id == "pre-effectif")
+    assert item.kind == "question" and "Les deux peuvent être vrais" in item.summary
+    assert "Question ouverte — Plateforme de Réussite Éducative : 245 enfants" in page("pages/sources.py")
+
+
+def test_consensus_claim_checked_against_the_ranks(ds):
+    themes = {t.id: t for t in ds.residents.themes}
+    assert themes["sante"].top3_count == 3 and themes["vivre-ensemble"].top3_count == 2
+
+
+# --- framework slips ----------------------------------------------------------------------------------
+def test_framework_slips_corrected(ds):
+    obs = {ob["id"]: ob for o in ds.framework["orientations"] for ob in o["objectives"]}
+    assert len(obs["8.1"]["pistes_action"]) == 4
+    assert (
+        obs["8.1"]["pistes_action"][-1] == "Orientation des jeunes vers l'offre de formation en lien avec les métiers découverts"
+    )
+    assert "Subsistent des besoins en matière de : Connaissance par les demandeurs d'emploi" in obs["8.1"]["notes"][0]
+    assert "avec le programme REV3 de la Région." in obs["8.1"]["notes"][0]
+    assert "à poursuivre et renforcer" not in obs["10.3"]["pistes_action"]
+    assert obs["10.3"]["pistes_action"][0].startswith("Poursuite de l'accompagnement de la rénovation des copropriétés")
+    assert "¹⁴" not in obs["10.1"]["title"] and obs["10.1"]["title"].startswith("Conforter la GUSP notamment")
+    cite_lab = [d for d in obs["7.4"]["dispositifs"] if "Cité Lab" in d]
+    assert len(cite_lab) == 1 and cite_lab[0].endswith("soutien à la création d'entreprise.")
+    assert not any(d.startswith("dans leurs éventuels projets") for d in obs["7.4"]["dispositifs"])
+    o5 = ds.framework["orientations"][4]
+    assert (
+        o5["title"] == "Relayer et promouvoir les actions de santé et de prévention en direction des différents publics des QPV"
+    )
+    assert o5["title_summary_table"].startswith("Relayer et promouvoir les actions et de prévention santé")
+
+
+def test_rsa_referentiel_link_is_marked_as_a_proxy(ds):
+    link = next(lk for lk in ds.referentiel_links.links if lk.match == "bénéficiaires du RSA")
+    assert "pas ceux qui ont accédé à un emploi" in link.proxy
+    text_ = page("pages/referentiel.py", {"recherche": "ayant accéder à un emploi"})
+    assert "données disponibles : Allocataires du RSA" in text_ or "données disponibles" in text_
+    assert "approchées : le contrat compte les allocataires du RSA, pas ceux qui ont accédé à un emploi" in text_
+
+
+# --- figures of the narrative, with their wording -----------------------------------------------------
+@pytest.mark.parametrize(
+    "territory,indicator,period,expected,page_path",
+    [
+        ("colleges-malraux-denain", "brevet_written_mean", "", "moins de 10 sur 20", "pages/pilier_education.py"),
+        ("compiegne", "parents_house_qpv_share", "2023", "plus de 80 %", "pages/pilier_education.py"),
+        ("compiegne", "pre_psychomotricity_slots", "2023", "9", "pages/pilier_sante.py"),
+        ("compiegne", "pre_psychology_slots", "2023", "8", "pages/pilier_sante.py"),
+        ("compiegne", "care_waiting_months_min", "", "20", "pages/pilier_sante.py"),
+        ("compiegne", "care_waiting_months_max", "", "24", "pages/pilier_sante.py"),
+        ("arc", "business_settlements_per_year", "", "5", "pages/pilier_emploi.py"),
+        ("clos-des-roses", "npnru_demolished_buildings", "2023-06-30", "3", "pages/pilier_cadre_de_vie.py"),
+        ("la-victoire", "npnru_demolished_buildings", "2023-06-30", "2,5", "pages/pilier_cadre_de_vie.py"),
+        ("clos-des-roses", "npnru_built_tertiary_buildings", "2023-06-30", "1", "pages/pilier_cadre_de_vie.py"),
+        ("clos-des-roses", "npnru_public_facilities", "2023-06-30", "3", "pages/pilier_cadre_de_vie.py"),
+        ("la-victoire", "npnru_public_facilities", "2023-06-30", "1", "pages/pilier_cadre_de_vie.py"),
+        ("clos-des-roses-la-victoire", "npnru_amount_stated", "", "environ 120 000 000 €", "pages/pilier_cadre_de_vie.py"),
+        ("compiegne", "under_three_classes", "", "3", "pages/pilier_education.py"),
+        ("compiegne", "population_share_epci", "", "environ la moitié", "pages/accueil.py"),
+        ("ensemble-qpv", "neet_share_statement", "", "plus d'un tiers", "pages/pilier_emploi.py"),
+        ("qpv-france", "good_health_share", "", "plus de la moitié", "pages/pilier_sante.py"),
+        ("qpv-france", "overweight_share", "", "plus de la moitié", "pages/pilier_sante.py"),
+        ("qpv-grand-est", "premature_excess_mortality", "", "plus de 67 %", "pages/pilier_sante.py"),
+    ],
+)
+def test_narrative_figures_with_their_wording(ds, territory, indicator, period, expected, page_path):
+    f = ds.figure(territory, indicator, period)
+    assert w.value_text(f) == expected
+    assert f.source and f.perimeter and f.contract_ref and f.note.startswith("«")
+    shown = page(page_path)
+    label = ds.catalogue[indicator].label if page_path != "pages/accueil.py" else "Compiègne en compte"  # a home card's phrase
+    assert re.search(re.escape(label) + r".{0,120}" + re.escape(expected), shown), (label, expected)
+
+
+def test_fractions_are_never_rounded_decimals(ds):
+    csv = figures_csv(ds, [ds.figure("ensemble-qpv", "neet_share_statement", "")]).decode("utf-8-sig")
+    assert ";1/3;" in csv and "0,33" not in csv
