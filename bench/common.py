@@ -14,6 +14,7 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
 RESULTS = ROOT / "bench" / "results"
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -27,23 +28,15 @@ CHROMIUM_ARGS = [
 ]
 LOOPBACK = ("http://127.0.0.1", "ws://127.0.0.1", "data:", "blob:", "about:")
 
-PAGES = {
-    "accueil": ("pages/accueil.py", "/"),
-    "carte": ("pages/carte.py", "/carte"),
-    "fiche": ("pages/fiche.py", "/fiche?q=clos-des-roses"),
-    "evolutions": ("pages/evolutions.py", "/evolutions"),
-    "education": ("pages/pilier_education.py", "/education"),
-    "sante": ("pages/pilier_sante.py", "/sante"),
-    "emploi": ("pages/pilier_emploi.py", "/emploi"),
-    "cadre-de-vie": ("pages/pilier_cadre_de_vie.py", "/cadre-de-vie"),
-    "referentiel": ("pages/referentiel.py", "/referentiel"),
-    "priorites": ("pages/priorites.py", "/priorites"),
-    "sources": ("pages/sources.py", "/sources"),
-    "suivi": ("pages/suivi.py", "/suivi"),
-}
+# every registered page with the address a visitor opens (ui/registry.py is the one list)
+from ui.registry import PAGES as _REGISTERED  # noqa: E402
+
+_QUERY = {"fiche": "?q=clos-des-roses"}
+PAGES = {(p.url_path or "accueil"): (p.path, "/" + p.url_path + _QUERY.get(p.url_path, "")) for p in _REGISTERED}
 # the follow-up page writes to a database: the benchmark uses its own throw-away SQLite file
 BENCH_DB = f"sqlite:///{RESULTS / 'suivi-bench.sqlite3'}"
-REFERENCE = "bench/reference_page.py"
+REFERENCE = "bench/reference_app.py"  # a standalone one-file app, not a page of the router
+PROBE = "bench/router_probe.py"
 
 
 def median(xs):

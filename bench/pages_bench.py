@@ -16,6 +16,7 @@ from common import (
     CHROMIUM,
     CHROMIUM_ARGS,
     PAGES,
+    PROBE,
     REFERENCE,
     RESULTS,
     ROOT,
@@ -29,13 +30,25 @@ from common import (
 SCRIPT_RUNNER = r"""
 import json, sys, time
 import altair, folium, geopandas, pandas, streamlit, streamlit_folium  # library imports are not the page's cost
+from streamlit.runtime import pages_manager
 from streamlit.testing.v1 import AppTest
+
+# On a server, « pages/ directory » mode ends with the first run of app.py, and every rerun then
+# runs the router and the page. AppTest resets that flag at each run (so a switched page would run
+# alone, router skipped): keep it off, so that what is timed is what a server runs.
+_init = pages_manager.PagesManager.__init__
+def _no_pages_dir(self, *a, **k):
+    _init(self, *a, **k)
+    pages_manager.PagesManager.uses_pages_directory = False
+pages_manager.PagesManager.__init__ = _no_pages_dir
+
 app, path, reps = sys.argv[1], sys.argv[2], int(sys.argv[3])
 import streamlit as st
 at = AppTest.from_file(app, default_timeout=180)
 at.run()  # the router registers its pages (AppTest can only switch to a registered url_path afterwards)
 st.cache_data.clear(); st.cache_resource.clear()  # cold = first run of the page with empty caches
-at.switch_page(path)
+if path != "-":
+    at.switch_page(path)
 t = time.perf_counter(); at.run(); cold = time.perf_counter() - t
 assert not at.exception, [e.value for e in at.exception]
 assert at.title, "page without title"
@@ -47,11 +60,13 @@ print(json.dumps({"cold": cold, "warm": warm, "title": title}))
 """
 
 
-def script_times(path: str, cold_reps: int, warm_reps: int) -> dict:
+def script_times(path: str, cold_reps: int, warm_reps: int, app: str = "app.py") -> dict:
+    """Cold and warm script times of one page through the router (app.py), or of a standalone app
+    (path « - »)."""
     colds, warms = [], []
     for _ in range(cold_reps):
         out = subprocess.run(
-            [sys.executable, "-c", SCRIPT_RUNNER, str(ROOT / "app.py"), path, str(warm_reps)],
+            [sys.executable, "-c", SCRIPT_RUNNER, str(ROOT / app), path, str(warm_reps)],
             cwd=ROOT,
             capture_output=True,
             text=True,
@@ -85,7 +100,7 @@ def run(reps: int = 5) -> dict:
     res["server_start_s"] = {"median": median(starts), "runs": starts}
 
     # page script times, same run for all pages and the reference page
-    times = {"reference": script_times(REFERENCE, 3, reps)}
+    times = {"reference": script_times("-", 3, reps, app=REFERENCE), "router": script_times(PROBE, 3, reps)}
     for name, (path, _) in PAGES.items():
         times[name] = script_times(path, 3, reps)
     ref_warm = times["reference"]["warm_median_s"]

@@ -1,11 +1,9 @@
 """Priorités des habitants – annexe 1 (ranks per quartier, ex æquo visible) and annexe 2 (partners)."""
 
-import pandas as pd
 import streamlit as st
 
 from ui import cached
 from ui import wording as w
-from ui.charts import ranks_chart
 from ui.frame import page_setup, sources_footer
 
 page_setup(
@@ -21,31 +19,8 @@ def tname(q: str, short: bool = False) -> str:
     return w.name(ds, q, short)
 
 
-rows = []
-for th in res.themes:
-    for q in res.quartiers:
-        r = th.ranks[q]
-        rows.append(
-            {
-                "thème": th.label,
-                "quartier": tname(q, short=True),
-                "rang": r.rank,
-                "rang (texte)": f"{r.rank}{' =' if r.tie else ''}",
-            }
-        )
-df = pd.DataFrame(rows)
-st.altair_chart(ranks_chart(df, "Rang de chaque thème par quartier"), width="content")
-
-table = pd.DataFrame(
-    [
-        {
-            "Thème": f"{th.label} ({th.detail})",
-            **{tname(q, short=True): f"{th.ranks[q].rank}{' (ex æquo)' if th.ranks[q].tie else ''}" for q in res.quartiers},
-            "Nombre de fois dans le Top 3": f"{th.top3_count}x",
-        }
-        for th in res.themes
-    ]
-).set_index("Thème")
+st.vega_lite_chart(cached.ranks_spec(), width="content")
+table = cached.priorities_table()
 st.markdown("**Le tableau de l'annexe 1** (rang 1 = priorité la plus citée ; « ex æquo » conservé)")
 st.table(table)
 

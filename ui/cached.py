@@ -121,6 +121,21 @@ def chart_spec(kind: str, indicator: str, territories: tuple[str, ...], title: s
     return build(dataset(), kind, indicator, territories, title)
 
 
+@st.cache_resource(show_spinner=False)
+def ranks_spec() -> dict:
+    from ui.charts import ranks_chart
+    from ui.render import ranks_frame
+
+    return ranks_chart(ranks_frame(dataset()), "Rang de chaque thème par quartier").to_dict()
+
+
+@st.cache_resource(show_spinner=False)
+def priorities_table():
+    from ui.render import priorities_table as build
+
+    return build(dataset())
+
+
 @st.cache_data(show_spinner=False, ttl=3600)
 def fiche_pdf_bytes(territory: str, today: dt.date) -> bytes:
     """The PDF of a fiche, per quartier and day (it carries its edition date)."""

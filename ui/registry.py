@@ -120,6 +120,10 @@ PAGES: tuple[PageEntry, ...] = (
 
 BY_SLUG = {p.url_path or HOME: p for p in PAGES}
 
+# The benchmark's probe: the router and page frame with no content (added, hidden, when
+# QUARTIERS_BENCH is set; see bench/pages_bench.py).
+PROBE = PageEntry("bench/router_probe.py", "Sonde du routeur", ":material/timer:", "sonde", "À propos")
+
 
 def path_of(slug: str) -> str:
     """The script of a page named by its address (« carte », « emploi »; « accueil » for the home page)."""

@@ -58,3 +58,35 @@ def series_table(ds: Dataset, indicator: str, territories: tuple[str, ...]):
         table.loc[w.name(ds, f.territory, True), period_label(f.period)] = w.value_text(f)
     table.index.name = "territoire"
     return figures, table
+
+
+def ranks_frame(ds: Dataset) -> pd.DataFrame:
+    """Annexe 1 as one row per (theme, quartier): the data of the ranks chart."""
+    res = ds.residents
+    return pd.DataFrame(
+        [
+            {
+                "thème": th.label,
+                "quartier": w.name(ds, q, True),
+                "rang": th.ranks[q].rank,
+                "rang (texte)": f"{th.ranks[q].rank}{' =' if th.ranks[q].tie else ''}",
+            }
+            for th in res.themes
+            for q in res.quartiers
+        ]
+    )
+
+
+def priorities_table(ds: Dataset) -> pd.DataFrame:
+    """The table of annexe 1 as printed: ranks with « ex æquo », and the Top 3 count."""
+    res = ds.residents
+    return pd.DataFrame(
+        [
+            {
+                "Thème": f"{th.label} ({th.detail})",
+                **{w.name(ds, q, True): f"{th.ranks[q].rank}{' (ex æquo)' if th.ranks[q].tie else ''}" for q in res.quartiers},
+                "Nombre de fois dans le Top 3": f"{th.top3_count}x",
+            }
+            for th in res.themes
+        ]
+    ).set_index("Thème")
