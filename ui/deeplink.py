@@ -4,9 +4,9 @@ Streamlit decides once per process, at the first session, whether the app uses t
 « pages/ directory » mode: it does when a `pages/` folder sits beside the entry script (our
 layout), and only leaves that mode once app.py has called st.navigation. A first visitor who
 opens a deep link (/fiche?q=…) before anyone opened « / » would therefore get the bare page
-script, without the router. The shared page frame (ui/frame.py) calls `route_through_app()` when
-it is first imported, before the page reads its address: it leaves the mode and reruns through
-app.py, keeping the address. Tested in the browser suite
+script, without the router. The `ui` package calls `route_through_app()` when it is first
+imported (every page imports it before reading its address): it leaves the mode and reruns
+through app.py, keeping the address. Tested in the browser suite
 (tests/e2e: a fresh server whose first request is a deep link)."""
 
 import streamlit as st

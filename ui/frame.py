@@ -7,12 +7,7 @@ import streamlit as st
 
 from data.model import Card
 from ui import cached
-from ui.deeplink import route_through_app
 from ui.render import card_html
-
-# Every page imports this module before it reads its address: on a fresh server whose first
-# request is a deep link, leave « pages/ directory » mode now (see ui/deeplink.py).
-route_through_app()
 
 APP_TITLE = "Quartiers 2030 – Contrat de Ville de l'ARC"
 CONTRACT = "Contrat de Ville « Quartiers 2030 » de l'Agglomération de la Région de Compiègne"

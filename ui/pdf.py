@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import threading
 from pathlib import Path
 from xml.sax.saxutils import escape
 
@@ -31,19 +32,28 @@ FONT = "Vera"
 NO_GLYPH = {"→": "->", "◀": "<", "▲": "+", "▼": "-", "⁴": "4", "\u202f": "\u00a0"}
 
 
+_FONTS_LOCK = threading.Lock()
+_fonts_ready = False
+
+
 def _register_fonts() -> None:
-    if FONT in pdfmetrics.getRegisteredFontNames():
-        return
-    for name, file in (
-        (FONT, "Vera.ttf"),
-        (f"{FONT}-Bold", "VeraBd.ttf"),
-        (f"{FONT}-Italic", "VeraIt.ttf"),
-        (f"{FONT}-BoldItalic", "VeraBI.ttf"),
-    ):
-        pdfmetrics.registerFont(TTFont(name, str(FONT_DIR / file)))
-    pdfmetrics.registerFontFamily(
-        FONT, normal=FONT, bold=f"{FONT}-Bold", italic=f"{FONT}-Italic", boldItalic=f"{FONT}-BoldItalic"
-    )
+    """Once per process; sessions build PDFs on several threads at once, and ReportLab's registry
+    is not thread-safe (a font seen before its family is registered breaks a paragraph)."""
+    global _fonts_ready
+    with _FONTS_LOCK:
+        if _fonts_ready:
+            return
+        for name, file in (
+            (FONT, "Vera.ttf"),
+            (f"{FONT}-Bold", "VeraBd.ttf"),
+            (f"{FONT}-Italic", "VeraIt.ttf"),
+            (f"{FONT}-BoldItalic", "VeraBI.ttf"),
+        ):
+            pdfmetrics.registerFont(TTFont(name, str(FONT_DIR / file)))
+        pdfmetrics.registerFontFamily(
+            FONT, normal=FONT, bold=f"{FONT}-Bold", italic=f"{FONT}-Italic", boldItalic=f"{FONT}-BoldItalic"
+        )
+        _fonts_ready = True
 
 
 def text(s: str) -> str:

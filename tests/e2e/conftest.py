@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -35,15 +36,15 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def app_url(tmp_path_factory):
+@contextmanager
+def serve(db_dir: Path, log_name: str, **extra_env):
+    """A real Streamlit server of the app on a free loopback port; yields its address."""
     port = free_port()
-    db = tmp_path_factory.mktemp("suivi") / "suivi.sqlite3"
     # no online base map, ever, in tests; follow-up values go to a throw-away database
-    env = {**os.environ, "QUARTIERS_TILES": "", "QUARTIERS_DB_URL": f"sqlite:///{db}"}
+    env = {**os.environ, "QUARTIERS_TILES": "", "QUARTIERS_DB_URL": f"sqlite:///{db_dir / 'suivi.sqlite3'}", **extra_env}
     env.pop("QUARTIERS_MODE", None)
     ARTIFACTS.mkdir(exist_ok=True)
-    log = open(ARTIFACTS / "streamlit-e2e.log", "w")
+    log = open(ARTIFACTS / log_name, "w")
     proc = subprocess.Popen(
         [
             sys.executable,
@@ -66,25 +67,32 @@ def app_url(tmp_path_factory):
         stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        if proc.poll() is not None:
-            pytest.fail(f"le serveur Streamlit s'est arrêté (code {proc.returncode}), voir artifacts/streamlit-e2e.log")
-        try:
-            if urllib.request.urlopen(url + "/_stcore/health", timeout=2).read() == b"ok":
-                break
-        except OSError:
-            time.sleep(0.3)
-    else:
-        proc.kill()
-        pytest.fail("le serveur Streamlit ne répond pas sur /_stcore/health après 60 s")
-    yield url
-    proc.terminate()
     try:
-        proc.wait(10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-    log.close()
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            if proc.poll() is not None:
+                pytest.fail(f"le serveur Streamlit s'est arrêté (code {proc.returncode}), voir artifacts/{log_name}")
+            try:
+                if urllib.request.urlopen(url + "/_stcore/health", timeout=2).read() == b"ok":
+                    break
+            except OSError:
+                time.sleep(0.3)
+        else:
+            pytest.fail("le serveur Streamlit ne répond pas sur /_stcore/health après 60 s")
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+
+
+@pytest.fixture(scope="session")
+def app_url(tmp_path_factory):
+    with serve(tmp_path_factory.mktemp("suivi"), "streamlit-e2e.log") as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

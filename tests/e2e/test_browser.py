@@ -175,3 +175,22 @@ def test_follow_up_value_recorded_in_the_browser(page, app_url):
     wait_texts(page, ["1 234 familles", "2025 (N)", "Bilan 2025 de la Maison des Parents"])
     page.screenshot(path=str(ARTIFACTS / "12-suivi.png"))
     assert page.blocked == [], page.blocked
+
+
+def test_deep_link_is_the_first_request_of_a_fresh_server(browser, tmp_path):
+    """Streamlit starts in « pages/ directory » mode: the very first visitor of a new server opens a
+    fiche by its address, and still gets the router (navigation, titles) and the right quartier
+    (ui/deeplink.py)."""
+    from .conftest import LOOPBACK, serve
+
+    with serve(tmp_path, "streamlit-e2e-fresh.log") as url:
+        ctx = browser.new_context(viewport={"width": 1400, "height": 1400}, locale="fr-FR")
+        ctx.route("**/*", lambda r: r.continue_() if r.request.url.startswith(LOOPBACK) else r.abort())
+        page = ctx.new_page()
+        open_app(page, f"{url}/fiche?q=vivier-corax")
+        assert page.locator("h1").first.inner_text().strip() == "Vivier Corax"
+        wait_texts(page, ["9 470 €", "Écart à Compiègne : +1 144 €"])
+        nav = page.locator("[data-testid=stSidebarNav]")
+        assert nav.count() == 1 and "Carte des quartiers" in nav.inner_text() and "Sources et méthode" in nav.inner_text()
+        assert "q=vivier-corax" in page.url
+        ctx.close()
