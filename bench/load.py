@@ -63,13 +63,17 @@ async def session(browser, url: str, deadline: float, seed: int, times: list, er
     loaded = False
     while time.monotonic() < deadline:
         t = time.perf_counter()
-        # most moves are clicks in the sidebar (in-app navigation, one websocket session);
+        # most moves are clicks in the navigation bar (in-app navigation, one websocket session);
         # some are deep links opened afresh (a shared link, a quartier by URL)
         use_link = loaded and rnd.random() < 0.7
         path = ""
         try:
             if use_link:
-                links = page.locator("[data-testid=stSidebarNavLink]")
+                # the top navigation: open a section, then pick one of its pages
+                sections = page.locator("[data-testid=stTopNavSection]")
+                await sections.nth(rnd.randrange(await sections.count())).click(timeout=15_000)
+                links = page.locator("[data-testid=stTopNavDropdownLink]")
+                await links.first.wait_for(timeout=15_000)
                 n = await links.count()
                 link = links.nth(rnd.randrange(n))
                 path = await link.get_attribute("href") or "?"
@@ -77,7 +81,7 @@ async def session(browser, url: str, deadline: float, seed: int, times: list, er
                 try:
                     await link.click(timeout=15_000)
                 except Exception:
-                    # the sidebar was being re-rendered under the pointer: the harness, not the app,
+                    # the navigation was being re-rendered under the pointer: the harness, not the app,
                     # missed its click; open the same page by its address instead
                     click_retries.append(path)
                     await page.goto(path if path.startswith("http") else url + path, timeout=60_000)

@@ -69,6 +69,12 @@ class Entry:
         return "N" if k == 0 else f"N{k:+d}"
 
 
+def _nothing_recorded_yet(exc: Exception) -> bool:
+    """A read-only store before anyone recorded anything: no SQLite file, or no table yet."""
+    text = str(exc).lower()
+    return "no such table" in text or "unable to open database" in text or 'relation "followup_value" does not exist' in text
+
+
 def year_label(year: int) -> str:
     k = year - YEAR_N
     return f"{year} ({'N' if k == 0 else f'N{k:+d}'})"
@@ -125,13 +131,20 @@ def parse_number(text: str) -> float:
     return float(t.replace(" ", "").replace(",", "."))
 
 
+class FollowupStoreError(RuntimeError):
+    """A database fault, worded in French for a user; never carries the address or a secret."""
+
+
 class FollowupStore:
-    def __init__(self, url: str | None = None):
+    def __init__(self, url: str | None = None, read_only: bool = False):
         self.url = url or os.environ.get(DB_ENV) or DEFAULT_DB
+        self.read_only = read_only
         self.kind = "postgresql" if self.url.startswith(("postgresql://", "postgres://")) else "sqlite"
         if self.kind == "sqlite" and not self.url.startswith("sqlite:///"):
-            raise ValueError(f"adresse de base de données non reconnue : « {self.url} » (sqlite:///… ou postgresql://…)")
-        self._init_schema()
+            # the address is not repeated: it may hold a password
+            raise FollowupStoreError("adresse de base de données non reconnue (attendu : sqlite:///… ou postgresql://…)")
+        if not read_only:  # a read-only store (public screens) never runs DDL nor creates a file
+            self._init_schema()
 
     # -- connection -------------------------------------------------------------------------
     @contextmanager
@@ -148,10 +161,13 @@ class FollowupStore:
         if self.kind == "postgresql":
             import psycopg
 
-            return psycopg.connect(self.url)
+            options = "-c default_transaction_read_only=on" if self.read_only else None
+            return psycopg.connect(self.url, connect_timeout=5, options=options)
         path = Path(self.url.removeprefix("sqlite:///"))
+        if self.read_only:
+            return sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=5)
         path.parent.mkdir(parents=True, exist_ok=True)
-        return sqlite3.connect(path)
+        return sqlite3.connect(path, timeout=5)
 
     def _sql(self, sql: str) -> str:
         return sql if self.kind == "postgresql" else sql.replace("%s", "?")
@@ -240,8 +256,13 @@ class FollowupStore:
             "SELECT id, indicator_key, indicator_label, orientation, territory, year, value, unit, source, comment, "
             "author, recorded_at FROM followup_value" + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY id"
         )
-        with self._conn() as con:
-            rows = con.execute(self._sql(sql), args).fetchall()
+        try:
+            with self._conn() as con:
+                rows = con.execute(self._sql(sql), args).fetchall()
+        except Exception as exc:  # no table yet, no file yet (read-only), unreachable server…
+            if self.read_only and _nothing_recorded_yet(exc):
+                return []
+            raise FollowupStoreError("la base des valeurs de suivi ne répond pas ; réessayez dans un instant") from exc
         return [Entry(*r) for r in rows]
 
     def latest(self) -> list[Entry]:

@@ -8,6 +8,7 @@ line with CSS instead.
 from __future__ import annotations
 
 import math
+from decimal import Decimal
 
 MISSING = "non disponible"
 
@@ -34,8 +35,12 @@ def fr_number(value: float | int | None, decimals: int | None = None) -> str:
     """`9456` → `9 456`; `35.5` → `35,5`; decimals=None keeps the value's own precision."""
     if _is_missing(value):
         return MISSING
+    if not math.isfinite(float(value)):
+        return "valeur hors limites"
     if decimals is None:
-        decimals = 0 if float(value).is_integer() else len(repr(float(value)).split(".")[1])
+        # the value's own digits, never scientific notation (1e-05 → 0,00001)
+        plain = format(Decimal(repr(float(value))).normalize(), "f")
+        decimals = len(plain.split(".")[1]) if "." in plain else 0
     text = f"{abs(float(value)):,.{decimals}f}".replace(",", " ").replace(".", ",")
     return ("-" if float(value) < 0 and float(text.replace(" ", "").replace(",", ".")) != 0 else "") + text
 

@@ -19,7 +19,7 @@ page_setup(
 ds = cached.dataset()
 
 # --- the territory at a glance -----------------------------------------------------------------
-st.subheader("Le territoire en bref")
+st.header("Le territoire en bref", anchor=False)
 home = cached.home_cards()
 cards(home)
 for col, c in zip(st.columns(4), home, strict=False):
@@ -29,7 +29,7 @@ for col, c in zip(st.columns(4), home, strict=False):
         )
 
 # --- one click to each quartier --------------------------------------------------------------
-st.subheader("Les quartiers")
+st.header("Les quartiers", anchor=False)
 for col, tile in zip(st.columns(len(ds.quartier_ids)), cached.quartier_tiles(), strict=True):
     t = tile.territory
     with col:
@@ -40,11 +40,11 @@ for col, tile in zip(st.columns(len(ds.quartier_ids)), cached.quartier_tiles(), 
         st.page_link(path_of("fiche"), label=f"Fiche {t.short}", icon=":material/arrow_forward:", query_params={"q": t.id})
 
 # --- synthesis grid -------------------------------------------------------------------------------
-st.subheader("Synthèse des évolutions des QPV")
+st.header("Synthèse des évolutions des QPV", anchor=False)
 st.caption(ds.synthesis.caveat + " " + PERIMETER_WARNING.replace("**", ""))
 e = html.escape
 verdict_class = {IMPROVEMENT: "q-better", DETERIORATION: "q-worse"}
-head = "".join(f"<th>{e(w.name(ds, c, True))}</th>" for c in ds.synthesis.columns)
+head = "".join(f"<th scope='col'>{e(w.name(ds, c, True))}</th>" for c in ds.synthesis.columns)
 rows_html = []
 for line in cached.synthesis():
     unit = ds.catalogue[line.indicator].unit
@@ -77,8 +77,12 @@ for line in cached.synthesis():
 st.markdown(
     "<style>.q-grid{border-collapse:collapse;width:100%;font-size:0.92rem}.q-grid td,.q-grid th{border:1px solid #d0d7de;"
     "padding:0.35rem 0.5rem;vertical-align:top;text-align:left}.q-grid thead th{background:#eef2f7}"
+    ".q-grid a{display:inline-flex;align-items:center;min-height:44px}"
     ".q-na-cell{background:repeating-linear-gradient(45deg,#fff,#fff 6px,#f3f3f3 6px,#f3f3f3 12px)}</style>"
-    f"<table class='q-grid'><thead><tr><th>Indicateur</th>{head}<th>Référence</th></tr></thead><tbody>{''.join(rows_html)}</tbody></table>",
+    # the table scrolls inside its own box on a phone; the page itself never gets wider than the screen
+    f"<div style='overflow-x:auto' role='region' aria-label='Grille de synthèse' tabindex='0'><table class='q-grid'>"
+    f"<thead><tr><th scope='col'>Indicateur</th>{head}<th scope='col'>Référence</th></tr></thead>"
+    f"<tbody>{''.join(rows_html)}</tbody></table></div>",
     unsafe_allow_html=True,
 )
 st.caption(
@@ -88,7 +92,7 @@ st.caption(
 )
 
 # --- every indicator chart in one click ------------------------------------------------------------
-st.subheader("Tous les indicateurs")
+st.header("Tous les indicateurs", anchor=False)
 st.caption("Un clic ouvre les courbes de l'indicateur avec les territoires de référence.")
 chartable = cached.chartable_indicators()
 pillar_names = {"territoire": "Territoire et population"} | {p.id: p.name for p in ds.pillars}
@@ -100,13 +104,13 @@ for col, (pid, inds) in zip(st.columns(len(groups)), groups.items(), strict=True
         col.page_link(path_of("evolutions"), label=ds.catalogue[i].label, query_params={"ind": i})
 
 # --- key findings ----------------------------------------------------------------------------------
-st.subheader("Ce que retient le contrat")
+st.header("Ce que retient le contrat", anchor=False)
 for item in ds.synthesis.findings.items:
     st.markdown(f"- {item}")
 st.info(ds.synthesis.findings.conclusion)
 
 # --- tiles to every page -------------------------------------------------------------------------
-st.subheader("Explorer")
+st.header("Explorer", anchor=False)
 others = [p for p in PAGES if p.url_path]
 for i, col in enumerate(st.columns(4)):
     for p in others[i::4]:

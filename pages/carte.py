@@ -64,17 +64,21 @@ with right:
         legend.append((PALETTE[len(PALETTE) // 2], fr_value(b[0], ind.unit, dec)))
     elif b:
         legend = [(c, f"{fr_value(b[i], ind.unit, dec)} – {fr_value(b[i + 1], ind.unit, dec)}") for i, c in enumerate(PALETTE)]
-    swatch = "display:inline-block;width:22px;height:14px;margin-right:6px"
+    # a list screen readers read (the swatches themselves are decorative)
+    swatch = "display:inline-block;width:22px;height:14px;margin-right:6px;flex:none"
+    row = "display:flex;align-items:center;margin:2px 0"
     items = "".join(
-        f"<div style='display:flex;align-items:center;margin:2px 0'><span style='{swatch};background:{c};"
-        f"border:1px solid #333'></span>{html.escape(t)}</div>"
+        f"<li style='{row}'><span aria-hidden='true' style='{swatch};background:{c};border:1px solid #333'></span>"
+        f"{html.escape(t)}</li>"
         for c, t in legend
     )
     items += (
-        f"<div style='display:flex;align-items:center;margin:2px 0'><span style='{swatch};"
-        f"border:2px dashed {NA_STYLE['color']};background:#fff'></span>{w.MISSING}</div>"
+        f"<li style='{row}'><span aria-hidden='true' style='{swatch};border:2px dashed {NA_STYLE['color']};"
+        f"background:#fff'></span>{w.MISSING} (pointillés)</li>"
     )
-    st.markdown(f"<div role='img' aria-label='Légende'>{items}</div>", unsafe_allow_html=True)
+    st.markdown(
+        f"<ul aria-label='Légende de la carte' style='list-style:none;padding:0;margin:0'>{items}</ul>", unsafe_allow_html=True
+    )
     st.caption(
         "Classes d'égale amplitude entre la plus petite et la plus grande valeur affichée. Un quartier sans valeur "
         "est dessiné en pointillés, jamais comme une valeur faible."

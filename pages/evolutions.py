@@ -21,7 +21,7 @@ references = [t for t in ds.territory_ids if ds.territories[t].kind == "referenc
 
 def from_url(key: str, allowed: list[str], default: list[str]) -> list[str]:
     """A comma-separated choice from the address: unknown values dropped (and not repeated), duplicates once."""
-    raw = st.query_params.get(key)
+    raw = (st.query_params.get(key) or "")[:2000]  # an address can carry anything
     if not raw:
         return default
     wanted = list(dict.fromkeys(x for x in raw.split(",") if x))
@@ -53,7 +53,7 @@ for ind_id in sel_inds:
     ind = cat[ind_id]
     terrs = tuple(sel_q + (references if with_refs else []))
     figures, table = cached.series_table(ind_id, terrs)
-    st.subheader(ind.label)
+    st.header(ind.label, anchor=False)
     if table is None:
         st.info("Aucune valeur de cet indicateur pour les territoires choisis.")
         continue
@@ -63,7 +63,7 @@ for ind_id in sel_inds:
         + (f" Libellé du contrat : « {ind.contract_wording} »." if ind.contract_wording else "")
     )
     if any(not f.missing for f in figures):
-        st.vega_lite_chart(cached.chart_spec("series", ind_id, terrs, ind.label), width="content")
+        st.vega_lite_chart(cached.chart_spec("series", ind_id, terrs, ind.label), width="stretch")
     missing = [f for f in figures if f.missing]
     if missing:
         st.warning(
@@ -82,7 +82,7 @@ for ind_id in sel_inds:
         st.caption("Sources et périmètres : " + "; ".join(sorted({f"{f.source} ({f.perimeter})" for f in figures})))
 
 # --- écart à la référence ----------------------------------------------------------------------
-st.header("Écart à la référence")
+st.header("Écart à la référence", anchor=False)
 st.markdown(
     "Quartier moins territoire de référence, **pour la même période**, là où le contrat donne les deux valeurs "
     "(en points pour les taux). Pour la médiane des revenus, le contrat ne donne que l'évolution de l'écart à la commune."

@@ -30,7 +30,11 @@ fiche = cached.fiche(choice)
 t = fiche.territory
 
 with header:
-    page_setup(t.name, f"{w.KIND[t.kind]} · code officiel **`{t.code}`**" + (f"  \n{t.description}" if t.description else ""))
+    page_setup(
+        t.name,
+        f"{w.KIND[t.kind]} · code officiel **`{t.code}`**" + (f"  \n{t.description}" if t.description else ""),
+        browser_title=f"{t.name} – Fiche quartier",
+    )
     st.download_button(
         "Télécharger la fiche (PDF)",
         data=cached.fiche_pdf_bytes(choice, dt.date.today()),
@@ -59,13 +63,13 @@ with right:
     if r.renewal:
         st.markdown(f"**Renouvellement urbain.** {r.renewal}")
 
-st.subheader("Chiffres clés")
+st.header("Chiffres clés", anchor=False)
 cards(fiche.cards)
 for item in fiche.inconsistencies:
     st.warning(f"Incohérence du contrat : {item.summary}")
 
 if fiche.priorities:
-    st.subheader("Priorités exprimées par les habitants")
+    st.header("Priorités exprimées par les habitants", anchor=False)
     st.table(
         pd.DataFrame(
             [{"Rang": f"{p.rank}{' (ex æquo)' if p.tie else ''}", "Thème": p.label} for p in fiche.priorities]
@@ -73,7 +77,7 @@ if fiche.priorities:
     )
     st.page_link(path_of("priorites"), label="Toutes les priorités des habitants", icon=":material/groups:")
 
-st.subheader("Objectifs du contrat qui le concernent")
+st.header("Objectifs du contrat qui le concernent", anchor=False)
 if not fiche.targeted and not fiche.mentioned:
     st.markdown(
         "Aucun objectif opérationnel ne cible explicitement ce quartier : tous les objectifs transversaux s'y appliquent."
@@ -83,7 +87,7 @@ for ob in fiche.targeted:
 for ob in fiche.mentioned:
     st.markdown(f"- {ob['id']} {ob['title']} — le quartier est cité dans la fiche de l'objectif")
 
-st.subheader("Comparaison avec les autres quartiers")
+st.header("Comparaison avec les autres quartiers", anchor=False)
 st.table(comparison_frame(ds, fiche.comparison))
 st.caption(
     f"« {w.MISSING} » : le contrat ne donne pas la valeur (ou l'imprime « NA »). Source : contrat, tableaux par quartier"

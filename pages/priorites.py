@@ -19,12 +19,12 @@ def tname(q: str, short: bool = False) -> str:
     return w.name(ds, q, short)
 
 
-st.vega_lite_chart(cached.ranks_spec(), width="content")
+st.vega_lite_chart(cached.ranks_spec(), width="stretch")
 table = cached.priorities_table()
 st.markdown("**Le tableau de l'annexe 1** (rang 1 = priorité la plus citée ; « ex æquo » conservé)")
 st.table(table)
 
-st.subheader("Le Top 3 de chaque quartier")
+st.header("Le Top 3 de chaque quartier", anchor=False)
 cols = st.columns(3)
 for col, q in zip(cols, res.quartiers):
     top = sorted((th for th in res.themes if th.ranks[q].rank <= 3), key=lambda th: th.ranks[q].rank)
@@ -32,14 +32,14 @@ for col, q in zip(cols, res.quartiers):
         f"**{tname(q)}**\n" + "\n".join(f"{th.ranks[q].rank}. {th.label}{' (ex æquo)' if th.ranks[q].tie else ''}" for th in top)
     )
 
-st.subheader("Analyse du contrat")
+st.header("Analyse du contrat", anchor=False)
 for a in res.analysis:
     st.markdown(f"- {a}")
 st.markdown("**Conditions de la concertation**")
 for c in res.conditions:
     st.markdown(f"- {c}")
 
-st.header("Ce qu'ont relevé les partenaires (annexe 2)")
+st.header("Ce qu'ont relevé les partenaires (annexe 2)", anchor=False)
 cols = st.columns(3)
 for i, block in enumerate(res.partners):
     with cols[i % 3]:

@@ -37,11 +37,13 @@ def proxy_note(text: str) -> str:
 
 
 c1, c2 = st.columns([2, 1])
+SEARCH_MAX = 100  # an address can carry anything: only the first 100 characters are searched
 query = c1.text_input(
     "Rechercher (indicateur, source, question, mot-clé)",
-    value=st.query_params.get("recherche", ""),
+    value=(st.query_params.get("recherche") or "")[:SEARCH_MAX],
     key="ref_search",
     placeholder="ex. NEET, CPAM, santé mentale…",
+    max_chars=SEARCH_MAX,
 )
 orient_opts = ["toutes"] + [str(o["number"]) for o in fw["orientations"]]
 o_url = st.query_params.get("orientation", "toutes")
@@ -94,9 +96,9 @@ for o in fw["orientations"]:
     g_show = matches(*(g.get("indicators", []) + g.get("questions", []) + g.get("sources", []))) and (g_inds or not only_data)
     if not blocks and not g_show:
         continue
-    st.subheader(f"Orientation {o['number']} – {o['title_referentiel'] or o['title']}")
+    total += 1
+    st.header(f"Orientation {o['number']} – {o['title_referentiel'] or o['title']}", anchor=False)
     for ax, inds in blocks:
-        total += 1
         with st.container(border=True):
             st.markdown(
                 f"**Axe de travail : {html.escape(ax['axis'])}**  \n<small>Objectif opérationnel {ax['objective_ref']}"
@@ -125,8 +127,9 @@ for o in fw["orientations"]:
                 st.markdown("\n".join(f"- *{html.escape(x)}*" for x in g["questions"]))
             if g.get("sources"):
                 st.caption(" ".join(g["sources"]))
-if total == 0 and q:
-    st.info(f"Aucun axe ne correspond à « {query} ».")
+if total == 0:
+    # the search text is not repeated here (it would be read as Markdown): it stays in the field above
+    st.info("Aucun résultat : aucun axe, indicateur, source ni question ne correspond à cette recherche.")
 st.caption(
     "Modalités proposées par le contrat pour répondre aux questions évaluatives : groupes de travail avec des "
     "professionnels, focus groupes avec des adolescents, des jeunes ou des parents, questionnaire auprès des "

@@ -18,7 +18,7 @@ page_setup(
 ds = cached.dataset()
 cat, ts = ds.catalogue, ds.territories
 
-st.header("Jeux de données")
+st.header("Jeux de données", anchor=False)
 st.table(
     pd.DataFrame(
         [
@@ -42,7 +42,7 @@ st.caption(
     "ville, document public de l'ARC et de la Ville de Compiègne."
 )
 
-st.subheader("Contours géographiques")
+st.subheader("Contours géographiques", anchor=False)
 geo_rows = [
     {
         "Couche": "QPV 2024 (3 quartiers)",
@@ -88,7 +88,7 @@ for name, text in cached.geo_provenance():
     with st.expander(f"Provenance détaillée : {name}"):
         st.markdown(text)
 
-st.header("Précautions du contrat")
+st.header("Précautions du contrat", anchor=False)
 st.markdown(f"- **Périmètres (note 3)** : « {per.qpv_2015.contract_footnote_3} »")
 st.markdown(f"- **Synthèse des évolutions** : {ds.synthesis.caveat}")
 st.markdown(
@@ -98,14 +98,14 @@ st.markdown(
 st.markdown("- **Santé** : les données d'accès aux soins (APL) sont disponibles à l'échelle de la ville et non des QPV.")
 st.markdown("- **Référentiel** : « ce référentiel est indicatif et pourra faire l'objet d'ajustements ».")
 
-st.header("Incohérences relevées dans le contrat")
+st.header("Incohérences relevées dans le contrat", anchor=False)
 st.markdown("Les deux versions sont conservées dans les données ; aucune n'est corrigée en silence.")
 for item in ds.inconsistencies.items:
     kind = "Question ouverte" if item.kind == "question" else "Incohérence"
     st.markdown(f"- {kind} — **{item.summary}**" + "".join(f"\n    - {v.value} — {v.where}" for v in item.versions))
 
 cached_figures = cached.all_figures()
-st.header("Attributions déduites")
+st.header("Attributions déduites", anchor=False)
 st.markdown(
     f"Chiffres dont le territoire ou la période ne sont pas écrits par le contrat mais déduits du texte ; chacun "
     f"porte la mention « {w.INFERRED} » et sa raison."
@@ -115,11 +115,11 @@ for f in (f for f in cached_figures if f.inferred):
         f"- {cat[f.indicator].label} – {ts[f.territory].short} ({period_label(f.period)}) : {w.value_text(f)} — {f.inferred}"
     )
 
-st.header("Glossaire")
+st.header("Glossaire", anchor=False)
 for term in ds.glossary.terms:
     st.markdown(f"**{term.term}** — {term.definition}")
 
-st.header("Méthode")
+st.header("Méthode", anchor=False)
 st.markdown(
     "- Chaque chiffre est stocké avec son territoire, sa période telle que libellée par le contrat, son statut (`ok`, ou `na` "
     "quand le contrat imprime NA), son qualificatif (`approx` pour « environ » / « une quarantaine », `lower_bound` pour "

@@ -1,29 +1,33 @@
 """Suivi des indicateurs – the politique de la ville team records the référentiel's follow-up
-values year after year (N … N+5); everyone reads them. Public screens run with
-QUARTIERS_MODE=consultation: the form is not shown, nothing can be written."""
+values year after year (N … N+5); everyone reads them. On public screens
+(QUARTIERS_MODE=consultation) the store is opened read-only and no write path is built: the
+public sees published values (value, unit, year, source), never authors or comments."""
 
-import os
-
-import pandas as pd
 import streamlit as st
 
-from data.followup import YEAR_N, YEARS, FollowupError, referentiel_indicators, year_label
+from data.followup import YEAR_N, YEARS, FollowupError, FollowupStoreError, referentiel_indicators, year_label
 from data.formatting import fr_number
 from ui import cached
 from ui import wording as w
+from ui.document import consultation
 from ui.exports import neutralise, to_csv
 from ui.frame import csv_button, page_setup, sources_footer
+from ui.render import html_table
 
-READ_ONLY = os.environ.get("QUARTIERS_MODE", "").lower() == "consultation"
+READ_ONLY = consultation()
 
 page_setup(
     "Suivi des indicateurs du référentiel",
     f"Valeurs des **indicateurs de suivi** du référentiel d'évaluation, saisies chaque année par l'équipe politique "
-    f"de la ville (N = {YEAR_N}, jusqu'à N+5). Chaque valeur porte sa source, son auteur et sa date ; une correction "
-    "s'ajoute comme une nouvelle saisie, l'historique est conservé.",
+    f"de la ville (N = {YEAR_N}, jusqu'à N+5)."
+    + (
+        ""
+        if READ_ONLY
+        else " Chaque valeur porte sa source, son auteur et sa date ; une correction s'ajoute comme une nouvelle saisie, "
+        "l'historique est conservé."
+    ),
 )
 
-store = cached.followup_store()
 ds = cached.dataset()
 ts = ds.territories
 indicators = referentiel_indicators(ds.framework)
@@ -31,65 +35,82 @@ by_key = {i["key"]: i for i in indicators}
 territory_ids = [*ds.quartier_ids, "ensemble-qpv", "compiegne"]
 
 # --- what has been recorded -------------------------------------------------------------------------
-st.subheader("Valeurs enregistrées")
-latest = store.latest()
+st.header("Valeurs enregistrées", anchor=False)
+try:
+    store = cached.followup_store(read_only=READ_ONLY)
+    latest = store.latest()
+except FollowupStoreError as err:
+    st.error(f"Valeurs de suivi indisponibles : {err}.")
+    st.stop()
 if not latest:
     st.info("Aucune valeur n'a encore été enregistrée.")
 else:
+    public_cols = ["Orientation", "Indicateur de suivi", "Territoire", "Année", "Valeur", "Unité", "Source"]
+    team_cols = ["Saisi par", "Le", "Commentaire"]
     rows = [
-        {
-            "Orientation": e.orientation,
-            "Indicateur de suivi": e.indicator_label,
-            "Territoire": w.name(ds, e.territory),
-            "Année": year_label(e.year),
-            "Valeur": f"{fr_number(e.value)} {e.unit}",
-            "Source": e.source,
-            "Saisi par": e.author,
-            "Le": e.recorded_at[:10],
-            "Commentaire": e.comment,
-        }
+        [str(e.orientation), e.indicator_label, w.name(ds, e.territory), year_label(e.year), fr_number(e.value), e.unit, e.source]
+        + ([] if READ_ONLY else [e.author, e.recorded_at[:10], e.comment])
         for e in latest
     ]
-    st.table(pd.DataFrame(rows).set_index("Orientation"))
-    header = [
-        "clé",
-        "indicateur",
-        "orientation",
-        "territoire",
-        "année",
-        "valeur",
-        "unité",
-        "source",
-        "auteur",
-        "enregistré le",
-        "commentaire",
-    ]
-    export = to_csv(
-        header,
-        [
+    # stored text is shown as text: escaped, in cells that interpret nothing
+    st.html(html_table(public_cols + ([] if READ_ONLY else team_cols), rows, caption="Valeurs de suivi en vigueur"))
+    if READ_ONLY:
+        export = to_csv(
+            ["indicateur", "orientation", "territoire", "année", "valeur", "unité", "source"],
             [
-                e.indicator_key,
-                neutralise(e.indicator_label),
-                str(e.orientation),
-                e.territory,
-                str(e.year),
-                fr_number(e.value),
-                neutralise(e.unit),
-                neutralise(e.source),
-                neutralise(e.author),
-                e.recorded_at,
-                neutralise(e.comment),
-            ]
-            for e in store.history()
-        ],
-    )
-    csv_button(export, "quartiers2030-suivi-historique.csv", "Télécharger tout l'historique des saisies (CSV)")
+                [
+                    neutralise(e.indicator_label),
+                    str(e.orientation),
+                    e.territory,
+                    str(e.year),
+                    fr_number(e.value),
+                    neutralise(e.unit),
+                    neutralise(e.source),
+                ]
+                for e in latest
+            ],
+        )
+        csv_button(export, "quartiers2030-suivi.csv", "Télécharger les valeurs publiées (CSV)")
+    else:
+        header = [
+            "clé",
+            "indicateur",
+            "orientation",
+            "territoire",
+            "année",
+            "valeur",
+            "unité",
+            "source",
+            "auteur",
+            "enregistré le",
+            "commentaire",
+        ]
+        export = to_csv(
+            header,
+            [
+                [
+                    e.indicator_key,
+                    neutralise(e.indicator_label),
+                    str(e.orientation),
+                    e.territory,
+                    str(e.year),
+                    fr_number(e.value),
+                    neutralise(e.unit),
+                    neutralise(e.source),
+                    neutralise(e.author),
+                    e.recorded_at,
+                    neutralise(e.comment),
+                ]
+                for e in store.history()
+            ],
+        )
+        csv_button(export, "quartiers2030-suivi-historique.csv", "Télécharger tout l'historique des saisies (CSV)")
 
 # --- recording ----------------------------------------------------------------------------------------
 if READ_ONLY:
-    st.caption("Écran de consultation : la saisie est désactivée (QUARTIERS_MODE=consultation).")
+    pass  # public screens: no form, no write path
 else:
-    st.subheader("Enregistrer une valeur")
+    st.header("Enregistrer une valeur", anchor=False)
     orientations = sorted({i["orientation"] for i in indicators})
     orient = st.selectbox(
         "Orientation stratégique",
@@ -139,4 +160,4 @@ else:
                 f"{year_label(entry.year)}."
             )
             st.rerun()
-sources_footer([f"Base de données : {store.kind} (adresse dans QUARTIERS_DB_URL ; par défaut un fichier SQLite dans var/)."])
+sources_footer()

@@ -50,7 +50,7 @@ def test_renewal_consultation_is_the_two_renewal_quartiers_not_the_three(ds):
     assert not ds.series("ensemble-qpv", "renewal_consultation_residents")
     assert (
         "Habitants impliqués dans la concertation des PRU – Clos des Roses + Victoire · période non précisée plus de 600"
-        in page("pages/pilier_cadre_de_vie.py")
+        in page("pages/cadre-de-vie.py")
     )
 
 
@@ -64,7 +64,7 @@ def test_jobs_concentration_keeps_the_contract_words_with_insee_definition(ds):
     assert text(ds, "compiegne", "jobs_per_100_inhabitants", "2020") == "176"
     item = next(i for i in ds.inconsistencies.items if i.id == "concentration-emploi-pour-100-habitants")
     assert item.indicators == ["jobs_per_100_inhabitants"] and "67 %" in item.summary
-    emploi = page("pages/pilier_emploi.py")
+    emploi = page("pages/emploi.py")
     assert "Concentration de l'emploi (« emplois pour 100 habitants » selon le contrat)" in emploi
     assert "Incohérence du contrat : Compiègne : « 173 emplois pour 100 habitants" in emploi
 
@@ -111,7 +111,7 @@ def test_inferred_attributions_carry_their_reason(ds, territory, indicator, peri
 def test_inferred_attribution_is_shown_beside_the_figure_and_listed(ds):
     cards = [model.Card("x", ds.figure("arc", "clsm_signatory_institutions", "2022"))]
     assert any(ln.text.startswith("attribution déduite : période déduite") for ln in w.card_text(ds, cards[0]).lines)
-    sante = page("pages/pilier_sante.py")
+    sante = page("pages/sante.py")
     assert "attribution déduite : période déduite : « En 2022, un coordinateur" in sante
     sources = page("pages/sources.py")
     assert "Attributions déduites" in sources and sources.count("territoire déduit") >= 6
@@ -210,25 +210,25 @@ def test_rsa_referentiel_link_is_marked_as_a_proxy(ds):
 @pytest.mark.parametrize(
     "territory,indicator,period,expected,page_path",
     [
-        ("colleges-malraux-denain", "brevet_written_mean", "", "moins de 10 sur 20", "pages/pilier_education.py"),
-        ("compiegne", "parents_house_qpv_share", "2023", "plus de 80 %", "pages/pilier_education.py"),
-        ("compiegne", "pre_psychomotricity_slots", "2023", "9", "pages/pilier_sante.py"),
-        ("compiegne", "pre_psychology_slots", "2023", "8", "pages/pilier_sante.py"),
-        ("compiegne", "care_waiting_months_min", "", "20", "pages/pilier_sante.py"),
-        ("compiegne", "care_waiting_months_max", "", "24", "pages/pilier_sante.py"),
-        ("arc", "business_settlements_per_year", "", "5", "pages/pilier_emploi.py"),
-        ("clos-des-roses", "npnru_demolished_buildings", "2023-06-30", "3", "pages/pilier_cadre_de_vie.py"),
-        ("la-victoire", "npnru_demolished_buildings", "2023-06-30", "2,5", "pages/pilier_cadre_de_vie.py"),
-        ("clos-des-roses", "npnru_built_tertiary_buildings", "2023-06-30", "1", "pages/pilier_cadre_de_vie.py"),
-        ("clos-des-roses", "npnru_public_facilities", "2023-06-30", "3", "pages/pilier_cadre_de_vie.py"),
-        ("la-victoire", "npnru_public_facilities", "2023-06-30", "1", "pages/pilier_cadre_de_vie.py"),
-        ("clos-des-roses-la-victoire", "npnru_amount_stated", "", "environ 120 000 000 €", "pages/pilier_cadre_de_vie.py"),
-        ("compiegne", "under_three_classes", "", "3", "pages/pilier_education.py"),
+        ("colleges-malraux-denain", "brevet_written_mean", "", "moins de 10 sur 20", "pages/education.py"),
+        ("compiegne", "parents_house_qpv_share", "2023", "plus de 80 %", "pages/education.py"),
+        ("compiegne", "pre_psychomotricity_slots", "2023", "9", "pages/sante.py"),
+        ("compiegne", "pre_psychology_slots", "2023", "8", "pages/sante.py"),
+        ("compiegne", "care_waiting_months_min", "", "20", "pages/sante.py"),
+        ("compiegne", "care_waiting_months_max", "", "24", "pages/sante.py"),
+        ("arc", "business_settlements_per_year", "", "5", "pages/emploi.py"),
+        ("clos-des-roses", "npnru_demolished_buildings", "2023-06-30", "3", "pages/cadre-de-vie.py"),
+        ("la-victoire", "npnru_demolished_buildings", "2023-06-30", "2,5", "pages/cadre-de-vie.py"),
+        ("clos-des-roses", "npnru_built_tertiary_buildings", "2023-06-30", "1", "pages/cadre-de-vie.py"),
+        ("clos-des-roses", "npnru_public_facilities", "2023-06-30", "3", "pages/cadre-de-vie.py"),
+        ("la-victoire", "npnru_public_facilities", "2023-06-30", "1", "pages/cadre-de-vie.py"),
+        ("clos-des-roses-la-victoire", "npnru_amount_stated", "", "environ 120 000 000 €", "pages/cadre-de-vie.py"),
+        ("compiegne", "under_three_classes", "", "3", "pages/education.py"),
         ("compiegne", "population_share_epci", "", "environ la moitié", "pages/accueil.py"),
-        ("ensemble-qpv", "neet_share_statement", "", "plus d'un tiers", "pages/pilier_emploi.py"),
-        ("qpv-france", "good_health_share", "", "plus de la moitié", "pages/pilier_sante.py"),
-        ("qpv-france", "overweight_share", "", "plus de la moitié", "pages/pilier_sante.py"),
-        ("qpv-grand-est", "premature_excess_mortality", "", "plus de 67 %", "pages/pilier_sante.py"),
+        ("ensemble-qpv", "neet_share_statement", "", "plus d'un tiers", "pages/emploi.py"),
+        ("qpv-france", "good_health_share", "", "plus de la moitié", "pages/sante.py"),
+        ("qpv-france", "overweight_share", "", "plus de la moitié", "pages/sante.py"),
+        ("qpv-grand-est", "premature_excess_mortality", "", "plus de 67 %", "pages/sante.py"),
     ],
 )
 def test_narrative_figures_with_their_wording(ds, territory, indicator, period, expected, page_path):

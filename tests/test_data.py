@@ -283,3 +283,20 @@ def test_french_formats():
 def test_resource_figures_keep_their_qualifiers(ds, territory, indicator, period, expected, status):
     v = val(ds, territory, indicator, period)
     assert v.value == expected and v.status == "ok" and v.qualifier == status
+
+
+@pytest.mark.parametrize(
+    "value,text",
+    [
+        (1234.0, "1 234"),
+        (1e-05, "0,00001"),
+        (66.4, "66,4"),
+        (100.0, "100"),
+        (1e20, "100 000 000 000 000 000 000"),
+        (float("inf"), "valeur hors limites"),
+    ],
+)
+def test_french_number_never_breaks_on_any_value(value, text):
+    from data.formatting import fr_number
+
+    assert fr_number(value) == text

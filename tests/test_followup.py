@@ -147,8 +147,9 @@ def test_page_records_and_shows_the_value(app):
     app.selectbox(key="suivi_territoire").select("vivier-corax")
     fill(app, "1 234")
     assert not app.exception
-    table = app.table[0].value.to_string()
-    assert "1 234 enfants" in table and "Vivier Corax" in table and "2025 (N)" in table and "Bilan 2025 du centre social" in table
+    table = tables_html(app)
+    assert "<td>1 234</td><td>enfants</td>" in table  # the unit in its own cell: a shown number cannot be spoofed
+    assert "Vivier Corax" in table and "2025 (N)" in table and "Bilan 2025 du centre social" in table
     assert app.text_input(key="suivi_valeur").value == ""  # emptied for the next entry, no double save
     assert app.text_input(key="suivi_source").value == "Bilan 2025 du centre social"
 
@@ -159,5 +160,26 @@ def test_consultation_mode_has_no_form(tmp_path, monkeypatch):
     at = AppTest.from_file(APP, default_timeout=60)
     at.run()
     at.switch_page("pages/suivi.py").run()
-    assert not at.button and not at.text_input
-    assert any("la saisie est désactivée" in c.value for c in at.caption)
+    assert not at.button and not at.text_input and not at.get("form")
+    text = " ".join(str(e.value) for e in [*at.markdown, *at.caption, *at.info])
+    assert "Aucune valeur n'a encore été enregistrée." in text
+    assert "QUARTIERS_MODE" not in text and "sqlite" not in text
+    assert not (tmp_path / "suivi.sqlite3").exists()  # a public screen never creates the database
+
+
+def tables_html(at) -> str:
+    """The escaped HTML tables the page shows (st.html elements other than the page head)."""
+    return "".join(e.proto.body for e in at.get("html") if "<table" in e.proto.body)
+
+
+def test_stored_markdown_and_html_are_shown_as_text(app):
+    app.selectbox(key="suivi_territoire").select("echarde")
+    fill(
+        app,
+        "12",
+        unit="[Site officiel](https://evil.example/login)",
+        source="<img src=https://evil.example/x.png> ![x](https://evil.example/y.png)",
+    )
+    table = tables_html(app)
+    assert "<img" not in table and "&lt;img src=https://evil.example/x.png&gt;" in table
+    assert "[Site officiel](https://evil.example/login)" in table and "<a " not in table

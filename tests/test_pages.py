@@ -43,6 +43,13 @@ def test_every_registered_page_shows_real_content(entry):
         assert e in text, (entry.path, e)
 
 
+def test_page_files_are_named_after_their_address():
+    """In Streamlit's « pages/ directory » mode (a fresh server's first request) a page's address
+    comes from its file name: /emploi must be pages/emploi.py for a first visitor's deep link."""
+    for p in PAGES:
+        assert Path(p.path).stem == (p.url_path or "accueil"), p.path
+
+
 def test_every_page_file_is_registered():
     files = {str(p.relative_to(Path(APP).parent)) for p in (Path(APP).parent / "pages").glob("*.py")}
     assert files == {p.path for p in PAGES}
@@ -138,7 +145,7 @@ def test_evolutions_na_values_are_listed_not_zero():
 
 
 def test_pillar_filter_by_quartier():
-    at = run_page("pages/pilier_cadre_de_vie.py")
+    at = run_page("pages/cadre-de-vie.py")
     at.selectbox(key="pilier_cadre-de-vie_q").select("vivier-corax").run()
     labels = [e.label for e in at.expander if e.label[:2] in ("9.", "10")]
     assert any(lbl.startswith("9.2 – ") for lbl in labels)

@@ -1,10 +1,18 @@
-"""Before any page runs: the data must load. A broken data file shows one French message naming
-the file, the line or feature and the reason — never an exception box."""
+"""Around every page run: the data must load, and no exception detail ever reaches a user.
+
+A broken data file shows one French message naming the file, the line or feature and the reason.
+Any other fault shows a French message and a way back home; the traceback goes to the server
+log only (never a path, a secret or a stack to the screen)."""
+
+import logging
 
 import streamlit as st
 
 from data.errors import DataValidationError
 from ui import cached
+from ui.registry import path_of
+
+log = logging.getLogger("quartiers2030")
 
 
 def require_data() -> None:
@@ -17,3 +25,16 @@ def require_data() -> None:
             icon=":material/error:",
         )
         st.stop()
+
+
+def run_page(nav) -> None:
+    """Run the chosen page; a fault becomes a French message (details in the server log only)."""
+    try:
+        nav.run()
+    except Exception:  # st.rerun / st.stop / st.switch_page are BaseExceptions and pass through
+        log.exception("page en erreur")
+        st.error(
+            "Cette page n'a pas pu s'afficher. L'incident a été enregistré ; vous pouvez revenir à l'accueil.",
+            icon=":material/error:",
+        )
+        st.page_link(path_of("accueil"), label="Revenir à l'accueil", icon=":material/home:")

@@ -123,10 +123,14 @@ def chart_spec(kind: str, indicator: str, territories: tuple[str, ...], title: s
 
 @st.cache_resource(show_spinner=False)
 def ranks_spec() -> dict:
-    from ui.charts import ranks_chart
+    from ui.charts import accessible, ranks_chart
     from ui.render import ranks_frame
 
-    return ranks_chart(ranks_frame(dataset()), "Rang de chaque thème par quartier").to_dict()
+    return accessible(
+        ranks_chart(ranks_frame(dataset()), "Rang de chaque thème par quartier"),
+        "Graphique : rang de chaque thème de priorité des habitants par quartier (1 = le plus cité). "
+        "Les mêmes rangs sont dans le tableau de l'annexe 1 ci-dessous.",
+    )
 
 
 @st.cache_resource(show_spinner=False)
@@ -152,14 +156,15 @@ def figures_csv(territory: str | None = None, indicator: str | None = None) -> b
 
 
 @st.cache_resource(show_spinner=False)
-def _followup_store(url: str | None):
+def _followup_store(url: str | None, read_only: bool):
     from data.followup import FollowupStore
 
-    return FollowupStore(url)
+    return FollowupStore(url, read_only=read_only)
 
 
-def followup_store():
-    """One store per database address (QUARTIERS_DB_URL, read at each call so tests can point it elsewhere)."""
+def followup_store(read_only: bool = False):
+    """One store per database address (QUARTIERS_DB_URL, read at each call so tests can point it
+    elsewhere) and mode; public screens open it read-only."""
     from data.followup import DB_ENV
 
-    return _followup_store(os.environ.get(DB_ENV))
+    return _followup_store(os.environ.get(DB_ENV), read_only)

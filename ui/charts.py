@@ -13,7 +13,8 @@ from ui import wording as w
 
 # d3 formats in en-US; rewrite to French separators in the axis labels.
 FR_AXIS = "replace(replace(format(datum.value, ',~r'), regexp(',', 'g'), ' '), '.', ',')"
-WIDTH = 640
+# charts take their container's width, axis labels and legend included (phones, portrait screens)
+FIT = alt.AutoSizeParams(type="fit-x", contains="padding")
 
 
 def long_frame(ds: Dataset, figures) -> pd.DataFrame:
@@ -57,6 +58,9 @@ def series_chart(df: pd.DataFrame, title: str, unit_label: str) -> alt.Chart:
             scale=_colour_scale(data),
             legend=alt.Legend(orient="bottom", columns=3, labelLimit=220),
         ),
+        # told apart without colour too: a dash pattern and a point shape per territory
+        strokeDash=alt.StrokeDash("territoire:N", title="Territoire", legend=alt.Legend(orient="bottom", columns=3)),
+        shape=alt.Shape("territoire:N", title="Territoire", legend=alt.Legend(orient="bottom", columns=3)),
         tooltip=[
             alt.Tooltip("territoire:N"),
             alt.Tooltip("période:N"),
@@ -66,7 +70,7 @@ def series_chart(df: pd.DataFrame, title: str, unit_label: str) -> alt.Chart:
         ],
     )
     return (base.mark_line(strokeWidth=2.5) + base.mark_point(size=80, filled=True)).properties(
-        width=WIDTH, height=300, autosize=alt.AutoSizeParams(type="pad")
+        width="container", height=300, autosize=FIT
     )
 
 
@@ -84,8 +88,9 @@ def bar_chart(
         enc["yOffset"] = alt.YOffset(f"{color}:N")
     chart = alt.Chart(data, title=alt.TitleParams(title, subtitle=f"Unité : {unit_label}", anchor="start")).encode(**enc)
     bars = chart.mark_bar() if color else chart.mark_bar(color="#3182bd")
-    text = chart.mark_text(align="left", dx=4, color="#1b1f24").encode(text="valeur (texte):N")
-    return (bars + text).properties(width=WIDTH - 120, height=alt.Step(30), autosize=alt.AutoSizeParams(type="pad"))
+    # a colour encoding overrides mark_text(color=…): the value labels get theirs explicitly
+    text = chart.mark_text(align="left", dx=4).encode(text="valeur (texte):N", color=alt.value("#1b1f24"))
+    return (bars + text).properties(width="container", height=alt.Step(30), autosize=FIT)
 
 
 def ranks_chart(df: pd.DataFrame, title: str) -> alt.Chart:
@@ -98,13 +103,34 @@ def ranks_chart(df: pd.DataFrame, title: str) -> alt.Chart:
         y=alt.Y("thème:N", title=None, sort=list(dict.fromkeys(df["thème"])), axis=alt.Axis(labelLimit=330)),
         tooltip=["thème:N", "quartier:N", "rang (texte):N"],
     )
+    # light fills only, so that the dark rank text keeps at least 4.5:1 on every cell
     heat = base.mark_rect(stroke="#ffffff").encode(
-        color=alt.Color("rang:Q", scale=alt.Scale(scheme="blues", reverse=True, domain=[1, 11]), legend=alt.Legend(title="Rang"))
+        color=alt.Color("rang:Q", scale=alt.Scale(domain=[1, 11], range=["#6baed6", "#f7fbff"]), legend=alt.Legend(title="Rang"))
     )
-    text = base.mark_text(fontSize=15, fontWeight="bold").encode(
-        text="rang (texte):N", color=alt.condition("datum.rang <= 3", alt.value("#ffffff"), alt.value("#1b1f24"))
+    text = base.mark_text(fontSize=15, fontWeight="bold").encode(text="rang (texte):N", color=alt.value("#111418"))
+    return (heat + text).properties(width="container", height=alt.Step(44), autosize=FIT)
+
+
+TEXT = "#1b1f24"
+
+
+def accessible(chart, description: str) -> dict:
+    """French description (read by screen readers instead of « Vega visualization ») and text at
+    4.5:1 or more: axis labels and titles, legends, titles."""
+    return (
+        chart.properties(description=description)
+        .configure_axis(
+            labelColor=TEXT, titleColor=TEXT, labelFontSize=13, titleFontSize=13, domainColor="#6e7781", tickColor="#6e7781"
+        )
+        .configure_legend(labelColor=TEXT, titleColor=TEXT, labelFontSize=13, titleFontSize=13)
+        .configure_title(color=TEXT, subtitleColor="#3d434b", fontSize=15)
+        .to_dict()
     )
-    return (heat + text).properties(width=WIDTH - 160, height=alt.Step(44), autosize=alt.AutoSizeParams(type="pad"))
+
+
+def description(ds: Dataset, indicator: str, territories: tuple[str, ...], title: str) -> str:
+    names = ", ".join(w.name(ds, t, True) for t in territories if ds.series(t, indicator))
+    return f"Graphique : {title} ({ds.catalogue[indicator].unit_label}) pour {names}. Les mêmes chiffres sont dans le tableau « Données en tableau » ci-dessous."
 
 
 def chart_spec(ds: Dataset, kind: str, indicator: str, territories: tuple[str, ...], title: str) -> dict:
@@ -119,4 +145,4 @@ def chart_spec(ds: Dataset, kind: str, indicator: str, territories: tuple[str, .
         chart = bar_chart(frame, "territoire", title, ind.unit_label, color="période", sort=names)
     else:
         chart = bar_chart(frame, "territoire", title, ind.unit_label, sort=names)
-    return chart.to_dict()
+    return accessible(chart, description(ds, indicator, territories, title))

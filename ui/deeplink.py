@@ -6,7 +6,8 @@ layout), and only leaves that mode once app.py has called st.navigation. A first
 opens a deep link (/fiche?q=…) before anyone opened « / » would therefore get the bare page
 script, without the router. The `ui` package calls `route_through_app()` when it is first
 imported (every page imports it before reading its address): it leaves the mode and reruns
-through app.py, keeping the address. Tested in the browser suite
+through app.py, keeping the address. For that mode to find the page at all, each file in pages/
+is named after its address (pages/emploi.py for /emploi; tested). Tested in the browser suite
 (tests/e2e: a fresh server whose first request is a deep link)."""
 
 import streamlit as st

@@ -7,6 +7,7 @@ import streamlit as st
 
 from data.model import Card
 from ui import cached
+from ui.document import head_html
 from ui.render import card_html
 
 APP_TITLE = "Quartiers 2030 – Contrat de Ville de l'ARC"
@@ -20,7 +21,7 @@ CSS = """
 <style>
 .q-card {border:1px solid #d0d7de; border-radius:8px; padding:0.7rem 0.9rem; margin-bottom:0.6rem; background:#fbfcfe; min-height:9.5rem}
 .q-label {font-size:0.95rem; color:#31465f; font-weight:600}
-.q-value {font-size:2.1rem; font-weight:700; color:#1f4e79; white-space:nowrap; line-height:1.25}
+.q-value {font-size:2.1rem; font-weight:700; color:#1f4e79; line-height:1.25}
 .q-value.q-long {font-size:1.45rem; white-space:normal}
 .q-value.q-na {font-size:1.3rem; color:#8a5a00; font-style:italic}
 .q-sub {font-size:0.92rem; color:#1b1f24; white-space:normal}
@@ -29,14 +30,19 @@ CSS = """
 .q-better {color:#1a7f37; font-weight:600}
 .q-worse {color:#b42318; font-weight:600}
 .q-neutral {color:#57606a; font-weight:600}
+.q-note {font-size:0.875rem; color:#3d434b; overflow-wrap:anywhere; margin:0.2rem 0}
 .q-tag {display:inline-block; border-radius:4px; padding:0 0.35rem; font-size:0.8rem; background:#eef2f7; margin-right:0.25rem}
 </style>
 """
 
 
-def page_setup(title: str, intro: str | None = None) -> None:
+def page_setup(title: str, intro: str | None = None, browser_title: str | None = None) -> None:
+    """Every page starts here: the document head (lang, French, accessibility, kiosk), its styles, its title."""
+    if browser_title:
+        st.set_page_config(page_title=browser_title)
+    st.html(head_html(), unsafe_allow_javascript=True)
     st.markdown(CSS, unsafe_allow_html=True)
-    st.title(title)
+    st.title(title, anchor=False)
     if intro:
         st.markdown(intro)
 

@@ -55,9 +55,10 @@ def ensure_leaflet_static() -> None:
 def base_map(bounds, tiles: str | None = None) -> folium.Map:
     ensure_leaflet_static()
     tiles = tiles if tiles is not None else os.environ.get(TILES_ENV, "")
-    m = folium.Map(tiles=None, zoom_control=True, control_scale=True, prefer_canvas=False)
+    m = folium.Map(tiles=None, zoom_control=False, control_scale=False, prefer_canvas=False)
     m.default_js = [("leaflet", LEAFLET_JS)]
     m.default_css = [("leaflet_css", LEAFLET_CSS)]
+    FrenchAccessibleControls().add_to(m)
     if tiles == "osm":
         folium.TileLayer("OpenStreetMap", attr="© contributeurs OpenStreetMap").add_to(m)
     (minx, miny, maxx, maxy) = bounds
@@ -158,6 +159,37 @@ def choropleth(
         pts = gdf.geometry.representative_point()
         Labels([(p.y, p.x, w.name(ds, t, True)) for p, t in zip(pts, gdf["territory"], strict=True)]).add_to(m)
     return m
+
+
+class FrenchAccessibleControls(MacroElement):
+    """Inside the map's frame: French zoom buttons, a metric scale only, lang="fr", pinch-zoom
+    allowed again (folium's viewport tag forbids it), and the quartier shapes out of the tab
+    order — the list of fiche links beside the map is the keyboard equivalent."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        (function (map) {
+            L.control.zoom({zoomInTitle: "Zoom avant", zoomOutTitle: "Zoom arrière"}).addTo(map);
+            L.control.scale({imperial: false, metric: true}).addTo(map);
+            document.documentElement.lang = "fr";
+            document.querySelectorAll('meta[name="viewport"]').forEach(function (vp) {
+                vp.setAttribute("content", "width=device-width, initial-scale=1.0");
+            });
+            var quiet = function () {
+                document.querySelectorAll("path.leaflet-interactive").forEach(function (p) {
+                    p.setAttribute("tabindex", "-1"); p.setAttribute("focusable", "false");
+                });
+            };
+            map.whenReady(function () { quiet(); setTimeout(quiet, 300); });
+            map.on("layeradd", quiet);
+            map.getContainer().setAttribute("aria-label", "Carte des quartiers (la liste des fiches, sous la carte, donne les mêmes liens)");
+        })({{ this._parent.get_name() }});
+        {% endmacro %}
+    """)
+
+    def __init__(self):
+        super().__init__()
+        self._name = "FrenchAccessibleControls"
 
 
 class Labels(MacroElement):

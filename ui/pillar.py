@@ -12,6 +12,7 @@ from data.formatting import period_label
 from ui import cached
 from ui import wording as w
 from ui.frame import figure_cards, page_setup, query_choice, sources_footer, sync_query
+from ui.render import inert_links
 
 ALL = "tous"
 
@@ -23,9 +24,9 @@ def _chart_block(spec) -> None:
     figures, table = cached.series_table(ind.id, terrs)
     if table is None:
         return
-    st.markdown(f"#### {ind.label}")
+    st.subheader(ind.label, anchor=False)
     title = ind.label if spec.chart in ("series", "bar_periods") else f"{ind.label} ({period_label(figures[0].period)})"
-    st.vega_lite_chart(cached.chart_spec(spec.chart, ind.id, terrs, title), width="content")
+    st.vega_lite_chart(cached.chart_spec(spec.chart, ind.id, terrs, title), width="stretch")
     missing = [f for f in figures if f.missing]
     if missing:
         st.caption(
@@ -50,7 +51,7 @@ def _chart_block(spec) -> None:
 def _figures_grid(specs) -> None:
     """Single figures (no series to chart) as one grid of cards, each with its source and period."""
     ds = cached.dataset()
-    st.subheader("Autres chiffres du contrat")
+    st.subheader("Autres chiffres du contrat", anchor=False)
     figures = [f for spec in specs for f in model.series_figures(ds, spec.indicator, tuple(spec.territories))]
     figure_cards(figures)
     for ind in dict.fromkeys(ds.catalogue[spec.indicator] for spec in specs if ds.catalogue[spec.indicator].contract_wording):
@@ -87,7 +88,8 @@ def _objective(ob: dict) -> None:
             if items:
                 st.markdown(f"**{label}**\n" + "\n".join(f"- {html.escape(i)}" for i in items))
         if ob.get("notes"):
-            st.caption(" ".join(ob["notes"]))
+            # footnotes of the contract: plain text (their links are shown, not followed: offline screens)
+            st.html(f"<p class='q-note'>{html.escape(inert_links(' '.join(ob['notes'])))}</p>")
         if ob.get("target_basis"):
             st.caption(f"Ciblage : {ob['target_basis']}")
 
@@ -101,14 +103,14 @@ def render(pillar_id: str) -> None:
         f"Orientations stratégiques {', '.join(str(o['number']) for o in orientations)} du contrat : "
         "diagnostic chiffré, puis objectifs opérationnels.",
     )
-    st.header("Diagnostic")
+    st.header("Diagnostic", anchor=False)
     for spec in (s for s in pillar.diagnostic if s.chart != "figures"):
         _chart_block(spec)
     figures = [s for s in pillar.diagnostic if s.chart == "figures"]
     if figures:
         _figures_grid(figures)
 
-    st.header("Orientations et objectifs opérationnels")
+    st.header("Orientations et objectifs opérationnels", anchor=False)
     options = [ALL, *ds.quartier_ids]
     chosen = query_choice("quartier", options, ALL)
     chosen = st.selectbox(
@@ -132,7 +134,7 @@ def render(pillar_id: str) -> None:
             obs = [ob for ob in obs if chosen in ob["target_quartiers"] or (not strict and chosen in ob["mentioned_quartiers"])]
         if not obs:
             continue
-        st.subheader(f"Orientation {o['number']} – {o['title']}")
+        st.subheader(f"Orientation {o['number']} – {o['title']}", anchor=False)
         for ob in obs:
             _objective(ob)
             shown += 1

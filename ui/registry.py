@@ -15,6 +15,7 @@ class PageEntry:
     section: str
     # what a smoke test must find on the page (figures a person reads)
     expected: tuple[str, ...] = ()
+    public: bool = True  # shown on public screens (QUARTIERS_MODE=consultation)
 
 
 HOME = "accueil"
@@ -53,7 +54,7 @@ PAGES: tuple[PageEntry, ...] = (
         ("Écart à la référence", "+19,6 points", "-98 €"),
     ),
     PageEntry(
-        "pages/pilier_education.py",
+        "pages/education.py",
         "Éducation et vivre ensemble",
         ":material/school:",
         "education",
@@ -61,7 +62,7 @@ PAGES: tuple[PageEntry, ...] = (
         ("Taux de NEET", "1.1 – Poursuivre", "LP Ch. de Gaulle", "51 %"),
     ),
     PageEntry(
-        "pages/pilier_sante.py",
+        "pages/sante.py",
         "Santé",
         ":material/health_and_safety:",
         "sante",
@@ -69,7 +70,7 @@ PAGES: tuple[PageEntry, ...] = (
         ("APL aux infirmiers", "92,6", "5.4 – Renforcer l'accès aux droits"),
     ),
     PageEntry(
-        "pages/pilier_emploi.py",
+        "pages/emploi.py",
         "Emploi",
         ":material/work:",
         "emploi",
@@ -77,7 +78,7 @@ PAGES: tuple[PageEntry, ...] = (
         ("1 604", "7.4 – Sensibiliser et accompagner à l'entrepreneuriat", "176"),
     ),
     PageEntry(
-        "pages/pilier_cadre_de_vie.py",
+        "pages/cadre-de-vie.py",
         "Cadre de vie",
         ":material/apartment:",
         "cadre-de-vie",

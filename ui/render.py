@@ -4,6 +4,7 @@ is always escaped; the only markup is ours."""
 from __future__ import annotations
 
 import html
+import re
 
 import pandas as pd
 
@@ -90,3 +91,33 @@ def priorities_table(ds: Dataset) -> pd.DataFrame:
             for th in res.themes
         ]
     ).set_index("Thème")
+
+
+def html_table(header: list[str], rows: list[list[str]], caption: str = "") -> str:
+    """A plain HTML table whose every cell is escaped text: stored or typed text is never read as
+    Markdown or HTML (links, images, headings, colours, formulas stay inert)."""
+    e = html.escape
+    head = "".join(f"<th scope='col'>{e(h)}</th>" for h in header)
+    body = "".join("<tr>" + "".join(f"<td>{e(str(c))}</td>" for c in row) + "</tr>" for row in rows)
+    cap = f"<caption style='text-align:left;font-weight:600'>{e(caption)}</caption>" if caption else ""
+    style = (
+        "<style>.q-table{border-collapse:collapse;width:100%}.q-table th,.q-table td{border:1px solid #d0d7de;"
+        "padding:0.3rem 0.5rem;text-align:left;vertical-align:top;overflow-wrap:anywhere}.q-table th{background:#eef2f7}</style>"
+    )
+    return f"{style}<table class='q-table'>{cap}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+_MD_LINK = re.compile(r"\[((?:[^\]\\]|\\.)*)\]\((https?://[^)\s]+)\)")
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>$#|~])")
+
+
+def inert_links(text: str) -> str:
+    """« [label](https://…) » → « label (https://…) »: the address shown, nothing to follow."""
+    return _MD_LINK.sub(lambda m: f"{m.group(1).replace(chr(92), '')} ({m.group(2)})", text)
+
+
+def inert(text: str) -> str:
+    """Text of the data shown through st.markdown / st.caption without being read as Markdown:
+    a link becomes « label (address) » in plain text, other Markdown characters are escaped."""
+    text = _MD_LINK.sub(lambda m: f"{m.group(1).replace(chr(92), '')} ({m.group(2)})", text)
+    return _MD_SPECIAL.sub(r"\\\1", text)

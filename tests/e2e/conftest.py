@@ -41,8 +41,8 @@ def serve(db_dir: Path, log_name: str, **extra_env):
     """A real Streamlit server of the app on a free loopback port; yields its address."""
     port = free_port()
     # no online base map, ever, in tests; follow-up values go to a throw-away database
-    env = {**os.environ, "QUARTIERS_TILES": "", "QUARTIERS_DB_URL": f"sqlite:///{db_dir / 'suivi.sqlite3'}", **extra_env}
-    env.pop("QUARTIERS_MODE", None)
+    env = {k: v for k, v in os.environ.items() if k != "QUARTIERS_MODE"}
+    env.update({"QUARTIERS_TILES": "", "QUARTIERS_DB_URL": f"sqlite:///{db_dir / 'suivi.sqlite3'}", **extra_env})
     ARTIFACTS.mkdir(exist_ok=True)
     log = open(ARTIFACTS / log_name, "w")
     proc = subprocess.Popen(

@@ -10,7 +10,8 @@ import pytest
 
 from .conftest import ARTIFACTS
 
-MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
+# the app translates the component's frame title (ui/document.py)
+MAP_FRAME = 'iframe[title="Carte interactive des quartiers"], iframe[title="streamlit_folium.st_folium"]'
 
 
 def open_app(page, url: str, shot: str | None = None):
@@ -172,7 +173,7 @@ def test_follow_up_value_recorded_in_the_browser(page, app_url):
     assert page.get_by_label("Source").input_value() == "Bilan 2025 de la Maison des Parents"  # nothing lost
     page.get_by_label("Valeur", exact=True).fill("1 234")
     page.get_by_role("button", name="Enregistrer").click()
-    wait_texts(page, ["1 234 familles", "2025 (N)", "Bilan 2025 de la Maison des Parents"])
+    wait_texts(page, ["1 234", "familles", "2025 (N)", "Bilan 2025 de la Maison des Parents"])
     page.screenshot(path=str(ARTIFACTS / "12-suivi.png"))
     assert page.blocked == [], page.blocked
 
@@ -190,7 +191,7 @@ def test_deep_link_is_the_first_request_of_a_fresh_server(browser, tmp_path):
         open_app(page, f"{url}/fiche?q=vivier-corax")
         assert page.locator("h1").first.inner_text().strip() == "Vivier Corax"
         wait_texts(page, ["9 470 €", "Écart à Compiègne : +1 144 €"])
-        nav = page.locator("[data-testid=stSidebarNav]")
-        assert nav.count() == 1 and "Carte des quartiers" in nav.inner_text() and "Sources et méthode" in nav.inner_text()
+        nav = page.locator("[data-testid=stTopNav]")  # the router's navigation (top bar, sections)
+        assert nav.count() == 1 and "Tableau de bord" in nav.inner_text() and "Les quatre piliers" in nav.inner_text()
         assert "q=vivier-corax" in page.url
         ctx.close()

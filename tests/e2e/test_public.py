@@ -1,0 +1,376 @@
+"""Public consultation screens (QUARTIERS_MODE=consultation) and accessibility in both modes, in
+Debian's Chromium with every non-loopback request blocked: no write surface, no internal data in
+pages or downloads, no Streamlit chrome, idle reset, portrait / landscape / phone without
+cut-offs, axe-core with no critical or serious violation, French only, nothing reflected from the
+address, no traceback. Screenshots go to artifacts/ (public-*.png)."""
+
+from __future__ import annotations
+
+import re
+import time
+import urllib.parse
+
+import pytest
+
+from ui.registry import PAGES
+
+from .conftest import ARTIFACTS, LOOPBACK, serve
+
+MAP_FRAME = 'iframe[title="Carte interactive des quartiers"], iframe[title="streamlit_folium.st_folium"]'
+SECRET_AUTHOR, SECRET_COMMENT = "Agent Confidentiel", "note interne à ne pas publier"
+PUBLIC = [p for p in PAGES if p.public]
+ADDRESS = {"fiche": "/fiche?q=clos-des-roses"}
+# English a user could see or hear (Streamlit, Leaflet, Vega defaults)
+ENGLISH = [
+    "Choose an option",
+    "Choose options",
+    "No results",
+    "Page not found",
+    "Running the app",
+    "Link to heading",
+    "Skip to main content",
+    "Zoom in",
+    "Zoom out",
+    "Vega visualization",
+    "Made with Streamlit",
+    "Deploy",
+    "Main menu",
+    "Selectbox",
+    "Clear value",
+    "App pages",
+    "Stop script",
+    "does not seem to exist",
+    "Record a screencast",
+    "Print",
+    "Settings",
+    "Show more",
+    "Download as CSV",
+    "Search",
+    "Fullscreen",
+]
+
+
+def address(entry) -> str:
+    return ADDRESS.get(entry.url_path, "/" + entry.url_path)
+
+
+@pytest.fixture(scope="module")
+def public_url(tmp_path_factory):
+    """A consultation server over a database where the team recorded one value, with an author
+    and an internal comment the public must never see."""
+    from data.dataset import load_dataset
+    from data.followup import FollowupStore, referentiel_indicators
+
+    folder = tmp_path_factory.mktemp("public")
+    ds = load_dataset()
+    store = FollowupStore(f"sqlite:///{folder / 'suivi.sqlite3'}")
+    store.add(
+        indicator=referentiel_indicators(ds.framework)[0],
+        territory="clos-des-roses",
+        territories=ds.territories,
+        year=2025,
+        value_text="42",
+        unit="actions",
+        source="Bilan 2025 du centre social",
+        author=SECRET_AUTHOR,
+        comment=SECRET_COMMENT,
+    )
+    with serve(folder, "streamlit-e2e-public.log", QUARTIERS_MODE="consultation", QUARTIERS_IDLE_S="5") as url:
+        yield url
+
+
+def new_page(browser, width=1920, height=1080):
+    ctx = browser.new_context(viewport={"width": width, "height": height}, locale="fr-FR", accept_downloads=True)
+    blocked: list[str] = []
+
+    def route(r):
+        if r.request.url.startswith(LOOPBACK):
+            return r.continue_()
+        blocked.append(r.request.url)
+        return r.abort()
+
+    ctx.route("**/*", route)
+    page = ctx.new_page()
+    page.blocked = blocked
+    return ctx, page
+
+
+def open_page(page, url: str):
+    page.goto(url)
+    page.wait_for_selector("h1", timeout=60_000)
+    page.wait_for_function(
+        "() => !document.querySelector('[data-testid=stStatusWidget] *:not(style)')"
+        " || getComputedStyle(document.querySelector('[data-testid=stStatusWidget]')).display === 'none'",
+        timeout=60_000,
+    )
+    page.wait_for_timeout(1200)  # the page streams in; the translator runs on each change
+    assert page.locator("[data-testid=stException]").count() == 0
+    return page
+
+
+def visible_text(page) -> str:
+    return page.evaluate("""() => {
+        const parts = [document.body.innerText, document.title];
+        document.querySelectorAll('[aria-label],[title],[placeholder],[alt]').forEach(el => {
+            for (const a of ['aria-label', 'title', 'placeholder', 'alt']) { const v = el.getAttribute(a); if (v) parts.push(v); }
+        });
+        return parts.join('\\n');
+    }""")
+
+
+# --- no write surface, no internal data, no chrome ----------------------------------------------------
+@pytest.mark.parametrize("entry", PUBLIC, ids=[p.url_path or "accueil" for p in PUBLIC])
+def test_public_page_is_read_only_chromeless_and_internal_free(browser, public_url, entry):
+    ctx, page = new_page(browser)
+    open_page(page, public_url + address(entry))
+    text = visible_text(page)
+    for secret in (SECRET_AUTHOR, SECRET_COMMENT, "QUARTIERS_", "sqlite", "postgresql", "var/", "Saisi par", "Traceback"):
+        assert secret not in text, (entry.path, secret)
+    for chrome in (
+        "[data-testid=stMainMenu]",
+        "[data-testid=stToolbar]",
+        "[data-testid=stAppDeployButton]",
+        "[data-testid=stStatusWidget]",
+    ):
+        loc = page.locator(chrome)
+        assert loc.count() == 0 or not loc.first.is_visible(), (entry.path, chrome)
+    assert page.locator("[data-testid=stForm]").count() == 0
+    assert page.evaluate("document.documentElement.lang") == "fr"
+    assert page.blocked == [], page.blocked
+    ctx.close()
+
+
+def test_public_follow_up_shows_published_values_only(browser, public_url):
+    ctx, page = new_page(browser)
+    open_page(page, public_url + "/suivi")
+    text = visible_text(page)
+    assert "Bilan 2025 du centre social" in text and "42" in text and "actions" in text
+    assert "Enregistrer une valeur" not in text and page.locator("textarea").count() == 0
+    with page.expect_download() as dl:
+        page.get_by_role("button", name=re.compile("Télécharger les valeurs publiées")).click()
+    data = open(dl.value.path(), encoding="utf-8-sig").read()
+    assert "Bilan 2025 du centre social" in data and SECRET_AUTHOR not in data and SECRET_COMMENT not in data
+    assert "historique" not in visible_text(page).lower()
+    ctx.close()
+
+
+def test_public_store_never_writes(tmp_path, browser):
+    """A consultation server on a database that does not exist yet: pages work, nothing is created."""
+    db = tmp_path / "jamais-cree.sqlite3"
+    with serve(tmp_path, "streamlit-e2e-readonly.log", QUARTIERS_MODE="consultation", QUARTIERS_DB_URL=f"sqlite:///{db}") as url:
+        ctx, page = new_page(browser)
+        open_page(page, url + "/suivi")
+        assert "Aucune valeur n'a encore été enregistrée." in visible_text(page)
+        ctx.close()
+    assert not db.exists()
+
+
+def test_database_address_with_a_password_never_shown(tmp_path, browser):
+    with serve(tmp_path, "streamlit-e2e-badurl.log", QUARTIERS_DB_URL="mysql://agent:MotDePasseSecret@db.interne/suivi") as url:
+        ctx, page = new_page(browser)
+        open_page(page, url + "/suivi")
+        text = visible_text(page)
+        assert "MotDePasseSecret" not in text and "db.interne" not in text and "Traceback" not in text
+        assert "adresse de base de données non reconnue" in text
+        ctx.close()
+
+
+# --- a kiosk: idle reset, sizes, orientations ------------------------------------------------------
+def test_idle_reset_returns_home_with_no_trace(browser, public_url):
+    ctx, page = new_page(browser)
+    open_page(page, public_url + "/fiche?q=vivier-corax")
+    assert page.locator("h1").first.inner_text().strip() == "Vivier Corax"
+    page.wait_for_url(re.compile(r"^" + re.escape(public_url) + r"/?$"), timeout=20_000)
+    page.wait_for_selector("h1", timeout=60_000)
+    assert "Contrat de Ville" in page.locator("h1").first.inner_text()
+    assert "q=" not in page.url
+    ctx.close()
+
+
+def test_activity_delays_the_idle_reset(browser, public_url):
+    ctx, page = new_page(browser)
+    open_page(page, public_url + "/fiche?q=la-victoire")
+    for _ in range(4):  # a visitor touching the screen every 2 s for 8 s
+        page.mouse.move(400, 400)
+        page.mouse.move(420, 420)
+        time.sleep(2)
+    assert "q=la-victoire" in page.url
+    ctx.close()
+
+
+SIZES = [("paysage", 1920, 1080), ("portrait", 1080, 1920), ("telephone", 390, 844)]
+
+
+@pytest.mark.parametrize("name,width,height", SIZES)
+@pytest.mark.parametrize("path", ["/", "/fiche?q=clos-des-roses", "/carte", "/priorites", "/emploi"])
+def test_public_layout_fits(browser, public_url, name, width, height, path):
+    ctx, page = new_page(browser, width, height)
+    open_page(page, public_url + path)
+    overflow = page.evaluate("""() => {
+        const main = document.querySelector('[data-testid=stMain]') || document.scrollingElement;
+        const root = document.scrollingElement;
+        return {main: main.scrollWidth - main.clientWidth, root: root.scrollWidth - root.clientWidth};
+    }""")
+    assert overflow["main"] <= 1 and overflow["root"] <= 1, (path, name, overflow)
+    body = page.evaluate("""() => Math.min(...[...document.querySelectorAll('[data-testid=stMarkdownContainer] p')]
+        .filter(p => p.offsetParent && p.innerText.trim().length > 20).map(p => parseFloat(getComputedStyle(p).fontSize)))""")
+    assert body >= 18, (path, name, body)
+    cut = page.evaluate(
+        """() => [...document.querySelectorAll('.q-card')].filter(c => c.scrollWidth > c.clientWidth + 1).length"""
+    )
+    assert cut == 0, (path, name)
+    small = page.evaluate("""() => [...document.querySelectorAll('[data-testid=stMain] a, [data-testid=stMain] button')]
+        .filter(e => e.offsetParent && getComputedStyle(e).visibility !== 'hidden')
+        .map(e => e.getBoundingClientRect()).filter(r => r.width > 0 && (r.height < 43.5 || r.width < 43.5)).length""")
+    assert small == 0, (path, name, small)
+    slug = path.strip("/").split("?")[0] or "accueil"
+    page.screenshot(path=str(ARTIFACTS / f"public-{slug}-{name}.png"))
+    ctx.close()
+
+
+# --- accessibility: axe-core, keyboard, headings, zoom — in both modes --------------------------------
+def axe_violations(page) -> list[str]:
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    out = []
+    for v in results.response["violations"]:
+        if v.get("impact") in ("critical", "serious"):
+            out.append(f"{v['id']} ({v['impact']}, {len(v['nodes'])} nœuds) : {v['nodes'][0]['target']}")
+    return out
+
+
+@pytest.fixture(params=["consultation", "equipe"])
+def mode_url(request, public_url, app_url):
+    return public_url if request.param == "consultation" else app_url
+
+
+@pytest.mark.parametrize("entry", PAGES, ids=[p.url_path or "accueil" for p in PAGES])
+def test_axe_no_critical_or_serious_violation(browser, mode_url, entry):
+    ctx, page = new_page(browser, 1400, 1200)
+    open_page(page, mode_url + address(entry))
+    page.wait_for_timeout(800)
+    assert axe_violations(page) == []
+    ctx.close()
+
+
+@pytest.mark.parametrize("entry", PAGES, ids=[p.url_path or "accueil" for p in PAGES])
+def test_french_only_and_ordered_headings(browser, mode_url, entry):
+    ctx, page = new_page(browser, 1400, 1200)
+    open_page(page, mode_url + address(entry))
+    text = visible_text(page)
+    found = [e for e in ENGLISH if re.search(r"(?<![\w'])" + re.escape(e) + r"(?![\w])", text)]
+    assert found == [], (entry.path, found)
+    levels = page.evaluate("""() => [...document.querySelectorAll('[data-testid=stMain] h1, [data-testid=stMain] h2,'
+        + '[data-testid=stMain] h3, [data-testid=stMain] h4, [data-testid=stMain] h5, [data-testid=stMain] h6')]
+        .filter(h => h.offsetParent).map(h => +h.tagName[1])""")
+    assert levels and levels[0] == 1, levels
+    assert all(b - a <= 1 for a, b in zip(levels, levels[1:], strict=False)), (entry.path, levels)
+    ctx.close()
+
+
+def test_distinct_browser_titles(browser, app_url):
+    ctx, page = new_page(browser, 1400, 1000)
+    titles = {}
+    for entry in PAGES:
+        open_page(page, app_url + address(entry))
+        titles[entry.url_path or "accueil"] = page.title()
+    assert len(set(titles.values())) == len(titles), titles
+    assert "Le Clos des Roses" in titles["fiche"]
+    ctx.close()
+
+
+def test_map_frame_is_french(browser, mode_url):
+    ctx, page = new_page(browser, 1400, 1200)
+    open_page(page, mode_url + "/carte")
+    frame = page.frame_locator(MAP_FRAME).first
+    frame.locator("path.q-quartier").nth(4).wait_for(state="attached", timeout=30_000)
+    assert frame.locator("a.leaflet-control-zoom-in").get_attribute("title") == "Zoom avant"
+    assert frame.locator("a.leaflet-control-zoom-out").get_attribute("title") == "Zoom arrière"
+    assert frame.locator("html").get_attribute("lang") == "fr"
+    assert frame.locator(".leaflet-control-scale-line").count() == 1  # metric only
+    assert frame.locator("path.q-quartier").first.get_attribute("tabindex") == "-1"  # the fiche links are the keyboard way
+    viewports = frame.locator('meta[name="viewport"]')
+    assert all("user-scalable=no" not in viewports.nth(i).get_attribute("content") for i in range(viewports.count()))
+    legend = page.locator("ul[aria-label='Légende de la carte'] li")
+    assert legend.count() >= 2 and "non disponible" in legend.last.inner_text()
+    ctx.close()
+
+
+def test_keyboard_focus_is_always_visible(browser, mode_url):
+    ctx, page = new_page(browser, 1400, 1200)
+    open_page(page, mode_url + "/")
+    page.evaluate("document.activeElement && document.activeElement.blur()")
+    invisible = []
+    for _ in range(40):
+        page.keyboard.press("Tab")
+        info = page.evaluate("""() => {
+            const e = document.activeElement; if (!e || e === document.body) return null;
+            const s = getComputedStyle(e);
+            return {tag: e.tagName, text: (e.innerText || e.getAttribute('aria-label') || '').slice(0, 40),
+                    outline: s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) >= 2, shadow: s.boxShadow !== 'none'};
+        }""")
+        if info and not (info["outline"] or info["shadow"]):
+            invisible.append(info)
+    assert invisible == [], invisible
+    ctx.close()
+
+
+@pytest.mark.parametrize("path", ["/", "/fiche?q=vivier-corax"])
+def test_zoom_200_percent_loses_nothing(browser, mode_url, path):
+    """200 % zoom on a 1280 px window is a 640 px wide CSS viewport."""
+    ctx, page = new_page(browser, 640, 900)
+    open_page(page, mode_url + path)
+    overflow = page.evaluate("""() => { const m = document.querySelector('[data-testid=stMain]');
+        return m.scrollWidth - m.clientWidth; }""")
+    assert overflow <= 1
+    cut = page.evaluate(
+        """() => [...document.querySelectorAll('.q-card, .q-value')].filter(c => c.scrollWidth > c.clientWidth + 1).length"""
+    )
+    assert cut == 0
+    ctx.close()
+
+
+# --- nothing reflected from the address, no traceback -------------------------------------------------
+EVIL = (
+    "[Retour au site officiel](https://evil.example/phish) ![x](https://evil.example/q.png) <img src=https://evil.example/i.png>"
+)
+
+
+@pytest.mark.parametrize(
+    "path,param",
+    [
+        ("/fiche", "q"),
+        ("/carte", "ind"),
+        ("/carte", "periode"),
+        ("/evolutions", "ind"),
+        ("/evolutions", "q"),
+        ("/cadre-de-vie", "quartier"),
+        ("/referentiel", "recherche"),
+        ("/referentiel", "orientation"),
+    ],
+)
+def test_address_values_are_never_rendered(browser, mode_url, path, param):
+    ctx, page = new_page(browser, 1400, 1200)
+    open_page(page, f"{mode_url}{path}?{param}={urllib.parse.quote(EVIL)}")
+    assert page.locator("[data-testid=stMain] a[href*='evil.example']").count() == 0
+    assert page.locator("img[src*='evil.example']").count() == 0
+    assert not any("evil.example" in u for u in page.blocked), page.blocked
+    text = page.locator("[data-testid=stMain]").inner_text()
+    assert "Retour au site officiel" not in text or path == "/referentiel"  # the search field keeps its text, inert
+    ctx.close()
+
+
+def test_huge_and_duplicated_parameters(browser, mode_url):
+    ctx, page = new_page(browser, 1400, 1200)
+    open_page(page, mode_url + "/evolutions?ind=poverty_rate,poverty_rate,neet_rate,poverty_rate")
+    assert page.locator("[data-testid=stException]").count() == 0
+    open_page(page, mode_url + "/referentiel?recherche=" + "A" * 10_000)
+    assert len(page.locator("input[type=text]").first.input_value()) <= 100
+    # 100 KB in the address: the server refuses the request itself, nothing is echoed
+    try:
+        response = page.goto(mode_url + "/referentiel?recherche=" + "B" * 100_000)
+    except Exception:  # the browser reports the server's refusal as a navigation error
+        response = None
+    assert response is None or response.status >= 400 or "B" * 200 not in page.content()
+    ctx.close()

@@ -1,0 +1,172 @@
+"""What every page puts into the browser's document, in one place (no page does it itself):
+
+- `lang="fr"` on the document (Streamlit serves `lang="en"`);
+- French for the English strings Streamlit's own frontend shows or announces (placeholders,
+  « No results », the unknown-page dialog, ARIA labels): a small observer translates them as
+  they appear, from the table below;
+- the styles that make the pages accessible (visible focus ring, caption and chart contrast);
+- in consultation mode (public screens): no Streamlit chrome, larger text and controls of at
+  least 44 × 44 px, and the idle reset that brings the screen back to the home page.
+
+No streamlit import: the page frame injects `head_html()` (tested on its own)."""
+
+from __future__ import annotations
+
+import json
+import os
+
+MODE_ENV, IDLE_ENV = "QUARTIERS_MODE", "QUARTIERS_IDLE_S"
+DEFAULT_IDLE_S = 120
+
+# Streamlit 1.67's hard-coded English, as shown or announced on this app's pages.
+TRANSLATIONS = {
+    "Choose an option": "Choisir une option",
+    "Choose options": "Choisir des options",
+    "No results": "Aucun résultat",
+    "No options to select": "Aucune option",
+    "Page not found": "Page introuvable",
+    "Skip to main content": "Aller au contenu principal",
+    "Link to heading": "Lien vers ce titre",
+    "Selectbox": "Liste de choix",
+    "Selectbox options": "Options de la liste",
+    "Selected values": "Valeurs choisies",
+    "Clear value": "Effacer",
+    "Clear all": "Tout effacer",
+    "Delete": "Retirer",
+    "Main menu": "Menu principal",
+    "App pages": "Pages du tableau de bord",
+    "Sidebar": "Barre latérale",
+    "Navigate to home page": "Aller à l'accueil",
+    "Markdown content": "Texte",
+    "Stop script": "Arrêter",
+    "Notifications": "Notifications",
+    "Close": "Fermer",
+    "Open": "Ouvrir",
+    "Running...": "Calcul en cours…",
+    "Running…": "Calcul en cours…",
+    "Loading...": "Chargement…",
+    "Collapse sidebar": "Replier la barre latérale",
+    "Expand sidebar": "Déplier la barre latérale",
+    "Show more": "Afficher plus",
+    "Show less": "Afficher moins",
+    "Download": "Télécharger",
+    "Fullscreen": "Plein écran",
+    "Close fullscreen": "Quitter le plein écran",
+    "streamlit_folium.st_folium": "Carte interactive des quartiers",
+    "Vega visualization": "Graphique",
+}
+# « The page that you have requested does not seem to exist. Running the app's main page. »
+SENTENCES = {
+    "does not seem to exist": "La page demandée n'existe pas : affichage de l'accueil.",
+}
+
+BASE_CSS = """
+/* visible focus on every focusable element (WCAG 2.4.7) */
+:focus-visible, a:focus-visible, button:focus-visible, [tabindex]:focus-visible, input:focus-visible,
+[role="option"]:focus-visible {outline: 3px solid #1f4e79 !important; outline-offset: 2px !important;
+  box-shadow: 0 0 0 5px #ffffff !important;}
+/* captions are drawn at 60 % opacity (3.9:1): full opacity, darker grey (8:1) */
+[data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] * {opacity: 1 !important; color: #3d434b !important;}
+/* key figures never overflow their card, even at 200 % zoom */
+.q-card {overflow-wrap: anywhere;}
+.q-value {max-width: 100%;}
+"""
+
+KIOSK_CSS = """
+/* public screens: no Streamlit chrome */
+[data-testid="stToolbar"], [data-testid="stMainMenu"], [data-testid="stAppDeployButton"], [data-testid="stStatusWidget"],
+[data-testid="stDecoration"], #MainMenu, footer {display: none !important;}
+/* readable standing 1.5 m away: body text 18 px and more, controls at least 44 × 44 px */
+html {font-size: 18px;}
+.stApp p, .stApp li, .stApp td, .stApp th, .stApp label {font-size: 1.05rem;}
+.stApp a, .stApp button, .stApp [role="button"], .stApp [role="tab"], .stApp [data-baseweb="select"] > div,
+.stApp input, .stApp [data-testid="stPageLink-NavLink"] {min-height: 44px; min-width: 44px;}
+.stApp [data-testid="stPageLink-NavLink"] {display: flex; align-items: center;}
+.stApp [data-testid="stPageLink-NavLink"] p {white-space: normal;}
+.q-card .q-value {font-size: 2.4rem;}
+"""
+
+SCRIPT = """
+(() => {
+  const T = %(translations)s, S = %(sentences)s, IDLE = %(idle)s;
+  const w = window, d = document;
+  d.documentElement.lang = "fr";
+  const ATTRS = ["aria-label", "title", "placeholder", "alt", "aria-placeholder"];
+  const tr = (s) => {
+    if (!s) return null;
+    const t = s.trim();
+    if (Object.prototype.hasOwnProperty.call(T, t)) return s.replace(t, T[t]);
+    for (const k in S) if (t.includes(k)) return S[k];
+    return null;
+  };
+  const fix = (root) => {
+    if (!root) return;
+    if (root.nodeType === 3) { const v = tr(root.nodeValue); if (v !== null && v !== root.nodeValue) root.nodeValue = v; return; }
+    if (root.nodeType !== 1) return;
+    const walker = d.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+    let n;
+    while ((n = walker.nextNode())) { const v = tr(n.nodeValue); if (v !== null && v !== n.nodeValue) n.nodeValue = v; }
+    const els = [root, ...root.querySelectorAll("[aria-label],[title],[placeholder],[alt],[aria-placeholder]")];
+    for (const el of els) for (const a of ATTRS) {
+      const v0 = el.getAttribute && el.getAttribute(a), v = tr(v0);
+      if (v !== null && v !== v0) el.setAttribute(a, v);
+    }
+  };
+  if (!w.__q2030) {
+    w.__q2030 = true;
+    fix(d.body);
+    new MutationObserver((ms) => {
+      for (const m of ms) {
+        if (m.type === "childList") m.addedNodes.forEach(fix);
+        else fix(m.target);
+      }
+      if (d.documentElement.lang !== "fr") d.documentElement.lang = "fr";
+    }).observe(d.documentElement, {subtree: true, childList: true, characterData: true, attributes: true,
+                                   attributeFilter: ATTRS.concat(["lang"])});
+  }
+  // public screens: back to the home page after IDLE seconds without a touch, a key or a move;
+  // a full reload starts a new session, so nothing of the previous visitor remains
+  if (IDLE > 0 && !w.__q2030idle) {
+    w.__q2030idle = true;
+    let last = Date.now();
+    const poke = () => { last = Date.now(); };
+    ["pointerdown", "pointermove", "keydown", "wheel", "touchstart", "scroll"].forEach(
+      (e) => d.addEventListener(e, poke, {capture: true, passive: true}));
+    setInterval(() => {
+      if (Date.now() - last >= IDLE * 1000) {
+        last = Date.now();
+        const home = w.location.origin + "/";
+        if (w.location.href !== home) w.location.replace(home);
+        else w.location.reload();
+      }
+    }, 1000);
+  }
+})();
+"""
+
+
+def consultation() -> bool:
+    """Public screens (QUARTIERS_MODE=consultation): read-only, kiosk."""
+    return os.environ.get(MODE_ENV, "").strip().lower() == "consultation"
+
+
+def idle_seconds() -> int:
+    """QUARTIERS_IDLE_S (default 120) in consultation mode; 0 (never) otherwise. A bad value falls
+    back to the default."""
+    if not consultation():
+        return 0
+    try:
+        value = int(os.environ.get(IDLE_ENV, DEFAULT_IDLE_S))
+    except ValueError:
+        return DEFAULT_IDLE_S
+    return value if value > 0 else DEFAULT_IDLE_S
+
+
+def head_html() -> str:
+    css = BASE_CSS + (KIOSK_CSS if consultation() else "")
+    script = SCRIPT % {
+        "translations": json.dumps(TRANSLATIONS, ensure_ascii=False),
+        "sentences": json.dumps(SENTENCES, ensure_ascii=False),
+        "idle": idle_seconds(),
+    }
+    return f"<style>{css}</style><script>{script}</script>"
