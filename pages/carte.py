@@ -111,7 +111,7 @@ for col, q in zip(st.columns(len(ds.quartier_ids)), ds.quartier_ids, strict=True
     col.page_link(path_of("fiche"), label=f"Fiche {ds.territories[q].short}", query_params={"q": q})
 sources_footer(
     [
-        "Fond de carte : aucun par défaut (la carte fonctionne sans internet) ; QUARTIERS_TILES=osm ajoute les tuiles "
-        "OpenStreetMap quand une connexion existe."
+        "Fond de carte : aucun par défaut, la carte fonctionne sans internet (les tuiles OpenStreetMap peuvent être "
+        "ajoutées là où une connexion existe : voir le README)."
     ]
 )

@@ -75,7 +75,12 @@ def indicator_line(text: str) -> str:
             + (f" — approchées : {html.escape(note)}" if note else "")
             + "</span>"
         )
-    return f"- {html.escape(text)}{badge}"
+    return f"<li>{html.escape(text)}{badge}</li>"
+
+
+def item_list(lines: list[str]) -> None:
+    """Contract text as an escaped HTML list: its addresses are shown, never turned into links."""
+    st.html("<ul class='q-list'>" + "".join(lines) + "</ul>" if lines else "<p>—</p>")
 
 
 total = 0
@@ -108,12 +113,12 @@ for o in fw["orientations"]:
             a, b = st.columns(2)
             with a:
                 st.markdown("*Indicateurs de suivi*")
-                st.markdown("\n".join(indicator_line(i) for i in inds) or "—", unsafe_allow_html=True)
+                item_list([indicator_line(i) for i in inds])
                 if ax["sources"]:
-                    st.caption(" ".join(ax["sources"]))
+                    st.html(f"<p class='q-note'>{html.escape(' '.join(ax['sources']))}</p>")  # addresses shown, not followed
             with b:
                 st.markdown("*Questions évaluatives*")
-                st.markdown("\n".join(f"- {html.escape(x)}" for x in ax["questions"]) or "—")
+                item_list([f"<li>{html.escape(x)}</li>" for x in ax["questions"]])
     if g_show:
         with st.container(border=True):
             st.markdown(
@@ -122,11 +127,11 @@ for o in fw["orientations"]:
                 unsafe_allow_html=True,
             )
             if g_inds:
-                st.markdown("\n".join(indicator_line(i) for i in g_inds), unsafe_allow_html=True)
+                item_list([indicator_line(i) for i in g_inds])
             if g.get("questions") and not only_data:
-                st.markdown("\n".join(f"- *{html.escape(x)}*" for x in g["questions"]))
+                item_list([f"<li><em>{html.escape(x)}</em></li>" for x in g["questions"]])
             if g.get("sources"):
-                st.caption(" ".join(g["sources"]))
+                st.html(f"<p class='q-note'>{html.escape(' '.join(g['sources']))}</p>")
 if total == 0:
     # the search text is not repeated here (it would be read as Markdown): it stays in the field above
     st.info("Aucun résultat : aucun axe, indicateur, source ni question ne correspond à cette recherche.")

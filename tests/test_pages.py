@@ -17,6 +17,7 @@ def page_text(at: AppTest) -> str:
     parts = [e.value for e in at.markdown] + [e.value for e in at.caption] + [e.value for e in at.title]
     parts += [e.value for e in at.header] + [e.value for e in at.subheader] + [e.value for e in at.warning]
     parts += [e.value for e in at.info]
+    parts += [e.proto.body for e in at.get("html") if "<style>" not in e.proto.body[:10]]
     for exp in at.expander:
         parts.append(exp.label)
     for t in at.table:

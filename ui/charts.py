@@ -99,8 +99,10 @@ def ranks_chart(df: pd.DataFrame, title: str) -> alt.Chart:
         df,
         title=alt.TitleParams(title, subtitle="Rang de priorité (1 = priorité la plus citée) ; « = » : ex æquo", anchor="start"),
     ).encode(
-        x=alt.X("quartier:N", title=None, axis=alt.Axis(labelAngle=0, orient="top")),
-        y=alt.Y("thème:N", title=None, sort=list(dict.fromkeys(df["thème"])), axis=alt.Axis(labelLimit=330)),
+        # on a phone the plot keeps room: theme labels cut at 200 px (full text in the tooltip and
+        # in the table under the chart), quartier names angled
+        x=alt.X("quartier:N", title=None, axis=alt.Axis(labelAngle=-30, orient="top", labelLimit=120)),
+        y=alt.Y("thème:N", title=None, sort=list(dict.fromkeys(df["thème"])), axis=alt.Axis(labelLimit=200)),
         tooltip=["thème:N", "quartier:N", "rang (texte):N"],
     )
     # light fills only, so that the dark rank text keeps at least 4.5:1 on every cell

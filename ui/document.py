@@ -73,9 +73,12 @@ BASE_CSS = """
 """
 
 KIOSK_CSS = """
-/* public screens: no Streamlit chrome */
-[data-testid="stToolbar"], [data-testid="stMainMenu"], [data-testid="stAppDeployButton"], [data-testid="stStatusWidget"],
-[data-testid="stDecoration"], #MainMenu, footer {display: none !important;}
+/* public screens: no Streamlit chrome (the navigation bar, which sits in the toolbar, stays) */
+[data-testid="stToolbarActions"], [data-testid="stMainMenu"], [data-testid="stAppDeployButton"],
+[data-testid="stStatusWidget"], [data-testid="stDecoration"], #MainMenu, footer {display: none !important;}
+/* the navigation: large French tiles of the sections and their pages */
+[data-testid="stTopNavSection"], [data-testid="stTopNavLink"], [data-testid="stTopNavDropdownLink"] {
+  min-height: 48px; font-size: 1.15rem !important; padding: 0 0.9rem !important;}
 /* readable standing 1.5 m away: body text 18 px and more, controls at least 44 × 44 px */
 html {font-size: 18px;}
 .stApp p, .stApp li, .stApp td, .stApp th, .stApp label {font-size: 1.05rem;}

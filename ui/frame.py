@@ -30,6 +30,7 @@ CSS = """
 .q-better {color:#1a7f37; font-weight:600}
 .q-worse {color:#b42318; font-weight:600}
 .q-neutral {color:#57606a; font-weight:600}
+.q-list {margin:0.2rem 0 0.6rem 1.2rem; padding:0} .q-list li {margin:0.15rem 0; overflow-wrap:anywhere}
 .q-note {font-size:0.875rem; color:#3d434b; overflow-wrap:anywhere; margin:0.2rem 0}
 .q-tag {display:inline-block; border-radius:4px; padding:0 0.35rem; font-size:0.8rem; background:#eef2f7; margin-right:0.25rem}
 </style>

@@ -86,7 +86,12 @@ def _objective(ob: dict) -> None:
         ):
             items = ob.get(key) or []
             if items:
-                st.markdown(f"**{label}**\n" + "\n".join(f"- {html.escape(i)}" for i in items))
+                # contract text as an escaped HTML list: addresses shown, never turned into links
+                st.html(
+                    f"<p><strong>{label}</strong></p><ul class='q-list'>"
+                    + "".join(f"<li>{html.escape(i)}</li>" for i in items)
+                    + "</ul>"
+                )
         if ob.get("notes"):
             # footnotes of the contract: plain text (their links are shown, not followed: offline screens)
             st.html(f"<p class='q-note'>{html.escape(inert_links(' '.join(ob['notes'])))}</p>")

@@ -128,12 +128,16 @@ def test_public_page_is_read_only_chromeless_and_internal_free(browser, public_u
         assert secret not in text, (entry.path, secret)
     for chrome in (
         "[data-testid=stMainMenu]",
-        "[data-testid=stToolbar]",
+        "[data-testid=stToolbarActions]",
         "[data-testid=stAppDeployButton]",
         "[data-testid=stStatusWidget]",
     ):
         loc = page.locator(chrome)
         assert loc.count() == 0 or not loc.first.is_visible(), (entry.path, chrome)
+    nav = page.locator("[data-testid=stTopNav]")  # the way around stays: French sections, large targets
+    assert nav.is_visible() and "Les quatre piliers" in nav.inner_text()
+    sections = page.locator("[data-testid=stTopNavSection]")
+    assert sections.count() >= 4 and all(sections.nth(i).bounding_box()["height"] >= 44 for i in range(sections.count()))
     assert page.locator("[data-testid=stForm]").count() == 0
     assert page.evaluate("document.documentElement.lang") == "fr"
     assert page.blocked == [], page.blocked
@@ -202,7 +206,7 @@ SIZES = [("paysage", 1920, 1080), ("portrait", 1080, 1920), ("telephone", 390, 8
 
 
 @pytest.mark.parametrize("name,width,height", SIZES)
-@pytest.mark.parametrize("path", ["/", "/fiche?q=clos-des-roses", "/carte", "/priorites", "/emploi"])
+@pytest.mark.parametrize("path", [address(p) for p in PUBLIC], ids=[p.url_path or "accueil" for p in PUBLIC])
 def test_public_layout_fits(browser, public_url, name, width, height, path):
     ctx, page = new_page(browser, width, height)
     open_page(page, public_url + path)
