@@ -10,7 +10,7 @@ from data.formatting import fr_number
 from ui import cached
 from ui import wording as w
 from ui.document import consultation
-from ui.exports import neutralise, to_csv
+from ui.exports import followup_csv
 from ui.frame import csv_button, page_setup, sources_footer
 from ui.render import html_table
 
@@ -55,56 +55,13 @@ else:
     # stored text is shown as text: escaped, in cells that interpret nothing
     st.html(html_table(public_cols + ([] if READ_ONLY else team_cols), rows, caption="Valeurs de suivi en vigueur"))
     if READ_ONLY:
-        export = to_csv(
-            ["indicateur", "orientation", "territoire", "année", "valeur", "unité", "source"],
-            [
-                [
-                    neutralise(e.indicator_label),
-                    str(e.orientation),
-                    e.territory,
-                    str(e.year),
-                    fr_number(e.value),
-                    neutralise(e.unit),
-                    neutralise(e.source),
-                ]
-                for e in latest
-            ],
-        )
-        csv_button(export, "quartiers2030-suivi.csv", "Télécharger les valeurs publiées (CSV)")
+        csv_button(followup_csv(latest, public=True), "quartiers2030-suivi.csv", "Télécharger les valeurs publiées (CSV)")
     else:
-        header = [
-            "clé",
-            "indicateur",
-            "orientation",
-            "territoire",
-            "année",
-            "valeur",
-            "unité",
-            "source",
-            "auteur",
-            "enregistré le",
-            "commentaire",
-        ]
-        export = to_csv(
-            header,
-            [
-                [
-                    e.indicator_key,
-                    neutralise(e.indicator_label),
-                    str(e.orientation),
-                    e.territory,
-                    str(e.year),
-                    fr_number(e.value),
-                    neutralise(e.unit),
-                    neutralise(e.source),
-                    neutralise(e.author),
-                    e.recorded_at,
-                    neutralise(e.comment),
-                ]
-                for e in store.history()
-            ],
+        csv_button(
+            followup_csv(store.history(), public=False),
+            "quartiers2030-suivi-historique.csv",
+            "Télécharger tout l'historique des saisies (CSV)",
         )
-        csv_button(export, "quartiers2030-suivi-historique.csv", "Télécharger tout l'historique des saisies (CSV)")
 
 # --- recording ----------------------------------------------------------------------------------------
 if READ_ONLY:

@@ -183,3 +183,27 @@ def test_stored_markdown_and_html_are_shown_as_text(app):
     table = tables_html(app)
     assert "<img" not in table and "&lt;img src=https://evil.example/x.png&gt;" in table
     assert "[Site officiel](https://evil.example/login)" in table and "<a " not in table
+
+
+def test_follow_up_exports_public_without_authors_and_formulas_neutralised(store, indicators, territories):
+    from ui.exports import followup_csv
+
+    ind = next(iter(indicators.values()))
+    store.add(
+        indicator=ind,
+        territory="la-victoire",
+        territories=territories,
+        year=2026,
+        value_text="7",
+        unit='=HYPERLINK("http://x")',
+        source="@SUM(A1)",
+        author="Agent Interne",
+        comment="-2+3 note",
+    )
+    entries = store.latest()
+    public = followup_csv(entries, public=True).decode("utf-8-sig")
+    team = followup_csv(store.history(), public=False).decode("utf-8-sig")
+    assert public.splitlines()[0] == "indicateur;orientation;territoire;année;valeur;unité;source"
+    assert "Agent Interne" not in public and "-2+3 note" not in public
+    assert "'=HYPERLINK" in public and "'@SUM(A1)" in public
+    assert team.splitlines()[0].endswith(";auteur;enregistré le;commentaire") and "Agent Interne" in team and "'-2+3 note" in team

@@ -79,3 +79,27 @@ def to_csv(header: list[str], rows: list[list[str]]) -> bytes:
 
 def figures_csv(ds: Dataset, figures) -> bytes:
     return to_csv(HEADER, figures_rows(ds, figures))
+
+
+PUBLIC_FOLLOWUP = ["indicateur", "orientation", "territoire", "année", "valeur", "unité", "source"]
+TEAM_FOLLOWUP = ["clé", *PUBLIC_FOLLOWUP, "auteur", "enregistré le", "commentaire"]
+
+
+def followup_csv(entries, public: bool) -> bytes:
+    """Follow-up values as CSV. Public screens: published values only (no key, author, date or
+    comment); the team: the whole history. Text cells neutralised, numbers in French."""
+    from data.formatting import fr_number
+
+    rows = []
+    for e in entries:
+        row = [
+            neutralise(e.indicator_label),
+            str(e.orientation),
+            e.territory,
+            str(e.year),
+            fr_number(e.value),
+            neutralise(e.unit),
+            neutralise(e.source),
+        ]
+        rows.append(row if public else [e.indicator_key, *row, neutralise(e.author), e.recorded_at, neutralise(e.comment)])
+    return to_csv(PUBLIC_FOLLOWUP if public else TEAM_FOLLOWUP, rows)

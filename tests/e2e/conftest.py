@@ -109,10 +109,10 @@ def browser():
         b.close()
 
 
-@pytest.fixture()
-def page(browser):
-    """A fresh context whose only reachable host is 127.0.0.1; external requests are recorded."""
-    ctx = browser.new_context(viewport={"width": 1400, "height": 2400}, locale="fr-FR")
+def offline_page(browser, width: int = 1400, height: int = 2400, **options):
+    """A fresh context whose only reachable host is 127.0.0.1; blocked requests are recorded on
+    `page.blocked`. Returns (context, page)."""
+    ctx = browser.new_context(viewport={"width": width, "height": height}, locale="fr-FR", **options)
     blocked: list[str] = []
 
     def route(r):
@@ -123,9 +123,15 @@ def page(browser):
 
     ctx.route("**/*", route)
     pg = ctx.new_page()
+    pg.blocked = blocked
+    return ctx, pg
+
+
+@pytest.fixture()
+def page(browser):
+    ctx, pg = offline_page(browser)
     errors: list[str] = []
     pg.on("pageerror", lambda e: errors.append(str(e)))
-    pg.blocked = blocked
     pg.js_errors = errors
     yield pg
     ctx.close()

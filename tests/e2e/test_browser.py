@@ -182,12 +182,10 @@ def test_deep_link_is_the_first_request_of_a_fresh_server(browser, tmp_path):
     """Streamlit starts in « pages/ directory » mode: the very first visitor of a new server opens a
     fiche by its address, and still gets the router (navigation, titles) and the right quartier
     (ui/deeplink.py)."""
-    from .conftest import LOOPBACK, serve
+    from .conftest import offline_page, serve
 
     with serve(tmp_path, "streamlit-e2e-fresh.log") as url:
-        ctx = browser.new_context(viewport={"width": 1400, "height": 1400}, locale="fr-FR")
-        ctx.route("**/*", lambda r: r.continue_() if r.request.url.startswith(LOOPBACK) else r.abort())
-        page = ctx.new_page()
+        ctx, page = offline_page(browser, 1400, 1400)
         open_app(page, f"{url}/fiche?q=vivier-corax")
         assert page.locator("h1").first.inner_text().strip() == "Vivier Corax"
         wait_texts(page, ["9 470 €", "Écart à Compiègne : +1 144 €"])

@@ -14,7 +14,7 @@ import pytest
 
 from ui.registry import PAGES
 
-from .conftest import ARTIFACTS, LOOPBACK, serve
+from .conftest import ARTIFACTS, offline_page, serve
 
 MAP_FRAME = 'iframe[title="Carte interactive des quartiers"], iframe[title="streamlit_folium.st_folium"]'
 SECRET_AUTHOR, SECRET_COMMENT = "Agent Confidentiel", "note interne à ne pas publier"
@@ -80,19 +80,7 @@ def public_url(tmp_path_factory):
 
 
 def new_page(browser, width=1920, height=1080):
-    ctx = browser.new_context(viewport={"width": width, "height": height}, locale="fr-FR", accept_downloads=True)
-    blocked: list[str] = []
-
-    def route(r):
-        if r.request.url.startswith(LOOPBACK):
-            return r.continue_()
-        blocked.append(r.request.url)
-        return r.abort()
-
-    ctx.route("**/*", route)
-    page = ctx.new_page()
-    page.blocked = blocked
-    return ctx, page
+    return offline_page(browser, width, height, accept_downloads=True)
 
 
 def open_page(page, url: str):
