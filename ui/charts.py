@@ -100,8 +100,8 @@ def ranks_chart(df: pd.DataFrame, title: str) -> alt.Chart:
         title=alt.TitleParams(title, subtitle="Rang de priorité (1 = priorité la plus citée) ; « = » : ex æquo", anchor="start"),
     ).encode(
         # on a phone the plot keeps room: theme labels cut at 200 px (full text in the tooltip and
-        # in the table under the chart), quartier names angled
-        x=alt.X("quartier:N", title=None, axis=alt.Axis(labelAngle=-30, orient="top", labelLimit=120)),
+        # in the table under the chart), quartier names steeply angled so that none is dropped
+        x=alt.X("quartier:N", title=None, axis=alt.Axis(labelAngle=-60, orient="top", labelLimit=120, labelOverlap=False)),
         y=alt.Y("thème:N", title=None, sort=list(dict.fromkeys(df["thème"])), axis=alt.Axis(labelLimit=200)),
         tooltip=["thème:N", "quartier:N", "rang (texte):N"],
     )
