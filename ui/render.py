@@ -108,16 +108,8 @@ def html_table(header: list[str], rows: list[list[str]], caption: str = "") -> s
 
 
 _MD_LINK = re.compile(r"\[((?:[^\]\\]|\\.)*)\]\((https?://[^)\s]+)\)")
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>$#|~])")
 
 
 def inert_links(text: str) -> str:
     """« [label](https://…) » → « label (https://…) »: the address shown, nothing to follow."""
     return _MD_LINK.sub(lambda m: f"{m.group(1).replace(chr(92), '')} ({m.group(2)})", text)
-
-
-def inert(text: str) -> str:
-    """Text of the data shown through st.markdown / st.caption without being read as Markdown:
-    a link becomes « label (address) » in plain text, other Markdown characters are escaped."""
-    text = _MD_LINK.sub(lambda m: f"{m.group(1).replace(chr(92), '')} ({m.group(2)})", text)
-    return _MD_SPECIAL.sub(r"\\\1", text)

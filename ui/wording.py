@@ -213,11 +213,6 @@ def card_text(ds: Dataset, c: Card) -> CardText:
     return CardText(c.label, period, value_text(f), f.missing, tuple(lines), source_line(f))
 
 
-def figure_label(ds: Dataset, f: Figure, with_territory: bool = True) -> str:
-    ind = ds.catalogue[f.indicator].label
-    return f"{ind} – {name(ds, f.territory, True)}" if with_territory else ind
-
-
 def plain_value(f: Figure) -> str:
     """The value as printed, for tables: « 66,4 % »; missing: « non disponible »."""
     return MISSING if f.missing else fr_value(f.value, f.unit, f.decimals)
