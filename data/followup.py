@@ -14,10 +14,16 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from .paths import ROOT
+from . import paths
 
 DB_ENV = "QUARTIERS_DB_URL"
-DEFAULT_DB = f"sqlite:///{ROOT / 'var' / 'suivi.sqlite3'}"
+
+
+def default_db() -> str:
+    """SQLite in QUARTIERS_VAR_DIR (by default ./var, created on the first write)."""
+    return f"sqlite:///{paths.var() / 'suivi.sqlite3'}"
+
+
 YEARS = list(range(2024, 2031))  # the contract runs 2024-2030
 YEAR_N = 2025  # « Entre 2025 et 2028 - 2028 et 2030 » (référentiel, orientation 1): N = 2025
 MAX_COMMENT = 1000
@@ -137,7 +143,7 @@ class FollowupStoreError(RuntimeError):
 
 class FollowupStore:
     def __init__(self, url: str | None = None, read_only: bool = False):
-        self.url = url or os.environ.get(DB_ENV) or DEFAULT_DB
+        self.url = url or os.environ.get(DB_ENV) or default_db()
         self.read_only = read_only
         self.kind = "postgresql" if self.url.startswith(("postgresql://", "postgres://")) else "sqlite"
         if self.kind == "sqlite" and not self.url.startswith("sqlite:///"):

@@ -3,6 +3,7 @@
 #   - Python packages into .venv/ (requirements-test.txt: the app's packages + pytest, Playwright, ruff…)
 #   - Debian's chromium for the browser tests (Playwright drives the system browser; it never downloads one)
 #   - a PostgreSQL server (Debian's postgresql) for the follow-up database tests, started here
+#   - Debian's nginx for the deployment tests (deploy/local.sh starts its own, on loopback)
 # A missing browser or database makes those tests fail, never skip.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,6 +12,8 @@ cd "$(dirname "$0")/.."
 need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || need+=(postgresql)
+[ -x /usr/sbin/nginx ] || need+=(nginx)
+command -v curl >/dev/null 2>&1 || need+=(curl)
 if [ ${#need[@]} -gt 0 ]; then
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}" >/dev/null

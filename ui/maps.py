@@ -2,15 +2,14 @@
 
 folium's default page pulls Leaflet, jQuery, Bootstrap… from public CDNs; with no network the
 first failing script stops the map. We point the map at Leaflet only, served by Streamlit's
-static file server from ./static/vendor/leaflet (copied from the XStatic-Leaflet package on
-first use), draw no base tiles unless explicitly asked, and draw the legend with Streamlit
+static file server from ./static/vendor/leaflet (copied once from the XStatic-Leaflet package and
+committed, see its PROVENANCE.md: nothing is written next to the code at run time), draw no base tiles unless explicitly asked, and draw the legend with Streamlit
 rather than a branca colormap (which would add d3 from a CDN)."""
 
 from __future__ import annotations
 
 import html
 import os
-import shutil
 from pathlib import Path
 
 import folium
@@ -23,7 +22,7 @@ from data.model import N_CLASSES, MapLayer
 from ui import wording as w
 
 ROOT = Path(__file__).resolve().parents[1]
-STATIC_LEAFLET = ROOT / "static" / "vendor" / "leaflet"
+STATIC_LEAFLET = ROOT / "static" / "vendor" / "leaflet"  # committed (PROVENANCE.md)
 LEAFLET_JS = "/app/static/vendor/leaflet/leaflet.js"
 LEAFLET_CSS = "/app/static/vendor/leaflet/leaflet.css"
 # Optional online base map (public screens and CI have none): QUARTIERS_TILES=osm
@@ -36,24 +35,7 @@ NA_STYLE = {"fillColor": "#ffffff", "color": "#6e6e6e", "weight": 2, "dashArray"
 HIGHLIGHT = "#d95f02"
 
 
-def ensure_leaflet_static() -> None:
-    """Copy Leaflet's dist files out of the pip package into ./static once."""
-    if (STATIC_LEAFLET / "leaflet.js").exists():
-        return
-    import xstatic.pkg.leaflet as xleaflet
-
-    STATIC_LEAFLET.parent.mkdir(parents=True, exist_ok=True)
-    tmp = STATIC_LEAFLET.with_name("leaflet.tmp")
-    shutil.rmtree(tmp, ignore_errors=True)
-    shutil.copytree(xleaflet.BASE_DIR, tmp)
-    try:
-        tmp.rename(STATIC_LEAFLET)
-    except OSError:  # another session copied it first
-        shutil.rmtree(tmp, ignore_errors=True)
-
-
 def base_map(bounds, tiles: str | None = None) -> folium.Map:
-    ensure_leaflet_static()
     tiles = tiles if tiles is not None else os.environ.get(TILES_ENV, "")
     m = folium.Map(tiles=None, zoom_control=False, control_scale=False, prefer_canvas=False)
     m.default_js = [("leaflet", LEAFLET_JS)]

@@ -1,0 +1,152 @@
+"""Render the nginx configuration of a Quartiers 2030 deployment from deploy/nginx/*.conf.in.
+
+One team site (sign-in, writes) and/or one public consultation site, each in front of its own pool
+of Streamlit processes on loopback ports, all sharing one PostgreSQL. Standard library only: it
+runs on the server with Debian's python3, before any virtual environment exists.
+
+    python3 deploy/nginx.py --site equipe=127.0.0.1:8080@8501,8502 \\
+        --site public=0.0.0.0:443@8601,8602 --tls-cert /etc/ssl/… --tls-key /etc/ssl/… \\
+        --streamlit-static /srv/quartiers/.venv/lib/python3.11/site-packages/streamlit/static \\
+        --code-dir /srv/quartiers --access-log /var/log/nginx/quartiers.log > quartiers.conf
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+PLACEHOLDER = re.compile(r"@[A-Z_]+@")
+
+
+def fill(template: str, values: dict[str, str]) -> str:
+    for key, value in values.items():
+        template = template.replace(f"@{key}@", value)
+    left = PLACEHOLDER.findall(template)
+    if left:
+        raise SystemExit(f"nginx.py : paramètre non rempli {sorted(set(left))}")
+    return template
+
+
+BACKEND = r"(?:[a-z0-9][a-z0-9.-]*:)?\d+"
+
+
+def parse_site(text: str) -> tuple[str, str, list[str]]:
+    """« nom=adresse:port@app,app » → (nom, adresse:port, [hôte:port]); an app is a loopback port
+    (« 8501 ») or a host and port (« app1:8501 », containers)."""
+    m = re.fullmatch(rf"([a-z][a-z0-9_]*)=((?:[0-9.]+|\[[0-9a-f:]+\]|\*):)?(\d+)@({BACKEND}(?:,{BACKEND})*)", text)
+    if not m:
+        raise SystemExit(f"nginx.py : --site attendu sous la forme nom=127.0.0.1:8080@8501,8502, reçu « {text} »")
+    apps = [a if ":" in a else f"127.0.0.1:{a}" for a in m[4].split(",")]
+    return m[1], f"{m[2] or ''}{m[3]}", apps
+
+
+def streamlit_static_dir() -> str:
+    import streamlit  # only when not given: the venv's python knows where its package is
+
+    return str(Path(streamlit.__file__).parent / "static")
+
+
+def render(
+    sites: list[tuple[str, str, list[str]]],
+    *,
+    streamlit_static: str,
+    code_dir: str,
+    access_log: str,
+    tls_cert: str = "",
+    tls_key: str = "",
+    server_name: str = "_",
+    tiles_host: str = "",
+) -> str:
+    tls = bool(tls_cert and tls_key)
+    upstreams, servers = [], []
+    for name, listen, apps in sites:
+        pool = f"quartiers_{name}"
+        lines = [f"upstream {pool} {{", "    hash $quartiers_route consistent;"]
+        # passive health check (open-source nginx): one failed connection takes the process out
+        # for 10 s, and the request is retried on the next process (proxy_next_upstream)
+        lines += [f"    server {app} max_fails=1 fail_timeout=10s;" for app in apps]
+        lines += ["    keepalive 32;", "}"]
+        upstreams.append("\n".join(lines))
+        servers.append(
+            fill(
+                (HERE / "nginx" / "server.conf.in").read_text(),
+                {
+                    "LISTEN": f"listen {listen}{' ssl' if tls else ''};",
+                    "SERVER_NAME": server_name,
+                    "ACCESS_LOG": access_log,
+                    "TLS": (
+                        f"    ssl_certificate {tls_cert};\n    ssl_certificate_key {tls_key};\n"
+                        "    ssl_protocols TLSv1.2 TLSv1.3;\n    ssl_session_cache shared:quartiers_tls:10m;\n"
+                        if tls
+                        else "    # TLS: render with --tls-cert and --tls-key (certificate and key paths)\n"
+                    ),
+                    "HSTS": '    add_header Strict-Transport-Security "max-age=31536000" always;\n' if tls else "",
+                    "CSP_IMG_EXTRA": f" https://{tiles_host}" if tiles_host else "",
+                    "UPSTREAM": pool,
+                    "STREAMLIT_STATIC": streamlit_static,
+                    "CODE_DIR": code_dir,
+                },
+            )
+        )
+    return fill(
+        (HERE / "nginx" / "http.conf.in").read_text(),
+        {"UPSTREAMS": "\n\n".join(upstreams), "SERVERS": "\n".join(servers), "COOKIE_SECURE": "; Secure" if tls else ""},
+    )
+
+
+def standalone(site_config: str, run_dir: str, user: str = "") -> str:
+    """A whole nginx.conf for an nginx started by hand (deploy/local.sh, tests): pid, logs and
+    temporary files in run_dir, the site configuration inline."""
+    temp = "\n".join(
+        f"    {kind}_temp_path {run_dir}/nginx-tmp/{kind};" for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+    )
+    body = "\n".join("    " + line if line else "" for line in site_config.splitlines())
+    return (
+        (f"user {user};\n" if user else "")
+        + f"worker_processes auto;\npid {run_dir}/nginx.pid;\nerror_log {run_dir}/nginx-error.log warn;\n"
+        + "events { worker_connections 4096; }\nhttp {\n    include /etc/nginx/mime.types;\n"
+        + "    default_type application/octet-stream;\n    sendfile on;\n"
+        + temp
+        + "\n"
+        + body
+        + "\n}\n"
+    )
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description="Configuration nginx de Quartiers 2030")
+    ap.add_argument(
+        "--site",
+        action="append",
+        required=True,
+        help="nom=adresse:port@app,app (répétable) ; app = port en boucle locale ou hôte:port",
+    )
+    ap.add_argument("--streamlit-static", default="", help="dossier static du paquet streamlit installé")
+    ap.add_argument("--code-dir", default=str(ROOT), help="dossier du code (pour /app/static)")
+    ap.add_argument("--access-log", default="/var/log/nginx/quartiers-access.log")
+    ap.add_argument("--tls-cert", default="")
+    ap.add_argument("--tls-key", default="")
+    ap.add_argument("--server-name", default="_")
+    ap.add_argument("--tiles-host", default="", help="hôte des tuiles en ligne, si QUARTIERS_TILES=osm")
+    ap.add_argument("--standalone", default="", metavar="RUN_DIR", help="un nginx.conf complet (pid, journaux dans RUN_DIR)")
+    ap.add_argument("--user", default="", help="avec --standalone : utilisateur des workers (si lancé en root)")
+    a = ap.parse_args(argv)
+    site = render(
+        [parse_site(s) for s in a.site],
+        streamlit_static=a.streamlit_static or streamlit_static_dir(),
+        code_dir=a.code_dir,
+        access_log=a.access_log,
+        tls_cert=a.tls_cert,
+        tls_key=a.tls_key,
+        server_name=a.server_name,
+        tiles_host=a.tiles_host,
+    )
+    sys.stdout.write(standalone(site, a.standalone, a.user) if a.standalone else site)
+
+
+if __name__ == "__main__":
+    main()
