@@ -141,6 +141,9 @@ def render(res: dict) -> str:
         f"- Harness click retries (sidebar re-rendered under the pointer, page then opened by address): {ld['click_retries']}.",
         "",
     ]
+    cluster = ROOT / "bench" / "CLUSTER.md"  # bench/cluster.py: 1 vs 2 processes behind nginx
+    if cluster.exists():
+        lines += [cluster.read_text(encoding="utf-8").strip(), ""]
     notes = ROOT / "bench" / "NOTES.md"
     if notes.exists():
         lines += [notes.read_text(encoding="utf-8").strip(), ""]
