@@ -69,7 +69,10 @@ def render(
         # passive health check (open-source nginx): one failed connection takes the process out
         # for 10 s, and the request is retried on the next process (proxy_next_upstream)
         lines += [f"    server {app} max_fails=1 fail_timeout=10s;" for app in apps]
-        lines += ["    keepalive 32;", "}"]
+        # idle upstream connections closed by nginx before the app's server closes them (uvicorn:
+        # 5 s); otherwise a request sent on a connection the app is closing fails, and max_fails=1
+        # takes a healthy process out for 10 s (seen in the cluster test)
+        lines += ["    keepalive 32;", "    keepalive_timeout 3s;", "}"]
         upstreams.append("\n".join(lines))
         servers.append(
             fill(
