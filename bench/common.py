@@ -39,6 +39,18 @@ REFERENCE = "bench/reference_app.py"  # a standalone one-file app, not a page of
 PROBE = "bench/router_probe.py"
 
 
+def migrate_bench_db() -> None:
+    """The follow-up schema, by Alembic, as scripts/run.sh does before starting the app."""
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    subprocess.run(
+        [sys.executable, "-m", "data.cli", "migrate"],
+        cwd=ROOT,
+        env={**os.environ, "QUARTIERS_DB_URL": BENCH_DB},
+        check=True,
+        capture_output=True,
+    )
+
+
 def median(xs):
     return statistics.median(xs) if xs else float("nan")
 
@@ -58,6 +70,7 @@ def free_port() -> int:
 
 def start_server(log_path: Path | None = None) -> tuple[subprocess.Popen, str, float]:
     """Start the app; return (process, url, seconds from spawn to the first healthy answer)."""
+    migrate_bench_db()
     port = free_port()
     log = open(log_path, "w") if log_path else subprocess.DEVNULL
     t0 = time.perf_counter()

@@ -22,6 +22,7 @@ from common import (
     ROOT,
     block_external,
     median,
+    migrate_bench_db,
     start_server,
     stop_server,
     wait_rendered,
@@ -64,6 +65,7 @@ def script_times(path: str, cold_reps: int, warm_reps: int, app: str = "app.py")
     """Cold and warm script times of one page through the router (app.py), or of a standalone app
     (path « - »)."""
     colds, warms = [], []
+    migrate_bench_db()
     for _ in range(cold_reps):
         out = subprocess.run(
             [sys.executable, "-c", SCRIPT_RUNNER, str(ROOT / app), path, str(warm_reps)],

@@ -9,4 +9,4 @@ these functions in one thin place (ui/cached.py).
 # runs sessions on threads: first imports entering the module graph at different points at the
 # same time can be handed partially initialised modules (« cannot import name … », seen in the
 # load test at server start). Importing the whole package in one fixed order avoids that.
-from . import errors, paths, formatting, indicators, schemas, framework, geo, dataset, model, followup  # noqa: F401, I001
+from . import errors, paths, formatting, indicators, schemas, framework, geo, dataset, model, db, accounts, csvio, followup  # noqa: F401, I001

@@ -35,6 +35,8 @@ def fr_number(value: float | int | None, decimals: int | None = None) -> str:
     """`9456` → `9 456`; `35.5` → `35,5`; decimals=None keeps the value's own precision."""
     if _is_missing(value):
         return MISSING
+    if isinstance(value, Decimal) and decimals is None and value.is_finite():
+        return fr_decimal(value)
     if not math.isfinite(float(value)):
         return "valeur hors limites"
     if decimals is None:
@@ -43,6 +45,20 @@ def fr_number(value: float | int | None, decimals: int | None = None) -> str:
         decimals = len(plain.split(".")[1]) if "." in plain else 0
     text = f"{abs(float(value)):,.{decimals}f}".replace(",", " ").replace(".", ",")
     return ("-" if float(value) < 0 and float(text.replace(" ", "").replace(",", ".")) != 0 else "") + text
+
+
+def fr_decimal(value: Decimal) -> str:
+    """An exact decimal (follow-up values) with every digit it has: 1234.5 → « 1 234,5 »,
+    0.00001 → « 0,00001 », never rounded through a float nor in scientific notation."""
+    plain = format(value.normalize(), "f") if value != value.to_integral() else format(value.to_integral(), "f")
+    sign = "-" if plain.startswith("-") else ""
+    whole, _, frac = plain.lstrip("-").partition(".")
+    groups = []
+    while len(whole) > 3:
+        groups.insert(0, whole[-3:])
+        whole = whole[:-3]
+    text = " ".join([whole, *groups]) + ("," + frac if frac else "")
+    return sign + text
 
 
 def fr_euros(value, decimals: int | None = 0) -> str:

@@ -95,13 +95,17 @@ up() {
   # one cookie secret for all processes (Streamlit's XSRF token must validate on any of them)
   [ -s "$RUN/cookie-secret" ] || .venv/bin/python -c "import secrets; print(secrets.token_hex(32))" > "$RUN/cookie-secret"
   chmod 600 "$RUN/cookie-secret"
-  # tables created once, before the processes start (never concurrently by N first page loads)
-  QUARTIERS_DB_URL="$DB_URL" .venv/bin/python -c "from data.followup import FollowupStore; FollowupStore()" \
+  # schema created or upgraded once by Alembic, before the processes start (never at page load)
+  QUARTIERS_DB_URL="$DB_URL" QUARTIERS_VAR_DIR="$RUN/var" .venv/bin/python -m data.cli migrate >/dev/null \
     || die "base de données injoignable ou refusée (voir ci-dessus)"
+  echo "$DB_URL" > "$RUN/db-url"; chmod 600 "$RUN/db-url"   # for `python -m data.cli user add` on this cluster
 
   local ports=() public=() sites
   for i in $(seq 0 $((n - 1))); do ports+=($((APP_PORT + i))); done
   for i in $(seq 0 $((PUBLIC_APPS - 1))); do public+=($((APP_PORT + n + i))); done
+  for p in "${ports[@]}" "${public[@]}"; do
+    [ "$p" = "$PROXY_PORT" ] || [ "$p" = "$PUBLIC_PORT" ] && die "le port $p serait à la fois celui de nginx et d'un processus (QUARTIERS_APP_PORT, QUARTIERS_PROXY_PORT, QUARTIERS_PUBLIC_PORT)"
+  done
   for p in "${ports[@]}"; do start_app "$p" equipe; done
   for p in "${public[@]}"; do start_app "$p" consultation; done
   sites=(--site "equipe=127.0.0.1:$PROXY_PORT@$(IFS=,; echo "${ports[*]}")")

@@ -1,13 +1,26 @@
 """Suivi des indicateurs – the politique de la ville team records the référentiel's follow-up
-values year after year (N … N+5); everyone reads them. On public screens
-(QUARTIERS_MODE=consultation) the store is opened read-only and no write path is built: the
-public sees published values (value, unit, year, source), never authors or comments."""
+values year after year (N … N+5); everyone reads them. Writing needs a signed-in account
+(contributeur or administrateur; ui/auth.py), the author is the account. On public screens
+(QUARTIERS_MODE=consultation) the store is opened read-only and neither sign-in nor a write path
+is built: the public sees published values (value, unit, year, source), never authors or
+comments; so does a visitor of the team site who is not signed in."""
 
 import streamlit as st
 
-from data.followup import YEAR_N, YEARS, FollowupError, FollowupStoreError, referentiel_indicators, year_label
+from data.accounts import AuthError
+from data.followup import (
+    MAX_COMMENT,
+    MAX_SOURCE,
+    MAX_UNIT,
+    YEAR_N,
+    YEARS,
+    FollowupError,
+    FollowupStoreError,
+    referentiel_indicators,
+    year_label,
+)
 from data.formatting import fr_number
-from ui import cached
+from ui import auth, cached
 from ui import wording as w
 from ui.document import consultation
 from ui.exports import followup_csv
@@ -23,8 +36,8 @@ page_setup(
     + (
         ""
         if READ_ONLY
-        else " Chaque valeur porte sa source, son auteur et sa date ; une correction s'ajoute comme une nouvelle saisie, "
-        "l'historique est conservé."
+        else " Chaque valeur porte sa source, son auteur (le compte connecté) et sa date ; une correction s'ajoute "
+        "comme une nouvelle saisie, l'historique est conservé."
     ),
 )
 
@@ -36,8 +49,12 @@ territory_ids = [*ds.quartier_ids, "ensemble-qpv", "compiegne"]
 
 # --- what has been recorded -------------------------------------------------------------------------
 st.header("Valeurs enregistrées", anchor=False)
+account = None if READ_ONLY else auth.current()
+internal = account is not None and account.can("read_internal")
 try:
     store = cached.followup_store(read_only=READ_ONLY)
+    if not READ_ONLY:
+        store.check_schema()
     latest = store.latest()
 except FollowupStoreError as err:
     st.error(f"Valeurs de suivi indisponibles : {err}.")
@@ -49,12 +66,12 @@ else:
     team_cols = ["Saisi par", "Le", "Commentaire"]
     rows = [
         [str(e.orientation), e.indicator_label, w.name(ds, e.territory), year_label(e.year), fr_number(e.value), e.unit, e.source]
-        + ([] if READ_ONLY else [e.author, e.recorded_at[:10], e.comment])
+        + ([e.author, e.recorded_at[:10], e.comment] if internal else [])
         for e in latest
     ]
     # stored text is shown as text: escaped, in cells that interpret nothing
-    st.html(html_table(public_cols + ([] if READ_ONLY else team_cols), rows, caption="Valeurs de suivi en vigueur"))
-    if READ_ONLY:
+    st.html(html_table(public_cols + (team_cols if internal else []), rows, caption="Valeurs de suivi en vigueur"))
+    if not internal:
         csv_button(followup_csv(latest, public=True), "quartiers2030-suivi.csv", "Télécharger les valeurs publiées (CSV)")
     else:
         csv_button(
@@ -63,9 +80,18 @@ else:
             "Télécharger tout l'historique des saisies (CSV)",
         )
 
-# --- recording ----------------------------------------------------------------------------------------
+# --- the team: sign-in, then recording ---------------------------------------------------------------
 if READ_ONLY:
-    pass  # public screens: no form, no write path
+    sources_footer()
+    st.stop()  # public screens: no sign-in, no form, no write path
+st.header("Espace de l'équipe", anchor=False)
+if account is None:
+    auth.sign_in_form()
+    sources_footer()
+    st.stop()
+auth.signed_in_bar(account)
+if not account.can("record"):
+    st.info(f"Le rôle « {account.role} » permet de lire les valeurs et les commentaires internes, pas d'en saisir.")
 else:
     st.header("Enregistrer une valeur", anchor=False)
     orientations = sorted({i["orientation"] for i in indicators})
@@ -88,14 +114,16 @@ else:
         territory = c1.selectbox("Territoire", territory_ids, key="suivi_territoire", format_func=lambda t: w.name(ds, t))
         year = c2.selectbox("Année", YEARS, index=YEARS.index(YEAR_N), key="suivi_annee", format_func=year_label)
         c3, c4 = st.columns(2)
-        value = c3.text_input("Valeur", key="suivi_valeur", placeholder="ex. 1 234 ou 66,4")
-        unit = c4.text_input("Unité", key="suivi_unite", placeholder="ex. enfants, actions, %")
-        source = st.text_input("Source", key="suivi_source", placeholder="ex. bilan d'activité 2025 du centre social")
-        author = st.text_input("Saisi par", key="suivi_auteur", placeholder="nom ou service")
-        comment = st.text_area("Commentaire (facultatif)", key="suivi_commentaire", max_chars=1000)
+        value = c3.text_input("Valeur", key="suivi_valeur", placeholder="ex. 1 234 ou 66,4", max_chars=40)
+        unit = c4.text_input("Unité", key="suivi_unite", placeholder="ex. enfants, actions, %", max_chars=MAX_UNIT)
+        source = st.text_input(
+            "Source", key="suivi_source", placeholder="ex. bilan d'activité 2025 du centre social", max_chars=MAX_SOURCE
+        )
+        comment = st.text_area("Commentaire (facultatif)", key="suivi_commentaire", max_chars=MAX_COMMENT)
         submitted = st.form_submit_button("Enregistrer")
     if submitted:
         try:
+            writer = auth.require("record")  # re-read now: disabled or signed out since the form was drawn
             entry = store.add(
                 indicator=by_key[key],
                 territory=territory,
@@ -104,12 +132,14 @@ else:
                 value_text=value,
                 unit=unit,
                 source=source,
-                author=author,
+                author=writer.login,
                 comment=comment,
             )
         except FollowupError as err:
             # the form keeps everything typed: only the faulty field needs correcting
             st.error(f"Valeur non enregistrée – {err.field} : {err}")
+        except (AuthError, FollowupStoreError) as err:
+            st.error(f"Valeur non enregistrée – {err}. Ce que vous avez saisi est conservé.")
         else:
             st.session_state["_suivi_saved"] = True
             st.toast(
@@ -117,4 +147,9 @@ else:
                 f"{year_label(entry.year)}."
             )
             st.rerun()
+if account.can("manage_accounts"):
+    from ui import admin
+
+    admin.import_section(store, ds)
+    admin.accounts_section()
 sources_footer()

@@ -4,4 +4,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/venv.sh
 ensure_venv requirements.txt
+# the follow-up database's schema (Alembic), created or upgraded here, never at page load;
+# public screens (QUARTIERS_MODE=consultation) only read and create nothing
+if [ "${QUARTIERS_MODE:-}" != "consultation" ]; then
+  .venv/bin/python -m data.cli migrate >/dev/null
+fi
 exec .venv/bin/python -m streamlit run app.py "$@"

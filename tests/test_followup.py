@@ -1,14 +1,18 @@
 """Follow-up values in a real database: SQLite (the default) and PostgreSQL (started by
-scripts/test.sh; without it these tests fail, they never skip). Then the page, driven by AppTest."""
+scripts/test.sh; without it these tests fail, they never skip), schema by Alembic. Then the page,
+driven by AppTest, signed in as a contributeur."""
 
 from __future__ import annotations
 
 import os
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from data import db
+from data.accounts import Accounts
 from data.dataset import load_dataset
 from data.followup import FollowupError, FollowupStore, parse_number, referentiel_indicators, year_label
 
@@ -16,18 +20,31 @@ APP = str(Path(__file__).resolve().parents[1] / "app.py")
 PG_ENV = "QUARTIERS_TEST_PG_URL"
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def store(request, tmp_path):
-    if request.param == "sqlite":
-        return FollowupStore(f"sqlite:///{tmp_path / 'suivi.sqlite3'}")
+def pg_url() -> str:
     url = os.environ.get(PG_ENV)
     if not url:
         pytest.fail(f"{PG_ENV} non défini : lancez la suite par « bash scripts/test.sh », qui démarre PostgreSQL")
+    return url
+
+
+def empty_pg(url: str) -> str:
     import psycopg
 
     with psycopg.connect(url) as con:
-        con.execute("DROP TABLE IF EXISTS followup_value")
-    return FollowupStore(url)
+        con.execute("DROP TABLE IF EXISTS followup_value, account, alembic_version")
+    return url
+
+
+def fresh_url(kind: str, tmp_path) -> str:
+    """An empty database of that kind, migrated to the head revision by Alembic."""
+    url = f"sqlite:///{tmp_path / 'suivi.sqlite3'}" if kind == "sqlite" else empty_pg(pg_url())
+    db.migrate(url)
+    return url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store(request, tmp_path):
+    return FollowupStore(fresh_url(request.param, tmp_path))
 
 
 @pytest.fixture(scope="module")
@@ -49,7 +66,7 @@ def record(store, indicators, territories, **kw):
         value_text="42",
         unit="enfants",
         source="Bilan Éducation nationale 2025",
-        author="Service politique de la ville",
+        author="marie",
     )
     args.update(kw)
     return store.add(**args)
@@ -89,10 +106,10 @@ def test_a_correction_is_a_new_record_and_history_is_kept(store, indicators, ter
         ({"value_text": "120", "unit": "%"}, "valeur", "un pourcentage doit être compris entre 0 et 100"),
         ({"unit": " "}, "unité", "précisez l'unité"),
         ({"source": ""}, "source", "indiquez la source"),
-        ({"author": ""}, "auteur", "indiquez qui enregistre"),
+        ({"author": ""}, "auteur", "connectez-vous"),
         ({"year": 2031}, "année", "entre 2024 et 2030"),
         ({"territory": "vieux-compiegne"}, "territoire", "territoire inconnu « vieux-compiegne »"),
-        ({"comment": "x" * 1001}, "commentaire", "dépasse 1000 caractères"),
+        ({"comment": "x" * 1001}, "commentaire", "1000 caractères au plus (1001 saisis)"),
     ],
 )
 def test_bad_input_is_refused_in_french_and_nothing_is_written(store, indicators, territories, kw, field, message):
@@ -103,10 +120,22 @@ def test_bad_input_is_refused_in_french_and_nothing_is_written(store, indicators
 
 
 @pytest.mark.parametrize(
-    "text,expected", [("12", 12), ("1 234", 1234), ("66,4", 66.4), ("66,4 %", 66.4), ("1\u00a0234,5", 1234.5), ("3.5", 3.5)]
+    "text,expected",
+    [
+        ("12", "12"),
+        ("1 234", "1234"),
+        ("66,4", "66.4"),
+        ("66,4 %", "66.4"),
+        ("1\u00a0234,5", "1234.5"),
+        ("3.5", "3.5"),
+        ("0,00001", "0.00001"),
+        ("3.25", "3.25"),
+        ("1234.5", "1234.5"),
+        ("999 999 999 999,999999", "999999999999.999999"),
+    ],
 )
-def test_french_numbers(text, expected):
-    assert parse_number(text) == expected
+def test_french_numbers_are_exact_decimals(text, expected):
+    assert parse_number(text) == Decimal(expected) and isinstance(parse_number(text), Decimal)
 
 
 def test_year_labels():
@@ -116,9 +145,19 @@ def test_year_labels():
 # --- the page -----------------------------------------------------------------------------------
 
 
-@pytest.fixture()
-def app(tmp_path, monkeypatch):
-    monkeypatch.setenv("QUARTIERS_DB_URL", f"sqlite:///{tmp_path / 'suivi.sqlite3'}")
+PASSWORD = "mot-de-passe-de-test"
+
+
+def team_db(tmp_path, monkeypatch, *accounts: tuple[str, str]) -> Accounts:
+    url = fresh_url("sqlite", tmp_path)
+    monkeypatch.setenv("QUARTIERS_DB_URL", url)
+    acc = Accounts(FollowupStore(url).engine)
+    for login, role in accounts:
+        acc.add(login, role, PASSWORD)
+    return acc
+
+
+def open_suivi() -> AppTest:
     at = AppTest.from_file(APP, default_timeout=60)
     at.run()
     at.switch_page("pages/suivi.py").run()
@@ -126,12 +165,26 @@ def app(tmp_path, monkeypatch):
     return at
 
 
-def fill(at, value, unit="enfants", source="Bilan 2025 du centre social", author="Équipe PV"):
+def sign_in(at, login, password=PASSWORD):
+    at.text_input(key="connexion_identifiant").input(login)
+    at.text_input(key="connexion_mdp").input(password)
+    next(b for b in at.button if b.label == "Se connecter").click().run()
+    return at
+
+
+@pytest.fixture()
+def app(tmp_path, monkeypatch):
+    team_db(tmp_path, monkeypatch, ("marie", "contributeur"))
+    at = sign_in(open_suivi(), "marie")
+    assert not at.exception and "Connecté : marie (contributeur)" in [c.value for c in at.caption]
+    return at
+
+
+def fill(at, value, unit="enfants", source="Bilan 2025 du centre social"):
     at.text_input(key="suivi_valeur").input(value)
     at.text_input(key="suivi_unite").input(unit)
     at.text_input(key="suivi_source").input(source)
-    at.text_input(key="suivi_auteur").input(author)
-    at.button[0].click().run()
+    next(b for b in at.button if b.label == "Enregistrer").click().run()
 
 
 def test_page_refuses_bad_value_in_french_and_keeps_what_was_typed(app):
@@ -156,7 +209,7 @@ def test_page_records_and_shows_the_value(app):
 
 def test_consultation_mode_has_no_form(tmp_path, monkeypatch):
     monkeypatch.setenv("QUARTIERS_DB_URL", f"sqlite:///{tmp_path / 'suivi.sqlite3'}")
-    monkeypatch.setenv("QUARTIERS_MODE", "consultation")
+    monkeypatch.setenv("QUARTIERS_MODE", "consultation")  # no migrate: a public screen before anything
     at = AppTest.from_file(APP, default_timeout=60)
     at.run()
     at.switch_page("pages/suivi.py").run()
@@ -177,12 +230,12 @@ def test_stored_markdown_and_html_are_shown_as_text(app):
     fill(
         app,
         "12",
-        unit="[Site officiel](https://evil.example/login)",
+        unit="[Site](https://evil.example/login)",
         source="<img src=https://evil.example/x.png> ![x](https://evil.example/y.png)",
     )
     table = tables_html(app)
     assert "<img" not in table and "&lt;img src=https://evil.example/x.png&gt;" in table
-    assert "[Site officiel](https://evil.example/login)" in table and "<a " not in table
+    assert "[Site](https://evil.example/login)" in table and "<a " not in table
 
 
 def test_follow_up_exports_public_without_authors_and_formulas_neutralised(store, indicators, territories):
@@ -197,13 +250,13 @@ def test_follow_up_exports_public_without_authors_and_formulas_neutralised(store
         value_text="7",
         unit='=HYPERLINK("http://x")',
         source="@SUM(A1)",
-        author="Agent Interne",
+        author="agent.interne",
         comment="-2+3 note",
     )
     entries = store.latest()
     public = followup_csv(entries, public=True).decode("utf-8-sig")
     team = followup_csv(store.history(), public=False).decode("utf-8-sig")
     assert public.splitlines()[0] == "indicateur;orientation;territoire;année;valeur;unité;source"
-    assert "Agent Interne" not in public and "-2+3 note" not in public
+    assert "agent.interne" not in public and "-2+3 note" not in public
     assert "'=HYPERLINK" in public and "'@SUM(A1)" in public
-    assert team.splitlines()[0].endswith(";auteur;enregistré le;commentaire") and "Agent Interne" in team and "'-2+3 note" in team
+    assert team.splitlines()[0].endswith(";auteur;enregistré le;commentaire") and "agent.interne" in team and "'-2+3 note" in team

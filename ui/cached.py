@@ -168,3 +168,17 @@ def followup_store(read_only: bool = False):
     from data.followup import DB_ENV
 
     return _followup_store(os.environ.get(DB_ENV), read_only)
+
+
+@st.cache_resource(show_spinner=False)
+def _accounts(url: str | None):
+    from data.accounts import Accounts
+
+    return Accounts(_followup_store(url, False).engine)
+
+
+def accounts():
+    """The team's accounts, in the follow-up database (never built in consultation mode)."""
+    from data.followup import DB_ENV
+
+    return _accounts(os.environ.get(DB_ENV))

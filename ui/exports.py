@@ -5,9 +5,6 @@ neutralised (OWASP: a leading apostrophe) without touching the figures themselve
 
 from __future__ import annotations
 
-import csv
-import io
-
 from data.dataset import Dataset, Figure
 
 HEADER = [
@@ -25,12 +22,8 @@ HEADER = [
     "note",
     "attribution déduite",
 ]
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise(cell: str) -> str:
-    """A text cell starting like a formula gets a leading apostrophe (shown as text by spreadsheets)."""
-    return "'" + cell if cell.startswith(FORMULA_START) else cell
+# one home for CSV writing and formula neutralisation (the command line uses it too)
+from data.csvio import FORMULA_START, followup_csv, neutralise, to_csv  # noqa: E402,F401
 
 
 def number_as_printed(f: Figure) -> str:
@@ -69,37 +62,5 @@ def figures_rows(ds: Dataset, figures) -> list[list[str]]:
     return rows
 
 
-def to_csv(header: list[str], rows: list[list[str]]) -> bytes:
-    buf = io.StringIO()
-    w = csv.writer(buf, delimiter=";", lineterminator="\r\n")
-    w.writerow(header)
-    w.writerows(rows)
-    return buf.getvalue().encode("utf-8-sig")
-
-
 def figures_csv(ds: Dataset, figures) -> bytes:
     return to_csv(HEADER, figures_rows(ds, figures))
-
-
-PUBLIC_FOLLOWUP = ["indicateur", "orientation", "territoire", "année", "valeur", "unité", "source"]
-TEAM_FOLLOWUP = ["clé", *PUBLIC_FOLLOWUP, "auteur", "enregistré le", "commentaire"]
-
-
-def followup_csv(entries, public: bool) -> bytes:
-    """Follow-up values as CSV. Public screens: published values only (no key, author, date or
-    comment); the team: the whole history. Text cells neutralised, numbers in French."""
-    from data.formatting import fr_number
-
-    rows = []
-    for e in entries:
-        row = [
-            neutralise(e.indicator_label),
-            str(e.orientation),
-            e.territory,
-            str(e.year),
-            fr_number(e.value),
-            neutralise(e.unit),
-            neutralise(e.source),
-        ]
-        rows.append(row if public else [e.indicator_key, *row, neutralise(e.author), e.recorded_at, neutralise(e.comment)])
-    return to_csv(PUBLIC_FOLLOWUP if public else TEAM_FOLLOWUP, rows)

@@ -36,13 +36,40 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+# the team accounts of every test server (created with the schema, as an administrateur would)
+TEAM_PASSWORD = "mot-de-passe-equipe"
+TEAM_ACCOUNTS = {"marie": "contributeur", "admin": "administrateur", "lea": "lecteur"}
+
+
+def prepare_team_db(url: str) -> None:
+    """Schema by Alembic (as scripts/run.sh does) and the test accounts."""
+    from data import db
+    from data.accounts import Accounts
+
+    db.migrate(url)
+    accounts = Accounts(db.make_engine(url))
+    for login, role in TEAM_ACCOUNTS.items():
+        accounts.add(login, role, TEAM_PASSWORD)
+
+
+def sign_in(page, login: str = "marie", password: str = TEAM_PASSWORD):
+    """Sign in on the page where the sign-in form is shown (/suivi)."""
+    page.get_by_label("Identifiant").fill(login)
+    page.get_by_label("Mot de passe").fill(password)
+    page.get_by_role("button", name="Se connecter").click()
+    page.get_by_text(f"Connecté : {login}").wait_for(timeout=30_000)
+
+
 @contextmanager
 def serve(db_dir: Path, log_name: str, **extra_env):
-    """A real Streamlit server of the app on a free loopback port; yields its address."""
+    """A real Streamlit server of the app on a free loopback port; yields its address. Team mode:
+    the database is migrated and holds TEAM_ACCOUNTS; consultation mode: nothing is created."""
     port = free_port()
     # no online base map, ever, in tests; follow-up values go to a throw-away database
     env = {k: v for k, v in os.environ.items() if k != "QUARTIERS_MODE"}
     env.update({"QUARTIERS_TILES": "", "QUARTIERS_DB_URL": f"sqlite:///{db_dir / 'suivi.sqlite3'}", **extra_env})
+    if env.get("QUARTIERS_MODE") != "consultation" and not (db_dir / "suivi.sqlite3").exists():
+        prepare_team_db(env["QUARTIERS_DB_URL"])
     ARTIFACTS.mkdir(exist_ok=True)
     log = open(ARTIFACTS / log_name, "w")
     proc = subprocess.Popen(

@@ -162,18 +162,22 @@ def test_referentiel_search(page, app_url):
 
 
 def test_follow_up_value_recorded_in_the_browser(page, app_url):
+    from .conftest import sign_in
+
     open_app(page, app_url + "/suivi")
-    wait_texts(page, ["Aucune valeur n'a encore été enregistrée.", "Enregistrer une valeur"])
+    wait_texts(page, ["Aucune valeur n'a encore été enregistrée.", "Connexion de l'équipe"])
+    assert page.get_by_label("Valeur", exact=True).count() == 0  # no form before signing in
+    sign_in(page, "marie")
+    wait_texts(page, ["Enregistrer une valeur"])
     page.get_by_label("Valeur", exact=True).fill("douze")
     page.get_by_label("Unité").fill("familles")
     page.get_by_label("Source").fill("Bilan 2025 de la Maison des Parents")
-    page.get_by_label("Saisi par").fill("Équipe politique de la ville")
-    page.get_by_role("button", name="Enregistrer").click()
+    page.get_by_role("button", name="Enregistrer", exact=True).click()
     wait_texts(page, ["Valeur non enregistrée – valeur : « douze » n'est pas un nombre"])
     assert page.get_by_label("Source").input_value() == "Bilan 2025 de la Maison des Parents"  # nothing lost
     page.get_by_label("Valeur", exact=True).fill("1 234")
-    page.get_by_role("button", name="Enregistrer").click()
-    wait_texts(page, ["1 234", "familles", "2025 (N)", "Bilan 2025 de la Maison des Parents"])
+    page.get_by_role("button", name="Enregistrer", exact=True).click()
+    wait_texts(page, ["1 234", "familles", "2025 (N)", "Bilan 2025 de la Maison des Parents", "marie"])
     page.screenshot(path=str(ARTIFACTS / "12-suivi.png"))
     assert page.blocked == [], page.blocked
 

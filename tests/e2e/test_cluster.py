@@ -13,12 +13,13 @@ import re
 import signal
 import socket
 import subprocess
+import sys
 import time
 import uuid
 
 import pytest
 
-from .conftest import ARTIFACTS, ROOT, offline_page
+from .conftest import ARTIFACTS, ROOT, TEAM_PASSWORD, offline_page, sign_in
 from .test_browser import MAP_FRAME, open_app, wait_texts
 
 LOCAL = ROOT / "deploy" / "local.sh"
@@ -43,9 +44,8 @@ def free_ports(n: int) -> int:
 @pytest.fixture(scope="module")
 def cluster(tmp_path_factory):
     run = tmp_path_factory.mktemp("cluster")
-    apps = free_ports(3)
-    proxy = free_ports(2)
-    public = proxy + 1
+    apps = free_ports(5)  # 3 app processes, then the two nginx sites
+    proxy, public = apps + 3, apps + 4
     env = {k: v for k, v in os.environ.items() if k not in ("QUARTIERS_DB_URL", "QUARTIERS_MODE")}
     env.update(
         QUARTIERS_RUN_DIR=str(run),
@@ -178,15 +178,27 @@ def test_public_site_beside_the_team_site_is_read_only(browser, cluster):
 
 def test_killing_a_process_loses_no_value_and_new_sessions_reach_the_survivor(browser, cluster):
     url = cluster["url"]
-    source = f"Bilan grappe {uuid.uuid4().hex[:8]}"
+    tag = uuid.uuid4().hex[:8]
+    source, login = f"Bilan grappe {tag}", f"grappe-{tag}"
+    # an account on the cluster's database, made with the command line as an administrateur would
+    db_url = (cluster["run"] / "db-url").read_text().strip()
+    added = subprocess.run(
+        [sys.executable, "-m", "data.cli", "user", "add", login, "--role", "contributeur"],
+        input=TEAM_PASSWORD + "\n",
+        env={**os.environ, "QUARTIERS_DB_URL": db_url},
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert added.returncode == 0, added.stderr
     ctx, page = offline_page(browser, 1400, 2000)
     open_app(page, url + "/suivi")
+    sign_in(page, login)
     wait_texts(page, ["Enregistrer une valeur"])
     page.get_by_label("Valeur", exact=True).fill("4 321")
     page.get_by_label("Unité").fill("familles")
     page.get_by_label("Source").fill(source)
-    page.get_by_label("Saisi par").fill("Test de la grappe")
-    page.get_by_role("button", name="Enregistrer").click()
+    page.get_by_role("button", name="Enregistrer", exact=True).click()
     wait_texts(page, [source, "4 321"])
     mine = route_of(ctx)
     served = {ln["upstream"] for ln in access_lines(cluster) if ln["route"] == mine and ln["upstream"] != "-"}

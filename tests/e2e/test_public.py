@@ -17,7 +17,7 @@ from ui.registry import PAGES
 from .conftest import ARTIFACTS, offline_page, serve
 
 MAP_FRAME = 'iframe[title="Carte interactive des quartiers"], iframe[title="streamlit_folium.st_folium"]'
-SECRET_AUTHOR, SECRET_COMMENT = "Agent Confidentiel", "note interne à ne pas publier"
+SECRET_AUTHOR, SECRET_COMMENT = "agent.confidentiel", "note interne à ne pas publier"
 PUBLIC = [p for p in PAGES if p.public]
 ADDRESS = {"fiche": "/fiche?q=clos-des-roses"}
 # English a user could see or hear (Streamlit, Leaflet, Vega defaults)
@@ -63,6 +63,9 @@ def public_url(tmp_path_factory):
 
     folder = tmp_path_factory.mktemp("public")
     ds = load_dataset()
+    from data import db
+
+    db.migrate(f"sqlite:///{folder / 'suivi.sqlite3'}")
     store = FollowupStore(f"sqlite:///{folder / 'suivi.sqlite3'}")
     store.add(
         indicator=referentiel_indicators(ds.framework)[0],

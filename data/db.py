@@ -1,0 +1,195 @@
+"""The team's database: SQLAlchemy Core tables for SQLite (default, a file in QUARTIERS_VAR_DIR) and
+PostgreSQL (QUARTIERS_DB_URL), migrated by Alembic (data/migrations). The app never runs DDL at
+page load: `python -m data.cli migrate` (run by scripts/run.sh, deploy/local.sh, the systemd and
+compose migration step) creates or upgrades the schema; a store finding an older schema says so
+in French.
+
+Database faults become `StoreError` with a French message that never carries the address (it may
+hold a password) nor the driver's English text; connections time out after a few seconds."""
+
+from __future__ import annotations
+
+import decimal
+import os
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlalchemy import exc as sa_exc
+
+from . import paths
+
+DB_ENV = "QUARTIERS_DB_URL"
+CONNECT_TIMEOUT_S = 3  # unreachable server: a French message after 3 s, not 130
+STATEMENT_TIMEOUT_MS = 5000  # a hung statement (lock, overloaded server) is cancelled after 5 s
+SQLITE_BUSY_S = 3  # a locked SQLite file: wait at most 3 s
+SCHEMA_VERSION = "0002_accounts"  # head of data/migrations/versions
+
+metadata = sa.MetaData()
+
+
+class ExactDecimal(sa.types.TypeDecorator):
+    """A decimal stored without float noise: NUMERIC(18, 6) on PostgreSQL, the canonical decimal
+    text on SQLite (which has no decimal type: REAL would turn 0.1 + 0.2 into 0.30000000000000004)."""
+
+    impl = sa.String(40)
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect):
+        if dialect.name == "postgresql":
+            return dialect.type_descriptor(sa.Numeric(18, 6, asdecimal=True))
+        return dialect.type_descriptor(sa.String(40))
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        value = decimal.Decimal(value)
+        return value if dialect.name == "postgresql" else format(value, "f")
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        return normalise(decimal.Decimal(value))
+
+
+def normalise(d: decimal.Decimal) -> decimal.Decimal:
+    """12.500000 → 12.5, 100.000000 → 100 (never 1E+2)."""
+    d = d.normalize()
+    return d.quantize(decimal.Decimal(1)) if d == d.to_integral() else d
+
+
+followup_value = sa.Table(
+    "followup_value",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("indicator_key", sa.String(40), nullable=False),
+    sa.Column("indicator_label", sa.Text, nullable=False),
+    sa.Column("orientation", sa.Integer, nullable=False),
+    sa.Column("territory", sa.String(60), nullable=False),
+    sa.Column("year", sa.Integer, nullable=False),
+    sa.Column("value", ExactDecimal, nullable=False),
+    sa.Column("unit", sa.String(40), nullable=False),
+    sa.Column("source", sa.String(300), nullable=False),
+    sa.Column("comment", sa.String(1000), nullable=False, server_default=""),
+    sa.Column("author", sa.String(64), nullable=False),
+    sa.Column("recorded_at", sa.String(32), nullable=False),
+    sa.Index("ix_followup_indicator_territory", "indicator_key", "territory", "year"),
+)
+
+account = sa.Table(
+    "account",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("login", sa.String(64), nullable=False, unique=True),
+    sa.Column("role", sa.String(20), nullable=False),
+    sa.Column("password_hash", sa.String(200), nullable=True),  # none: single sign-on only
+    sa.Column("active", sa.Boolean, nullable=False, server_default=sa.true()),
+    sa.Column("failed_attempts", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("locked_until", sa.String(32), nullable=True),
+    sa.Column("created_at", sa.String(32), nullable=False),
+)
+
+
+class StoreError(RuntimeError):
+    """A database fault, worded in French for a user; never carries the address or a secret."""
+
+
+def url_from_env(url: str | None = None) -> str:
+    return url or os.environ.get(DB_ENV) or f"sqlite:///{paths.var() / 'suivi.sqlite3'}"
+
+
+def driver_url(url: str) -> str:
+    if url.startswith(("postgresql://", "postgres://")):
+        return "postgresql+psycopg://" + url.split("://", 1)[1]
+    if url.startswith("sqlite:///"):
+        return url
+    # the address is not repeated: it may hold a password
+    raise StoreError("adresse de base de données non reconnue (attendu : sqlite:///… ou postgresql://…)")
+
+
+def make_engine(url: str, read_only: bool = False, create_dir: bool = False) -> sa.Engine:
+    durl = driver_url(url)
+    if durl.startswith("postgresql"):
+        options = f"-c statement_timeout={STATEMENT_TIMEOUT_MS} -c lock_timeout={STATEMENT_TIMEOUT_MS}"
+        if read_only:
+            options += " -c default_transaction_read_only=on"
+        return sa.create_engine(
+            durl,
+            connect_args={"connect_timeout": CONNECT_TIMEOUT_S, "options": options},
+            pool_pre_ping=True,
+            pool_size=5,
+            max_overflow=10,
+            pool_timeout=SQLITE_BUSY_S + 2,
+        )
+    path = Path(durl.removeprefix("sqlite:///"))
+    if read_only:
+        # a public screen never creates the file: read-only URI, no DDL
+        engine = sa.create_engine("sqlite://", creator=lambda: _sqlite_ro(path), poolclass=sa.pool.NullPool)
+    else:
+        if create_dir:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        engine = sa.create_engine(durl, connect_args={"timeout": SQLITE_BUSY_S}, poolclass=sa.pool.NullPool)
+
+    @sa.event.listens_for(engine, "connect")
+    def _pragmas(dbapi_con, _):
+        dbapi_con.execute("PRAGMA foreign_keys=ON")
+
+    return engine
+
+
+def _sqlite_ro(path: Path):
+    import sqlite3
+
+    return sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=SQLITE_BUSY_S, check_same_thread=False)
+
+
+def french_fault(exc: BaseException) -> StoreError:
+    """The driver's fault, worded for a user (the original stays chained for the log)."""
+    text = str(getattr(exc, "orig", exc) or exc).lower()
+    if "locked" in text or "busy" in text or "lock timeout" in text or "could not obtain lock" in text:
+        msg = "la base de suivi est occupée par une autre saisie ; réessayez dans un instant (rien n'a été enregistré)"
+    elif "readonly" in text or "read-only" in text or "read only" in text:
+        msg = "la base de suivi est en lecture seule sur ce serveur (rien n'a été enregistré)"
+    elif "statement timeout" in text or "canceling statement" in text or "timeout" in text or "timed out" in text:
+        msg = "la base de suivi n'a pas répondu à temps ; réessayez dans un instant (rien n'a été enregistré)"
+    elif "unable to open database" in text or "no such file" in text:
+        msg = "le fichier de la base de suivi est introuvable ou inaccessible"
+    elif "no such table" in text or "does not exist" in text:
+        msg = "la base de suivi n'est pas initialisée (l'administrateur lance « python -m data.cli migrate »)"
+    elif isinstance(exc, sa_exc.OperationalError | sa_exc.InterfaceError | OSError):
+        msg = "la base de suivi est injoignable ; réessayez dans un instant (rien n'a été enregistré)"
+    else:
+        msg = "la base de suivi a refusé l'opération (rien n'a été enregistré)"
+    err = StoreError(msg)
+    err.__cause__ = exc
+    return err
+
+
+def schema_version(engine: sa.Engine) -> str | None:
+    """Alembic's recorded revision, or None for an empty database."""
+    try:
+        with engine.connect() as con:
+            if not sa.inspect(con).has_table("alembic_version"):
+                return None
+            return con.execute(sa.text("SELECT version_num FROM alembic_version")).scalar()
+    except sa_exc.SQLAlchemyError as exc:
+        raise french_fault(exc) from exc
+
+
+def alembic_config(url: str):
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(Path(__file__).with_name("migrations")))
+    cfg.attributes["url"] = url
+    return cfg
+
+
+def migrate(url: str | None = None) -> str:
+    """Create or upgrade the schema to the head revision (Alembic); returns the revision."""
+    from alembic import command
+
+    url = url_from_env(url)
+    if driver_url(url).startswith("sqlite"):
+        Path(driver_url(url).removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    command.upgrade(alembic_config(url), "head")
+    return SCHEMA_VERSION

@@ -1,0 +1,464 @@
+"""The team's follow-up, probed as a careful attacker and a clumsy user would: exact values, tiny,
+huge and ambiguous inputs, length limits, database faults in French, concurrent writers on both
+databases, accounts (argon2, lock-out, roles enforced on the server, expiry), the command line
+(all-or-nothing import, template, export) and the Alembic migration of an older database."""
+
+from __future__ import annotations
+
+import os
+import socket
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+from decimal import Decimal
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from data import db
+from data.accounts import LOCK_MINUTES, MAX_FAILURES, Accounts, AuthError, require, session_expired
+from data.dataset import load_dataset
+from data.followup import FollowupError, FollowupStore, parse_number, referentiel_indicators
+from data.formatting import fr_number
+
+from .test_followup import PASSWORD, fresh_url, open_suivi, pg_url, sign_in, team_db
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def ds():
+    return load_dataset()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def url(request, tmp_path):
+    return fresh_url(request.param, tmp_path)
+
+
+def add(store, ds, value="42", **kw):
+    args = dict(
+        indicator=referentiel_indicators(ds.framework)[0],
+        territory="clos-des-roses",
+        territories=ds.territories,
+        year=2025,
+        value_text=value,
+        unit="enfants",
+        source="Bilan 2025",
+        author="marie",
+    )
+    args.update(kw)
+    return store.add(**args)
+
+
+# --- values ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text,shown",
+    [
+        ("0,00001", "0,00001"),
+        ("0,1", "0,1"),
+        ("999 999 999 999,999999", "999 999 999 999,999999"),
+        ("12,500", "12,5"),
+        ("1 234", "1 234"),
+    ],
+)
+def test_tiny_and_huge_values_are_stored_exactly_and_render(url, ds, text, shown):
+    store = FollowupStore(url)
+    add(store, ds, text)
+    [e] = store.latest()
+    assert isinstance(e.value, Decimal) and fr_number(e.value) == shown
+
+
+def test_no_float_noise_on_either_database(url, ds):
+    store = FollowupStore(url)
+    for v in ("0,1", "0,2", "0,3"):
+        add(store, ds, v, year=2024 + len(store.history()))
+    values = [e.value for e in store.history()]
+    assert values == [Decimal("0.1"), Decimal("0.2"), Decimal("0.3")] and sum(values) == Decimal("0.6")
+
+
+@pytest.mark.parametrize(
+    "text,message",
+    [
+        ("2.500", "« 2.500 » est ambigu : voulez-vous dire 2,5 ou 2 500 ?"),
+        ("1.234", "« 1.234 » est ambigu : voulez-vous dire 1,234 ou 1 234 ?"),
+        ("1.234,5", "écrivez les milliers avec une espace"),
+        ("0,0000001", "au plus 6 décimales"),
+        ("9" * 400, "la valeur dépasse 40 caractères"),
+        ("9" * 13, "valeur trop grande"),
+        ("1e5", "n'est pas un nombre"),
+        ("inf", "n'est pas un nombre"),
+        ("NaN", "n'est pas un nombre"),
+        ("=1+1", "n'est pas un nombre"),
+    ],
+)
+def test_tiny_huge_and_ambiguous_inputs_are_refused_with_the_question(text, message):
+    with pytest.raises(FollowupError) as exc:
+        parse_number(text)
+    assert exc.value.field == "valeur" and message in str(exc.value)
+
+
+@pytest.mark.parametrize(
+    "kw,field,message",
+    [
+        ({"unit": "u" * 41}, "unité", "40 caractères au plus (41 saisis)"),
+        ({"source": "s" * 301}, "source", "300 caractères au plus (301 saisis)"),
+        ({"source": "x" * 100_000}, "source", "300 caractères au plus (100000 saisis)"),
+        ({"author": "a" * 65}, "auteur", "64 caractères au plus"),
+        ({"source": "bilan\x00caché"}, "source", "caractères de contrôle refusés"),
+        ({"value_text": "120", "unit": "%"}, "valeur", "un pourcentage doit être compris entre 0 et 100"),
+    ],
+)
+def test_length_limits_on_the_server(url, ds, kw, field, message):
+    store = FollowupStore(url)
+    with pytest.raises(FollowupError) as exc:
+        add(store, ds, **kw)
+    assert exc.value.field == field and message in str(exc.value)
+    assert store.history() == []
+
+
+def test_concurrent_writers_lose_nothing(url, ds):
+    store = FollowupStore(url)
+    errors: list[BaseException] = []
+
+    def writer(n):
+        try:
+            for i in range(20):
+                add(store, ds, f"{n},{i:02d}", comment=f"{n}-{i}")
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=writer, args=(n,)) for n in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    history = store.history()
+    assert len(history) == 160 and len({e.id for e in history}) == 160
+    assert {e.comment for e in history} == {f"{n}-{i}" for n in range(8) for i in range(20)}
+
+
+# --- database faults ------------------------------------------------------------------------------
+
+
+def test_locked_sqlite_gets_a_french_message_within_seconds_and_nothing_written(tmp_path, ds):
+    url = fresh_url("sqlite", tmp_path)
+    store = FollowupStore(url)
+    holder = sqlite3.connect(tmp_path / "suivi.sqlite3")
+    holder.execute("BEGIN EXCLUSIVE")
+    t = time.monotonic()
+    with pytest.raises(db.StoreError) as exc:
+        add(store, ds)
+    assert time.monotonic() - t < 8
+    assert "occupée par une autre saisie" in str(exc.value) and "rien n'a été enregistré" in str(exc.value)
+    holder.rollback()
+    holder.close()
+    assert store.history() == []
+
+
+def test_read_only_store_refuses_to_write_in_french(tmp_path, ds):
+    url = fresh_url("sqlite", tmp_path)
+    with pytest.raises(db.StoreError, match="lecture seule"):
+        add(FollowupStore(url, read_only=True), ds)
+
+
+def test_unreachable_postgresql_answers_in_french_in_seconds_without_the_password(ds):
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]  # closed again: nothing listens there
+    store = FollowupStore(f"postgresql://quartiers:s3cret-mdp@127.0.0.1:{port}/quartiers")
+    t = time.monotonic()
+    with pytest.raises(db.StoreError) as exc:
+        store.history()
+    assert time.monotonic() - t < 5
+    assert "injoignable" in str(exc.value) and "s3cret" not in str(exc.value) and str(port) not in str(exc.value)
+
+
+def test_hung_postgresql_times_out_after_a_few_seconds_not_130(ds):
+    """A server that accepts the connection and never answers (a hung host): a French message
+    after the connect timeout (3 s), not the driver's minutes."""
+    srv = socket.socket()
+    srv.bind(("127.0.0.1", 0))
+    srv.listen(8)
+    port = srv.getsockname()[1]
+    try:
+        store = FollowupStore(f"postgresql://quartiers:x@127.0.0.1:{port}/quartiers")
+        t = time.monotonic()
+        with pytest.raises(db.StoreError) as exc:
+            store.history()
+        elapsed = time.monotonic() - t
+    finally:
+        srv.close()
+    assert elapsed < 10, elapsed
+    assert "n'a pas répondu à temps" in str(exc.value) or "injoignable" in str(exc.value)
+
+
+def test_missing_directory_and_unmigrated_database_are_said_in_french(tmp_path):
+    with pytest.raises(db.StoreError, match="introuvable ou inaccessible"):
+        FollowupStore(f"sqlite:///{tmp_path / 'absent' / 'x.sqlite3'}").history()
+    empty = FollowupStore(f"sqlite:///{tmp_path / 'vide.sqlite3'}")
+    with pytest.raises(db.StoreError, match=r"n'est pas à jour \(l'administrateur lance « python -m data.cli migrate »\)"):
+        empty.check_schema()
+    with pytest.raises(db.StoreError, match="adresse de base de données non reconnue") as exc:
+        FollowupStore("mysql://root:hunter2@db/x")
+    assert "hunter2" not in str(exc.value)
+
+
+def test_the_app_runs_no_ddl_at_page_load(tmp_path, monkeypatch):
+    """A team server on an empty database says so in French; it creates no table."""
+    monkeypatch.setenv("QUARTIERS_DB_URL", f"sqlite:///{tmp_path / 'vide.sqlite3'}")
+    at = open_suivi()
+    assert any("n'est pas à jour" in e.value for e in at.error)
+    con = sqlite3.connect(tmp_path / "vide.sqlite3")
+    assert con.execute("SELECT count(*) FROM sqlite_master WHERE type='table'").fetchone()[0] == 0
+
+
+def test_a_pre_alembic_database_is_migrated_keeping_its_values(tmp_path):
+    path = tmp_path / "ancienne.sqlite3"
+    con = sqlite3.connect(path)
+    con.execute(
+        "CREATE TABLE followup_value (id INTEGER PRIMARY KEY AUTOINCREMENT, indicator_key TEXT NOT NULL, indicator_label TEXT NOT NULL, "
+        "orientation INTEGER NOT NULL, territory TEXT NOT NULL, year INTEGER NOT NULL, value DOUBLE PRECISION NOT NULL, unit TEXT NOT NULL, "
+        "source TEXT NOT NULL, comment TEXT NOT NULL DEFAULT '', author TEXT NOT NULL, recorded_at TEXT NOT NULL)"
+    )
+    con.execute(
+        "INSERT INTO followup_value VALUES (1,'os1-axe1-1','x',1,'clos-des-roses',2025,66.4,'%','Bilan','', 'Équipe', '2026-01-01')"
+    )
+    con.commit()
+    con.close()
+    assert db.migrate(f"sqlite:///{path}") == db.SCHEMA_VERSION
+    store = FollowupStore(f"sqlite:///{path}")
+    store.check_schema()
+    assert [e.value for e in store.history()] == [Decimal("66.4")]
+
+
+# --- accounts -------------------------------------------------------------------------------------
+
+
+@pytest.fixture()
+def accounts(url):
+    return Accounts(FollowupStore(url).engine)
+
+
+def test_passwords_are_argon2_hashes_and_wrong_ones_refused(accounts, url):
+    accounts.add("Marie", "contributeur", PASSWORD)
+    with db.make_engine(url).connect() as con:
+        stored = con.execute(db.account.select()).first()
+    assert stored.login == "marie" and stored.password_hash.startswith("$argon2id$") and PASSWORD not in stored.password_hash
+    assert accounts.authenticate("marie", PASSWORD).role == "contributeur"
+    for login in ("marie", "personne"):  # same words whether the login exists or not
+        with pytest.raises(AuthError, match="^identifiant ou mot de passe incorrect$"):
+            accounts.authenticate(login, "mauvais-mot-de-passe")
+    with pytest.raises(AuthError, match="10 à 256 caractères"):
+        accounts.add("paul", "lecteur", "court")
+    with pytest.raises(AuthError, match="existe déjà"):
+        accounts.add("MARIE", "lecteur", PASSWORD)
+
+
+def test_lock_out_after_repeated_failures_even_with_the_right_password(accounts):
+    accounts.add("marie", "contributeur", PASSWORD)
+    for _ in range(MAX_FAILURES - 1):
+        with pytest.raises(AuthError, match="incorrect"):
+            accounts.authenticate("marie", "essai-au-hasard")
+    with pytest.raises(
+        AuthError, match=f"compte verrouillé après {MAX_FAILURES} essais manqués : réessayez dans {LOCK_MINUTES} minutes"
+    ):
+        accounts.authenticate("marie", "essai-au-hasard")
+    with pytest.raises(AuthError, match="compte verrouillé"):
+        accounts.authenticate("marie", PASSWORD)
+
+
+def test_roles_and_disabled_accounts_enforced_on_the_server(accounts):
+    lecteur = accounts.add("lea", "lecteur", PASSWORD)
+    contrib = accounts.add("marie", "contributeur", PASSWORD)
+    admin = accounts.add("admin", "administrateur", PASSWORD)
+    with pytest.raises(AuthError, match="le rôle « lecteur » ne permet pas cette action"):
+        require(lecteur, "record", accounts)
+    with pytest.raises(AuthError, match="le rôle « contributeur » ne permet pas cette action"):
+        require(contrib, "import", accounts)
+    with pytest.raises(AuthError, match="connectez-vous"):
+        require(None, "record", accounts)
+    assert require(admin, "import", accounts).login == "admin"
+    accounts.set_active("marie", False)
+    with pytest.raises(AuthError, match="désactivé"):
+        require(contrib, "record", accounts)  # the session still holds the account: refused anyway
+    with pytest.raises(AuthError, match="désactivé"):
+        accounts.authenticate("marie", PASSWORD)
+
+
+def test_sessions_expire():
+    now = 1_000_000.0
+    assert not session_expired(now - 3600, now - 60, now)
+    assert session_expired(now - 3600, now - 31 * 60, now)  # 31 minutes idle
+    assert session_expired(now - 9 * 3600, now - 60, now)  # more than a working day
+
+
+# --- the page: roles, replay, expiry --------------------------------------------------------------
+
+
+def test_signed_out_visitor_of_the_team_site_sees_published_values_only(tmp_path, monkeypatch, ds):
+    team_db(tmp_path, monkeypatch)
+    add(FollowupStore(os.environ["QUARTIERS_DB_URL"]), ds, comment="note interne", author="agent.interne")
+    at = open_suivi()
+    html = "".join(e.proto.body for e in at.get("html") if "<table" in e.proto.body)
+    assert "42" in html and "agent.interne" not in html and "note interne" not in html
+    assert [b.label for b in at.button if b.label == "Enregistrer"] == []
+    assert "Se connecter" in [b.label for b in at.button]
+
+
+def test_lecteur_reads_internal_comments_but_gets_no_form(tmp_path, monkeypatch, ds):
+    team_db(tmp_path, monkeypatch, ("lea", "lecteur"))
+    add(FollowupStore(os.environ["QUARTIERS_DB_URL"]), ds, comment="note interne", author="agent.interne")
+    at = sign_in(open_suivi(), "lea")
+    html = "".join(e.proto.body for e in at.get("html") if "<table" in e.proto.body)
+    assert "agent.interne" in html and "note interne" in html
+    assert "Enregistrer" not in [b.label for b in at.button] and not at.get("file_uploader")
+    assert any("ne permet de lire" in i.value or "permet de lire les valeurs" in i.value for i in at.info)
+
+
+def test_a_form_submitted_after_the_account_was_disabled_writes_nothing(tmp_path, monkeypatch):
+    acc = team_db(tmp_path, monkeypatch, ("marie", "contributeur"))
+    at = sign_in(open_suivi(), "marie")
+    at.text_input(key="suivi_valeur").input("12")
+    at.text_input(key="suivi_unite").input("familles")
+    at.text_input(key="suivi_source").input("Bilan")
+    acc.set_active("marie", False)  # an administrateur disables the account meanwhile
+    next(b for b in at.button if b.label == "Enregistrer").click().run()
+    assert any("Valeur non enregistrée – ce compte est désactivé" in e.value for e in at.error)
+    assert at.text_input(key="suivi_source").value == "Bilan"  # what was typed is kept
+    assert FollowupStore(os.environ["QUARTIERS_DB_URL"]).history() == []
+
+
+def test_wrong_password_on_the_page_and_expired_session(tmp_path, monkeypatch):
+    team_db(tmp_path, monkeypatch, ("marie", "contributeur"))
+    at = sign_in(open_suivi(), "marie", "pas-le-bon-mot-de-passe")
+    assert any("Connexion refusée – identifiant ou mot de passe incorrect" in e.value for e in at.error)
+    assert "Enregistrer" not in [b.label for b in at.button]
+    at = sign_in(at, "marie")
+    assert "Enregistrer" in [b.label for b in at.button]
+    at.session_state["_quartiers_account"]["seen"] -= 31 * 60  # 31 minutes without action
+    at.run()
+    assert any("Votre session a expiré" in i.value for i in at.info)
+    assert "Enregistrer" not in [b.label for b in at.button]
+
+
+def test_contributeur_cannot_import_administrateur_can(tmp_path, monkeypatch):
+    team_db(tmp_path, monkeypatch, ("marie", "contributeur"), ("admin", "administrateur"))
+    at = sign_in(open_suivi(), "marie")
+    assert not at.get("file_uploader")
+    at = sign_in(open_suivi(), "admin")
+    assert at.get("file_uploader") and "Créer le compte" in [b.label for b in at.button]
+
+
+# --- the command line -----------------------------------------------------------------------------
+
+
+def cli(url, *args, stdin: str = ""):
+    return subprocess.run(
+        [sys.executable, "-m", "data.cli", *args],
+        input=stdin,
+        env={**os.environ, "QUARTIERS_DB_URL": url},
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+
+
+GOOD_ROWS = [
+    "os1-axe1-1;clos-des-roses;2025;1 234;enfants;Bilan EN 2025;",
+    "os1-axe1-2;la-victoire;2025;66,4;%;Bilan;ok",
+    "os7-ensemble-1;vivier-corax;2026;0,00001;part;INSEE;",
+]
+HEADER = "indicateur;territoire;annee;valeur;unite;source;commentaire"
+
+
+def test_cli_users_template_import_all_or_nothing_and_export(tmp_path):
+    url = f"sqlite:///{tmp_path / 'suivi.sqlite3'}"
+    assert cli(url, "migrate").returncode == 0
+    r = cli(url, "user", "add", "Marie", "--role", "contributeur", stdin=PASSWORD + "\n")
+    assert r.returncode == 0 and "compte créé : marie (contributeur)" in r.stdout
+    assert cli(url, "user", "add", "lea", "--role", "lecteur", stdin=PASSWORD + "\n").returncode == 0
+    assert "marie\tcontributeur\tactif" in cli(url, "user", "list").stdout
+
+    r = cli(url, "template", str(tmp_path / "modele.csv"))
+    lines = (tmp_path / "modele.csv").read_text(encoding="utf-8-sig").splitlines()
+    indicators = referentiel_indicators(load_dataset().framework)
+    assert r.returncode == 0 and lines[0] == "indicateur;libelle;territoire;annee;valeur;unite;source;commentaire"
+    assert len(lines) == 1 + len(indicators) and lines[1].startswith(f"{indicators[0]['key']};{indicators[0]['label'][:30]}")
+
+    bad = tmp_path / "annee.csv"
+    bad.write_text(
+        "\n".join([HEADER, *GOOD_ROWS[:2], "os1-axe1-2;vivier-corax;2025;2.500;enfants;Bilan;", GOOD_ROWS[2]]) + "\n",
+        encoding="utf-8",
+    )
+    r = cli(url, "import", str(bad), "--author", "marie")
+    assert r.returncode == 1 and "import refusé, rien n'a été enregistré" in r.stderr
+    assert "ligne 4, colonne valeur : « 2.500 » est ambigu" in r.stderr
+    assert FollowupStore(url).history() == []  # all or nothing
+
+    r = cli(url, "import", str(bad), "--author", "lea")
+    assert r.returncode == 1 and "le rôle « lecteur » ne permet pas cette action" in r.stderr
+
+    good = tmp_path / "annee-bom.csv"
+    good.write_bytes(("\n".join([HEADER, *GOOD_ROWS]) + "\n").encode("utf-8-sig"))
+    r = cli(url, "import", str(good), "--author", "marie")
+    assert r.returncode == 0 and "3 valeurs importées au nom de marie" in r.stdout
+    values = {e.territory: e.value for e in FollowupStore(url).history()}
+    assert values == {"clos-des-roses": Decimal("1234"), "la-victoire": Decimal("66.4"), "vivier-corax": Decimal("0.00001")}
+
+    r = cli(url, "export", str(tmp_path / "public.csv"), "--public")
+    public = (tmp_path / "public.csv").read_text(encoding="utf-8-sig")
+    assert r.returncode == 0 and "marie" not in public and ";ok" not in public and ";0,00001;" in public
+    cli(url, "export", str(tmp_path / "tout.csv"))
+    assert ";marie;" in (tmp_path / "tout.csv").read_text(encoding="utf-8-sig")
+
+    assert cli(url, "user", "disable", "marie").returncode == 0
+    r = cli(url, "import", str(good), "--author", "marie")
+    assert r.returncode == 1 and "désactivé" in r.stderr
+
+    r = cli(url, "nimporte-quoi")
+    assert r.returncode == 2 and "erreur : commande incomplète ou inconnue" in r.stderr and "usage" not in r.stderr.lower()
+
+
+def test_cli_imports_xlsx_and_refuses_broken_files(tmp_path):
+    url = f"sqlite:///{tmp_path / 'suivi.sqlite3'}"
+    cli(url, "migrate")
+    cli(url, "user", "add", "admin", "--role", "administrateur", stdin=PASSWORD + "\n")
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(HEADER.split(";"))
+    ws.append(["os1-axe1-1", "echarde", 2025, 12.5, "enfants", "Bilan", None])
+    ws.append(["os1-axe1-1", "jean-moulin", 2025, "3", "enfants", '=HYPERLINK("http://x")', None])
+    wb.save(tmp_path / "annee.xlsx")
+    # a formula is never evaluated: its cell counts as empty, and the whole file is refused
+    r = cli(url, "import", str(tmp_path / "annee.xlsx"), "--author", "admin")
+    assert r.returncode == 1 and "ligne 3, colonne source : indiquez la source" in r.stderr
+    ws["F3"] = "Bilan du centre social"
+    wb.save(tmp_path / "annee.xlsx")
+    r = cli(url, "import", str(tmp_path / "annee.xlsx"), "--author", "admin")
+    assert r.returncode == 0, r.stderr
+    hist = FollowupStore(url).history()
+    assert [e.value for e in hist] == [Decimal("12.5"), Decimal("3")] and hist[1].source == "Bilan du centre social"
+    (tmp_path / "faux.xlsx").write_bytes(b"PK\x03\x04 pas un classeur")
+    r = cli(url, "import", str(tmp_path / "faux.xlsx"), "--author", "admin")
+    assert r.returncode == 1 and "classeur .xlsx illisible" in r.stderr
+    (tmp_path / "latin1.csv").write_bytes((HEADER + "\nos1-axe1-1;echarde;2025;3;élèves;Bilan;\n").encode("latin-1"))
+    r = cli(url, "import", str(tmp_path / "latin1.csv"), "--author", "admin")
+    assert r.returncode == 1 and "n'est pas en UTF-8" in r.stderr
+    (tmp_path / "virgules.csv").write_text(HEADER.replace(";", ",") + "\n", encoding="utf-8")
+    r = cli(url, "import", str(tmp_path / "virgules.csv"), "--author", "admin")
+    assert r.returncode == 1 and "colonnes manquantes" in r.stderr and "Traceback" not in r.stderr
+    assert len(FollowupStore(url).history()) == 2
+
+
+def test_postgresql_migration_is_idempotent():
+    url = pg_url()
+    assert db.migrate(url) == db.SCHEMA_VERSION
+    assert db.migrate(url) == db.SCHEMA_VERSION
+    FollowupStore(url).check_schema()

@@ -1,0 +1,113 @@
+"""The administrateur's tools on /suivi: accounts (list, create, disable) and the import of a year
+of values from a spreadsheet (upload, preview of what will be written, confirm). Each action
+re-checks the role on the server (ui.auth.require) at the moment it runs."""
+
+from __future__ import annotations
+
+import hashlib
+
+import streamlit as st
+
+from data.accounts import PASSWORD_MAX, ROLES, AuthError
+from data.csvio import MAX_IMPORT_BYTES, ImportFileError
+from data.db import StoreError
+from data.followup import check_import, year_label
+from data.formatting import fr_number
+from ui import auth, cached
+from ui import wording as w
+from ui.render import html_table
+
+
+def accounts_section() -> None:
+    st.header("Comptes de l'équipe", anchor=False)
+    try:
+        rows = [[a.login, a.role, "actif" if a.active else "désactivé"] for a in cached.accounts().list()]
+    except StoreError as err:
+        st.error(f"Comptes indisponibles : {err}.")
+        return
+    st.html(html_table(["Identifiant", "Rôle", "État"], rows, caption="Comptes"))
+    with st.form("compte_nouveau", clear_on_submit=False):
+        c1, c2 = st.columns(2)
+        login = c1.text_input("Identifiant du nouveau compte", key="compte_identifiant", max_chars=64)
+        role = c2.selectbox("Rôle", ROLES, key="compte_role")
+        password = st.text_input(
+            "Mot de passe initial (10 caractères au moins)", type="password", key="compte_mdp", max_chars=PASSWORD_MAX
+        )
+        if st.form_submit_button("Créer le compte"):
+            try:
+                auth.require("manage_accounts")
+                acc = cached.accounts().add(login, role, password)
+            except (AuthError, StoreError) as err:
+                st.error(f"Compte non créé – {err}.")
+            else:
+                st.success(f"Compte créé : {acc.login} ({acc.role}).")
+    active = [r[0] for r in rows if r[2] == "actif"]
+    if active:
+        with st.form("compte_desactiver"):
+            login = st.selectbox("Compte à désactiver", active, key="compte_a_desactiver")
+            if st.form_submit_button("Désactiver"):
+                try:
+                    me = auth.require("manage_accounts")
+                    if login == me.login:
+                        raise AuthError("vous ne pouvez pas désactiver votre propre compte")
+                    cached.accounts().set_active(login, False)
+                except (AuthError, StoreError) as err:
+                    st.error(f"Compte non désactivé – {err}.")
+                else:
+                    st.success(f"Compte désactivé : {login}.")
+
+
+def import_section(store, ds) -> None:
+    st.header("Importer un fichier de valeurs", anchor=False)
+    st.caption(
+        "Un fichier .csv (séparateur « ; », UTF-8) ou .xlsx aux colonnes indicateur, territoire, annee, valeur, unite, "
+        "source, commentaire (modèle : « python -m data.cli template modele.csv »). Tout ou rien : une seule ligne "
+        "invalide et rien n'est enregistré."
+    )
+    up = st.file_uploader(
+        "Fichier à importer", type=["csv", "xlsx"], key="import_fichier", max_upload_size=MAX_IMPORT_BYTES // 2**20
+    )
+    if up is None:
+        return
+    data = up.getvalue()
+    digest = hashlib.sha256(data).hexdigest()
+    try:
+        me = auth.require("import")
+        rows, problems = check_import(ds, up.name, data, me.login)
+    except (AuthError, ImportFileError, StoreError) as err:
+        st.error(f"Import impossible – {err}.")
+        return
+    if problems:
+        st.error(f"Import refusé, rien n'a été enregistré : {len(problems)} problème(s).")
+        st.html(html_table(["Problème"], [[p] for p in problems], caption="Lignes refusées"))
+        return
+    st.markdown(f"**{len(rows)} valeurs** seront enregistrées au nom de {me.login} :")
+    st.html(
+        html_table(
+            ["Indicateur de suivi", "Territoire", "Année", "Valeur", "Unité", "Source"],
+            [
+                [
+                    r["indicator_label"],
+                    w.name(ds, r["territory"]),
+                    year_label(r["year"]),
+                    fr_number(r["value"]),
+                    r["unit"],
+                    r["source"],
+                ]
+                for r in rows
+            ],
+            caption="Aperçu de l'import",
+        )
+    )
+    if st.button("Confirmer l'import", key="import_confirmer"):
+        if st.session_state.get("_import_done") == digest:
+            st.info("Ce fichier vient déjà d'être importé.")
+            return
+        try:
+            auth.require("import")
+            store.add_many(rows)
+        except (AuthError, StoreError) as err:
+            st.error(f"Import non enregistré – {err}.")
+        else:
+            st.session_state["_import_done"] = digest
+            st.success(f"{len(rows)} valeurs importées.")
