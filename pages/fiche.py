@@ -8,10 +8,14 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
+from data.followup import FollowupStoreError
+from data.progress import progress
 from ui import cached
 from ui import wording as w
+from ui.document import consultation
 from ui.frame import PERIMETER_WARNING, cards, csv_button, page_setup, query_choice, sources_footer, sync_query
 from ui.maps import quartier_map
+from ui.progress_view import completeness_html
 from ui.registry import path_of
 from ui.render import comparison_frame
 
@@ -86,6 +90,20 @@ for ob in fiche.targeted:
     st.markdown(f"- **{ob['id']} {ob['title']}** — ciblé explicitement ({ob['target_basis']})")
 for ob in fiche.mentioned:
     st.markdown(f"- {ob['id']} {ob['title']} — le quartier est cité dans la fiche de l'objectif")
+
+st.header("Suivi des objectifs du contrat (N … N+5)", anchor=False)
+try:
+    followed = progress(ds.framework, cached.followup_store(read_only=consultation()).latest(), choice)
+except FollowupStoreError as err:
+    st.error(f"Valeurs de suivi indisponibles : {err}.")
+else:
+    st.html(completeness_html(followed, t.name))
+    st.page_link(
+        path_of("avancement"),
+        label=f"Avancement de chaque objectif pour « {t.name} »",
+        icon=":material/checklist:",
+        query_params={"quartier": choice},
+    )
 
 st.header("Comparaison avec les autres quartiers", anchor=False)
 st.table(comparison_frame(ds, fiche.comparison))

@@ -110,6 +110,14 @@ PAGES: tuple[PageEntry, ...] = (
         ("Suivi des indicateurs du référentiel",),
     ),
     PageEntry(
+        "pages/avancement.py",
+        "Avancement des objectifs",
+        ":material/checklist:",
+        "avancement",
+        "Évaluation et concertation",
+        ("Complétude du suivi – Ensemble des QPV", "Objectif 1.1 – Poursuivre le travail", "0 / 11", "Questions évaluatives"),
+    ),
+    PageEntry(
         "pages/sources.py",
         "Sources et méthode",
         ":material/menu_book:",

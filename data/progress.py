@@ -1,0 +1,142 @@
+"""Each objective's progress (/avancement, and a quartier's fiche): for every orientation and every
+operational objective of the contract, its follow-up indicators from the référentiel, which of
+the years N … N+5 have a value for the chosen territory, the last value (with its unit, source
+and date), its change since N and how complete each year's follow-up is (indicators with a
+value / indicators expected), next to the référentiel's evaluative questions.
+
+Records only: the page, the fiche and the exports lay them out; nothing here formats a number.
+Links between the référentiel's axes and the objectives are the contract's own (`objective_ref`);
+an axis of one orientation may point at another orientation's objective (orientation 1 → 3.3)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from .followup import YEAR_N, Entry, referentiel_indicators
+
+FOLLOW_YEARS = list(range(YEAR_N, YEAR_N + 6))  # N … N+5
+
+
+@dataclass(frozen=True)
+class IndicatorProgress:
+    key: str
+    label: str
+    orientation: int  # the référentiel orientation it comes from
+    by_year: dict[int, Entry | None]  # the value in force for each year N … N+5 (None: not recorded)
+    last: Entry | None  # the most recent year that has a value
+    change_since_n: Decimal | None  # last − N, same unit, when both exist and differ in year
+    change_note: str  # why there is no change (« pas de valeur en N », « unités différentes »…)
+
+
+@dataclass(frozen=True)
+class Completeness:
+    year: int
+    with_value: int
+    expected: int
+
+    @property
+    def share(self) -> float | None:
+        return self.with_value / self.expected if self.expected else None
+
+
+@dataclass(frozen=True)
+class ObjectiveProgress:
+    id: str
+    title: str
+    orientation: int
+    pillar: str
+    indicators: list[IndicatorProgress]
+    plan_indicators: list[str]  # the action plan's own follow-up indicators (text, not recorded)
+    questions: list[str]  # the référentiel's evaluative questions for this objective
+    completeness: list[Completeness] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class OrientationProgress:
+    number: int
+    title: str
+    pillar: str
+    objectives: list[ObjectiveProgress]
+    general_indicators: list[IndicatorProgress]  # « ensemble de l'orientation »
+    general_questions: list[str]
+    completeness: list[Completeness]
+
+
+def _completeness(indicators: list[IndicatorProgress]) -> list[Completeness]:
+    return [Completeness(y, sum(1 for i in indicators if i.by_year[y] is not None), len(indicators)) for y in FOLLOW_YEARS]
+
+
+def _indicator(ind: dict, entries: dict[tuple[str, int], Entry]) -> IndicatorProgress:
+    by_year = {y: entries.get((ind["key"], y)) for y in FOLLOW_YEARS}
+    recorded = [e for e in by_year.values() if e is not None]
+    last = max(recorded, key=lambda e: e.year) if recorded else None
+    first = by_year[YEAR_N]
+    change, note = None, ""
+    if last is None:
+        note = "aucune valeur"
+    elif first is None:
+        note = "pas de valeur en N"
+    elif last.year == YEAR_N:
+        note = "une seule année"
+    elif first.unit != last.unit:
+        note = f"unités différentes (« {first.unit} » en N, « {last.unit} » en {last.year})"
+    else:
+        change = last.value - first.value
+    return IndicatorProgress(ind["key"], ind["label"], ind["orientation"], by_year, last, change, note)
+
+
+def progress(framework: dict, entries: list[Entry], territory: str, pillar: str | None = None) -> list[OrientationProgress]:
+    """The progress of every orientation (of one pillar, if given) for one territory, from the
+    values in force (`FollowupStore.latest()`)."""
+    current = {(e.indicator_key, e.year): e for e in entries if e.territory == territory}
+    indicators = referentiel_indicators(framework)
+    orientations = {o["number"]: o for o in framework["orientations"]}
+    by_objective: dict[str, list[IndicatorProgress]] = {}
+    general: dict[int, list[IndicatorProgress]] = {}
+    for ind in indicators:
+        prog = _indicator(ind, current)
+        if "-ensemble-" in ind["key"]:
+            general.setdefault(ind["orientation"], []).append(prog)
+            continue
+        axis_no = int(ind["key"].split("-axe")[1].split("-")[0])
+        ref = orientations[ind["orientation"]]["referentiel"]["axes"][axis_no - 1]["objective_ref"]
+        by_objective.setdefault(ref, []).append(prog)
+    questions: dict[str, list[str]] = {}
+    for o in framework["orientations"]:
+        for ax in o["referentiel"]["axes"]:
+            questions.setdefault(ax["objective_ref"], []).extend(ax["questions"])
+    out = []
+    for o in framework["orientations"]:
+        if pillar and o["pillar"] != pillar:
+            continue
+        objectives = []
+        for ob in o["objectives"]:
+            inds = by_objective.get(ob["id"], [])
+            qs = list(dict.fromkeys([*questions.get(ob["id"], []), *ob.get("questions_evaluatives", [])]))
+            objectives.append(
+                ObjectiveProgress(
+                    ob["id"],
+                    ob["title"],
+                    o["number"],
+                    o["pillar"],
+                    inds,
+                    list(ob.get("indicateurs_suivi", [])),
+                    qs,
+                    _completeness(inds),
+                )
+            )
+        gen = general.get(o["number"], [])
+        every = [i for ob in objectives for i in ob.indicators] + gen
+        out.append(
+            OrientationProgress(
+                o["number"],
+                o["title"],
+                o["pillar"],
+                objectives,
+                gen,
+                list(o["referentiel"]["general"].get("questions", [])),
+                _completeness(every),
+            )
+        )
+    return out

@@ -1,0 +1,45 @@
+"""Renders the progress records of data/progress.py (page /avancement and the fiche): one wording
+for years, ratios, values, changes."""
+
+from __future__ import annotations
+
+from data.followup import YEAR_N
+from data.formatting import fr_number
+from data.progress import FOLLOW_YEARS
+from ui.render import html_table
+
+YEAR_HEADS = [f"{'N' if y == YEAR_N else f'N+{y - YEAR_N}'} ({y})" for y in FOLLOW_YEARS]
+
+
+def ratio(c) -> str:
+    return f"{c.with_value} / {c.expected}" if c.expected else "—"
+
+
+def completeness_html(orientations, territory_name: str) -> str:
+    return html_table(
+        ["Orientation", *YEAR_HEADS],
+        [[f"{o.number} – {o.title}", *(ratio(c) for c in o.completeness)] for o in orientations],
+        caption=f"Suivi du contrat – {territory_name} : indicateurs renseignés / indicateurs attendus, par année",
+    )
+
+
+def value_text(e) -> str:
+    return "—" if e is None else f"{fr_number(e.value)} {e.unit}"
+
+
+def change_text(i) -> str:
+    if i.change_since_n is None:
+        return i.change_note
+    sign = "+" if i.change_since_n > 0 else ""
+    return f"{sign}{fr_number(i.change_since_n)} {i.last.unit} (N → {i.last.year})"
+
+
+def last_text(i) -> str:
+    if i.last is None:
+        return "—"
+    d = i.last.recorded_at[:10]
+    return f"{value_text(i.last)} en {i.last.year} · {i.last.source} · saisie du {d[8:10]}/{d[5:7]}/{d[0:4]}"
+
+
+def indicator_rows(inds) -> list[list[str]]:
+    return [[i.label, *(value_text(i.by_year[y]) for y in FOLLOW_YEARS), last_text(i), change_text(i)] for i in inds]
