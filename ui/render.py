@@ -102,7 +102,7 @@ def html_table(header: list[str], rows: list[list[str]], caption: str = "") -> s
     cap = f"<caption style='text-align:left;font-weight:600'>{e(caption)}</caption>" if caption else ""
     style = (
         "<style>.q-table{border-collapse:collapse;width:100%}.q-table th,.q-table td{border:1px solid #d0d7de;"
-        "padding:0.3rem 0.5rem;text-align:left;vertical-align:top;overflow-wrap:anywhere}.q-table th{background:#eef2f7}</style>"
+        "padding:0.3rem 0.5rem;text-align:left;vertical-align:top;overflow-wrap:break-word;hyphens:auto}.q-table th{background:#eef2f7}</style>"
     )
     return f"{style}<table class='q-table'>{cap}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 

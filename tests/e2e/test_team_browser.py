@@ -1,0 +1,105 @@
+"""The team's journey in Chromium (network blocked): sign in, record a value, see it on
+/avancement and on a public screen (without the author's name), import a year of values from a
+spreadsheet (preview, confirm), user text shown as text; a team server and a consultation server
+on the same database."""
+
+from __future__ import annotations
+
+import openpyxl
+import pytest
+
+from .conftest import ARTIFACTS, TEAM_PASSWORD, offline_page, serve, sign_in
+from .test_browser import open_app, wait_texts
+
+EVIL_SOURCE = "<img src=x onerror=alert(1)> [piège](https://evil.example) **gras**"
+
+
+@pytest.fixture(scope="module")
+def servers(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("equipe")
+    with serve(folder, "streamlit-e2e-team.log") as team:
+        with serve(folder, "streamlit-e2e-team-public.log", QUARTIERS_MODE="consultation") as public:
+            yield team, public, folder
+
+
+def test_sign_in_record_then_see_it_on_avancement_and_the_public_screen(browser, servers):
+    team, public, _ = servers
+    ctx, page = offline_page(browser, 1400, 2400)
+    dialogs: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    open_app(page, team + "/suivi")
+    # a wrong password: refused in French, nothing else happens
+    page.get_by_label("Identifiant").fill("marie")
+    page.get_by_label("Mot de passe").fill("pas-le-bon")
+    page.get_by_role("button", name="Se connecter").click()
+    wait_texts(page, ["Connexion refusée – identifiant ou mot de passe incorrect"])
+    sign_in(page, "marie", TEAM_PASSWORD)
+    page.get_by_label("Territoire").click()
+    page.get_by_role("option", name="Vivier Corax").click()
+    page.get_by_label("Valeur", exact=True).fill("2.500")
+    page.get_by_label("Unité").fill("familles")
+    page.get_by_label("Source").fill(EVIL_SOURCE)
+    page.get_by_label("Commentaire (facultatif)").fill("note interne de Marie")
+    page.get_by_role("button", name="Enregistrer", exact=True).click()
+    wait_texts(page, ["« 2.500 » est ambigu : voulez-vous dire 2,5 ou 2 500 ?"])
+    assert page.get_by_label("Source").input_value() == EVIL_SOURCE  # kept
+    page.get_by_label("Valeur", exact=True).fill("2 500")
+    page.get_by_role("button", name="Enregistrer", exact=True).click()
+    wait_texts(page, ["2 500", "familles", "note interne de Marie", EVIL_SOURCE])
+    main = page.locator("[data-testid=stMain]")
+    assert main.locator("img[src=x]").count() == 0 and main.locator("a[href*='evil.example']").count() == 0
+    assert main.locator("strong", has_text="gras").count() == 0  # Markdown shown as typed
+    page.screenshot(path=str(ARTIFACTS / "team-suivi.png"))
+
+    open_app(page, team + "/avancement?quartier=vivier-corax&pilier=education")
+    wait_texts(page, ["Complétude du suivi – Vivier Corax", "2 500 familles", "1 / 11"])
+    page.screenshot(path=str(ARTIFACTS / "team-avancement.png"))
+    ctx.close()
+
+    ctx, page = offline_page(browser, 1920, 1080)
+    for path in ("/avancement?quartier=vivier-corax&pilier=education", "/suivi"):
+        open_app(page, public + path)
+        text = wait_texts(page, ["2 500"])
+        assert "marie" not in text and "note interne de Marie" not in text and "Se connecter" not in text
+    assert page.locator("[data-testid=stMain] img[src=x]").count() == 0
+    assert dialogs == [] and page.blocked == []
+    ctx.close()
+
+
+def test_administrateur_imports_a_year_from_a_spreadsheet(browser, servers, tmp_path):
+    team, public, _ = servers
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["indicateur", "territoire", "annee", "valeur", "unite", "source", "commentaire"])
+    ws.append(["os5-axe1-1", "clos-des-roses", 2025, 14, "actions", "Bilan santé 2025", None])
+    ws.append(["os5-axe1-1", "la-victoire", 2025, 9.5, "actions", "Bilan santé 2025", None])
+    bad = tmp_path / "mauvais.xlsx"
+    ws.append(["os5-axe1-1", "la-victoire", 2031, 3, "actions", "Bilan", None])
+    wb.save(bad)
+    ws.delete_rows(4)
+    good = tmp_path / "annee-2025.xlsx"
+    wb.save(good)
+
+    ctx, page = offline_page(browser, 1400, 2400)
+    open_app(page, team + "/suivi")
+    sign_in(page, "marie")
+    assert page.locator("[data-testid=stFileUploader]").count() == 0  # a contributeur cannot import
+    ctx.close()
+
+    ctx, page = offline_page(browser, 1400, 2600)
+    open_app(page, team + "/suivi")
+    sign_in(page, "admin")
+    page.locator("[data-testid=stFileUploader] input[type=file]").set_input_files(str(bad))
+    wait_texts(page, ["Import refusé, rien n'a été enregistré : 1 problème(s).", "ligne 4, colonne annee"])
+    page.locator("[data-testid=stFileUploader] input[type=file]").set_input_files(str(good))
+    wait_texts(page, ["2 valeurs seront enregistrées au nom de admin", "9,5"])
+    page.screenshot(path=str(ARTIFACTS / "team-import-apercu.png"))
+    page.get_by_role("button", name="Confirmer l'import").click()
+    wait_texts(page, ["2 valeurs importées."])
+    ctx.close()
+
+    ctx, page = offline_page(browser, 1400, 2400)
+    open_app(page, public + "/avancement?quartier=la-victoire&pilier=sante")
+    text = wait_texts(page, ["9,5 actions", "Bilan santé 2025"])
+    assert "admin" not in text
+    ctx.close()
