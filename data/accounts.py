@@ -30,7 +30,7 @@ MAX_FAILURES = 5  # failed passwords in a row before the account is locked…
 LOCK_MINUTES = 15  # …for this long
 SESSION_HOURS = 8  # a sign-in lasts a working day at most…
 IDLE_MINUTES = 30  # …and ends after 30 minutes without any action
-LOGIN_RE = re.compile(r"[a-z0-9][a-z0-9._-]{1,63}")
+LOGIN_RE = re.compile(r"[a-z0-9][a-z0-9._@+-]{1,63}")  # a short login or an e-mail (single sign-on)
 PASSWORD_MIN, PASSWORD_MAX = 10, 256
 
 _hasher = PasswordHasher()  # argon2id, argon2-cffi's defaults (RFC 9106 low-memory profile)
@@ -67,7 +67,7 @@ def _now() -> dt.datetime:
 def check_login(login: str) -> str:
     login = (login or "").strip().lower()
     if not LOGIN_RE.fullmatch(login):
-        raise AuthError("identifiant invalide : 2 à 64 caractères parmi a-z, 0-9, « . », « _ », « - »")
+        raise AuthError("identifiant invalide : 2 à 64 caractères parmi a-z, 0-9, « . », « _ », « - », « @ », « + »")
     return login
 
 

@@ -4,6 +4,7 @@ a usage error.
 
     python -m data.cli migrate
     python -m data.cli user add LOGIN --role lecteur|contributeur|administrateur   (mot de passe sur l'entrée standard)
+    python -m data.cli user add ADRESSE@COURRIEL --role … --sso   (connexion unique seulement, sans mot de passe)
     python -m data.cli user list
     python -m data.cli user disable LOGIN
     python -m data.cli template FICHIER.csv
@@ -56,6 +57,7 @@ def main(argv: list[str] | None = None) -> int:
     add = user.add_parser("add")
     add.add_argument("login")
     add.add_argument("--role", required=True, choices=ROLES)
+    add.add_argument("--sso", action="store_true")
     user.add_parser("list")
     dis = user.add_parser("disable")
     dis.add_argument("login")
@@ -83,7 +85,7 @@ def main(argv: list[str] | None = None) -> int:
         accounts = Accounts(store.engine)
         if a.cmd == "user":
             if a.action == "add":
-                password = sys.stdin.readline().rstrip("\n")
+                password = None if a.sso else sys.stdin.readline().rstrip("\n")
                 accounts.add(a.login, a.role, password)
                 print(f"compte créé : {a.login.strip().lower()} ({a.role})")
             elif a.action == "list":

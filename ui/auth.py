@@ -6,6 +6,8 @@ sign-out writes nothing. Never built in consultation mode."""
 
 from __future__ import annotations
 
+import html
+import os
 import time
 
 import streamlit as st
@@ -15,16 +17,52 @@ from data.db import StoreError
 from ui import cached
 
 KEY = "_quartiers_account"
+SSO_LABEL_ENV = "QUARTIERS_SSO_LABEL"  # the provider's name on the button (ProConnect, Entra ID…)
+
+
+def sso_configured() -> bool:
+    """Single sign-on is offered when Streamlit's [auth] secrets are set (st.login, OpenID Connect)."""
+    try:
+        return bool(st.secrets.load_if_toml_exists()) and "auth" in st.secrets
+    except Exception:  # unreadable secrets: no single sign-on, the local accounts still work
+        return False
+
+
+def _from_identity() -> Account | None:
+    """The account of the identity the provider vouched for (its e-mail, else its username), if an
+    administrateur created one (`python -m data.cli user add … --sso`). Never created on the fly."""
+    if not sso_configured() or not st.user.is_logged_in:
+        return None
+    ident = str(st.user.get("email") or st.user.get("preferred_username") or "").strip().lower()
+    try:
+        acc = cached.accounts().get(ident) if ident else None
+    except StoreError as err:
+        st.error(f"Connexion impossible – {err}.")
+        return None
+    if acc is None or not acc.active:
+        st.warning(
+            "Votre identité a été vérifiée par le fournisseur, mais elle n'ouvre aucun compte actif du tableau de "
+            "bord : demandez à un administrateur de vous en créer un (lecteur, contributeur ou administrateur)."
+        )
+        st.text(f"Identité reçue : {ident[:200]}")  # shown as text, never as Markdown
+        if st.button("Se déconnecter du fournisseur", key="sso_deconnexion"):
+            st.logout()
+        return None
+    now = time.time()
+    st.session_state[KEY] = {"account": acc, "since": now, "seen": now, "sso": True}
+    return acc
 
 
 def current() -> Account | None:
     """The signed-in account of this session, or None (expired sessions end here)."""
     data = st.session_state.get(KEY)
     if not data:
-        return None
+        return _from_identity()
     now = time.time()
     if session_expired(data["since"], data["seen"], now):
         del st.session_state[KEY]
+        if data.get("sso"):
+            st.logout()  # the provider-backed identity ends too, or it would sign in again at once
         st.info(f"Votre session a expiré (plus de {IDLE_MINUTES} minutes sans action, ou fin de journée) : reconnectez-vous.")
         return None
     data["seen"] = now
@@ -32,6 +70,10 @@ def current() -> Account | None:
 
 
 def sign_in_form() -> None:
+    if sso_configured():
+        label = os.environ.get(SSO_LABEL_ENV, "").strip() or "le fournisseur d'identité de la collectivité"
+        if st.button(f"Se connecter avec {label}", key="sso_connexion", icon=":material/login:"):
+            st.login()
     with st.form("connexion", clear_on_submit=False):
         st.markdown("**Connexion de l'équipe** – saisir, importer ou lire les commentaires internes demande un compte.")
         login = st.text_input("Identifiant", key="connexion_identifiant", max_chars=64, autocomplete="username")
@@ -53,13 +95,16 @@ def sign_in_form() -> None:
 
 def signed_in_bar(acc: Account) -> None:
     c1, c2 = st.columns([4, 1])
-    c1.caption(f"Connecté : {acc.login} ({acc.role})")
+    # the login (an e-mail under single sign-on) as text: never a Markdown link
+    c1.html(f"<p style='font-size:0.875rem;margin:0'>Connecté : {html.escape(acc.login)} ({acc.role})</p>")
     if c2.button("Se déconnecter", key="deconnexion"):
         sign_out()
 
 
 def sign_out() -> None:
-    st.session_state.pop(KEY, None)
+    data = st.session_state.pop(KEY, None) or {}
+    if data.get("sso"):
+        st.logout()  # also ends the provider-backed identity cookie
     st.rerun()
 
 

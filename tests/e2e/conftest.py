@@ -61,7 +61,7 @@ def sign_in(page, login: str = "marie", password: str = TEAM_PASSWORD):
 
 
 @contextmanager
-def serve(db_dir: Path, log_name: str, **extra_env):
+def serve(db_dir: Path, log_name: str, extra_args: tuple[str, ...] = (), **extra_env):
     """A real Streamlit server of the app on a free loopback port; yields its address. Team mode:
     the database is migrated and holds TEAM_ACCOUNTS; consultation mode: nothing is created."""
     port = free_port()
@@ -87,6 +87,7 @@ def serve(db_dir: Path, log_name: str, **extra_env):
             "true",
             "--browser.gatherUsageStats",
             "false",
+            *extra_args,
         ],
         cwd=ROOT,
         env=env,
