@@ -462,3 +462,16 @@ def test_postgresql_migration_is_idempotent():
     assert db.migrate(url) == db.SCHEMA_VERSION
     assert db.migrate(url) == db.SCHEMA_VERSION
     FollowupStore(url).check_schema()
+
+
+def test_a_signed_out_session_replaying_the_form_writes_nothing(tmp_path, monkeypatch):
+    team_db(tmp_path, monkeypatch, ("marie", "contributeur"))
+    at = sign_in(open_suivi(), "marie")
+    at.text_input(key="suivi_valeur").input("12")
+    at.text_input(key="suivi_unite").input("familles")
+    at.text_input(key="suivi_source").input("Bilan")
+    button = next(b for b in at.button if b.label == "Enregistrer")
+    del at.session_state["_quartiers_account"]  # signed out (another tab, expiry) meanwhile
+    button.click().run()  # the old form's submit arrives anyway
+    assert FollowupStore(os.environ["QUARTIERS_DB_URL"]).history() == []
+    assert "Se connecter" in [b.label for b in at.button]
