@@ -68,7 +68,8 @@ def serve(db_dir: Path, log_name: str, extra_args: tuple[str, ...] = (), **extra
     # no online base map, ever, in tests; follow-up values go to a throw-away database
     env = {k: v for k, v in os.environ.items() if k != "QUARTIERS_MODE"}
     env.update({"QUARTIERS_TILES": "", "QUARTIERS_DB_URL": f"sqlite:///{db_dir / 'suivi.sqlite3'}", **extra_env})
-    if env.get("QUARTIERS_MODE") != "consultation" and not (db_dir / "suivi.sqlite3").exists():
+    own_db = "QUARTIERS_DB_URL" not in extra_env  # a test giving its own address gets it as is
+    if own_db and env.get("QUARTIERS_MODE") != "consultation" and not (db_dir / "suivi.sqlite3").exists():
         prepare_team_db(env["QUARTIERS_DB_URL"])
     ARTIFACTS.mkdir(exist_ok=True)
     log = open(ARTIFACTS / log_name, "w")
