@@ -3,6 +3,7 @@ figures with evolution and gaps, the contract's reading, residents' priorities, 
 objectives, comparison. The PDF renders the same record."""
 
 import datetime as dt
+import html
 
 import pandas as pd
 import streamlit as st
@@ -18,6 +19,7 @@ from ui.maps import quartier_map
 from ui.progress_view import completeness_html
 from ui.registry import path_of
 from ui.render import comparison_frame
+from ui.sentences import fiche_sentences
 
 ds = cached.dataset()
 ids = ds.quartier_ids
@@ -66,6 +68,18 @@ with right:
         st.markdown(f"**Périmètre 2024.** {r.perimeter_2024}")
     if r.renewal:
         st.markdown(f"**Renouvellement urbain.** {r.renewal}")
+
+sentences = fiche_sentences(ds, fiche)
+if sentences:  # generated from the records by fixed rules; the PDF says the same (ui/sentences.py)
+    st.header("En bref", anchor=False)
+    st.html(
+        "<ul class='q-list'>"
+        + "".join(
+            f"<li>{html.escape(sn.text)}<br><small style='color:#4a5560'>{html.escape(sn.source)}</small></li>"
+            for sn in sentences
+        )
+        + "</ul>"
+    )
 
 st.header("Chiffres clés", anchor=False)
 cards(fiche.cards)

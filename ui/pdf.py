@@ -25,6 +25,7 @@ from data.dataset import Dataset
 from data.formatting import period_label
 from data.model import Fiche
 from ui import wording as w
+from ui.sentences import fiche_sentences
 
 FONT_DIR = Path(reportlab.__file__).parent / "fonts"
 FONT = "Vera"
@@ -112,6 +113,10 @@ def fiche_pdf(ds: Dataset, fiche: Fiche, today: dt.date | None = None) -> bytes:
     story.append(P("<b>Lecture du contrat.</b> " + text(r.headline), s["BodyText"]))
     story += [P("– " + text(f), s["BodyText"]) for f in r.findings]
     story.append(P("<i>" + text(r.conclusion) + "</i>", s["BodyText"]))
+    sentences = fiche_sentences(ds, fiche)
+    if sentences:  # the same generated sentences as the page (ui/sentences.py)
+        story.append(P("En bref", s["Heading2"]))
+        story += [P(text(sn.text) + "<br/><font size='7'>" + text(sn.source) + "</font>", s["BodyText"]) for sn in sentences]
 
     rows = [[P(f"<b>{h}</b>", s["cell"]) for h in ("Indicateur", "Valeur", "Évolution, écarts", "Source · période · périmètre")]]
     for card in fiche.cards:

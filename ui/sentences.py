@@ -1,0 +1,142 @@
+"""French sentences generated from the figure records by fixed rules (no language model, no
+network): « Entre 2015 et 2020, la médiane des revenus déclarés du Clos des Roses est passée de
+9 456 € à 10 190 € (+734 €), une amélioration ; l'écart à Compiègne s'est réduit de 98 € (énoncé du
+contrat). » The fiche page and the PDF show the same strings.
+
+Rules, each tested (tests/test_sentences.py):
+- an evolution the records give: both periods, both values as printed (qualifiers kept: « environ »,
+  « plus de »), the signed change in the indicator's unit; the verdict word only when the catalogue
+  says which direction is better (« une amélioration » / « une dégradation »);
+- a change of the gap to a reference that the contract states, over the same periods: « s'est
+  réduit de » / « s'est creusé de » / « est resté le même », marked as the contract's statement;
+- a reference territory's own change that the contract states: « à l'échelle de … : +0,3 point »;
+- a value the contract gives as NA or does not give: « n'est pas disponible » with the reason, and the
+  earlier value if there is one; never a change computed across a missing value;
+- nothing else: no sentence for a card without evolution."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from data.formatting import period_label
+from data.model import Card, Fiche
+from ui import wording as w
+
+FEMININE = {"médiane", "part", "population", "densité", "proportion", "moyenne"}
+MASCULINE = {"taux", "niveau", "revenu", "nombre", "indice", "solde"}
+VERDICT_WORD = {"improvement": "une amélioration", "deterioration": "une dégradation"}
+MAX_SENTENCES = 3
+
+
+@dataclass(frozen=True)
+class Sentence:
+    text: str
+    source: str  # the end figure's source · période · périmètre line
+
+
+def subject(label: str) -> tuple[str, bool]:
+    """« Médiane des revenus déclarés » → (« la médiane des revenus déclarés », feminine);
+    « Allocataires RSA » → (« le nombre d'allocataires RSA », masculine)."""
+    first, _, rest = label.partition(" ")
+    low = first.lower()
+    if low in FEMININE:
+        return f"la {low} {rest}".strip(), True
+    if low in MASCULINE:
+        return f"le {low} {rest}".strip(), False
+    noun = label if first.isupper() else label[0].lower() + label[1:]
+    return (f"le nombre d'{noun}" if noun[0].lower() in "aeiouyéèh" else f"le nombre de {noun}"), False
+
+
+def of_territory(name: str) -> str:
+    """« Le Clos des Roses » → « du Clos des Roses »; « La Victoire » → « de La Victoire »;
+    « Square de l'Echarde » → « du square de l'Echarde »; « Vivier Corax » → « de Vivier Corax »."""
+    if name.startswith("Le "):
+        return "du " + name[3:]
+    if name.startswith("Les "):
+        return "des " + name[4:]
+    if name.startswith("Square "):
+        return "du square " + name[7:]
+    if name[0].lower() in "aeiouyéèh":
+        return "d'" + name
+    return "de " + name
+
+
+def of_reference(name: str) -> str:
+    """« ARC (EPCI) » → « de l'ARC (EPCI) »; « Compiègne » → « de Compiègne »."""
+    return ("de l'" if name[0].lower() in "aeiouyéèh" else "de ") + name
+
+
+def de(value: str) -> str:
+    """« de 9 456 € », « d'environ 40 » (élision before a vowel)."""
+    return ("d'" if value[:1].lower() in "aeiouyéèh" else "de ") + value
+
+
+def when(period: str) -> str:
+    """« 2015 » → « 2015 »; a date or a quarter gets its article: « le 31/12/2016 », « le T2 2021 »."""
+    label = period_label(period)
+    return f"le {label}" if "/" in label or label.startswith("T") else label
+
+
+def card_sentence(ds, territory: str, c: Card) -> Sentence | None:
+    ev = c.evolution
+    if ev is None:
+        return None
+    subj, fem = subject(c.label)
+    where = of_territory(w.name(ds, territory))
+    p0, p1 = when(ev.start.period), when(ev.end.period)
+    if not ev.available:
+        if ev.end.missing and not ev.start.missing:
+            text = (
+                f"En {p1}, {subj} {where} n'est pas disponible ({w.MISSING_REASON[ev.end.status]}) ; "
+                f"{'elle' if fem else 'il'} était {de(w.value_text(ev.start))} en {p0}."
+            )
+        elif ev.start.missing and not ev.end.missing:
+            text = (
+                f"En {p1}, {subj} {where} est {de(w.value_text(ev.end))} ; la valeur de {p0} n'est pas disponible "
+                f"({w.MISSING_REASON[ev.start.status]}) : aucune évolution n'est calculée."
+            )
+        else:
+            text = f"{subj[0].upper()}{subj[1:]} {where} n'est disponible ni en {p0} ni en {p1}."
+        return Sentence(text, w.source_line(ev.end if not ev.end.missing else ev.start))
+    change = w.change_text(ev.change, ev.end.unit, ev.decimals)
+    pct = w.pct_text(ev).strip()
+    if pct:  # « (+14,1 %) » → « +431, soit +14,1 % »
+        change += f", soit {pct[1:-1]}"
+    text = (
+        f"Entre {p0} et {p1}, {subj} {where} est passé{'e' if fem else ''} {de(w.value_text(ev.start))} "
+        f"à {w.value_text(ev.end)} ({change})"
+    )
+    if ev.verdict in VERDICT_WORD:
+        text += f", {VERDICT_WORD[ev.verdict]}"
+    for s in c.stated:
+        amount = w.change_text(abs(s.change), w.stated_unit(s, c.figure.unit), s.decimals).lstrip("+")
+        same = (s.period_from, s.period_to) == (ev.start.period, ev.end.period)
+        span = "" if same else f" entre {when(s.period_from)} et {when(s.period_to)}"
+        if s.reference:
+            ref = w.name(ds, s.reference, True)
+            if s.change < 0:
+                text += f" ; l'écart à {ref} s'est réduit de {amount}{span} ({w.STATED})"
+            elif s.change > 0:
+                text += f" ; l'écart à {ref} s'est creusé de {amount}{span} ({w.STATED})"
+            else:
+                text += f" ; l'écart à {ref} est resté le même{span} ({w.STATED})"
+        else:
+            signed = w.change_text(s.change, w.stated_unit(s, c.figure.unit), s.decimals)
+            text += f" ; à l'échelle {of_reference(w.name(ds, s.territory, True))} : {signed}{span} ({w.STATED})"
+    return Sentence(text + ".", w.source_line(ev.end))
+
+
+def fiche_sentences(ds, fiche: Fiche, limit: int = MAX_SENTENCES) -> list[Sentence]:
+    """The first `limit` cards whose evolution the catalogue can judge (better or worse), in the
+    fiche's order; then, if fewer, cards with any evolution (missing ones included)."""
+    t = fiche.territory.id
+    judged = [c for c in fiche.cards if c.evolution is not None and c.evolution.verdict in VERDICT_WORD]
+    others = [c for c in fiche.cards if c.evolution is not None and c not in judged]
+    out = []
+    for c in [*judged, *others]:
+        s = card_sentence(ds, t, c)
+        if s is not None:
+            out.append(s)
+        if len(out) == limit:
+            break
+    return out
