@@ -69,15 +69,12 @@ for line in cached.synthesis():
     ref_cell = e(w.reference_change_text(ds, ref, line.reference_label))
     if ref.change is not None:
         ref_cell += f"<br><small>{e(w.REFERENCE_ORIGIN[ref.origin])}</small>"
-    link = f"evolutions?ind={line.indicator}"
     rows_html.append(
-        f"<tr><th><a href='{link}' target='_self'>{e(line.label)}</a><br>"
-        f"<small>Période : {e(line.period_label)}</small></th>{''.join(tds)}<td>{ref_cell}</td></tr>"
+        f"<tr><th>{e(line.label)}<br><small>Période : {e(line.period_label)}</small></th>{''.join(tds)}<td>{ref_cell}</td></tr>"
     )
 st.markdown(
     "<style>.q-grid{border-collapse:collapse;width:100%;font-size:0.92rem}.q-grid td,.q-grid th{border:1px solid #d0d7de;"
     "padding:0.35rem 0.5rem;vertical-align:top;text-align:left}.q-grid thead th{background:#eef2f7}"
-    ".q-grid a{display:inline-flex;align-items:center;min-height:44px}"
     ".q-na-cell{background:repeating-linear-gradient(45deg,#fff,#fff 6px,#f3f3f3 6px,#f3f3f3 12px)}</style>"
     # the table scrolls inside its own box on a phone; the page itself never gets wider than the screen
     f"<div style='overflow-x:auto' role='region' aria-label='Grille de synthèse' tabindex='0'><table class='q-grid'>"
@@ -88,8 +85,14 @@ st.markdown(
 st.caption(
     "Lecture : ▲/▼ sens de l'évolution ; couleur : amélioration (vert) ou dégradation (rouge) selon que la hausse de "
     "l'indicateur est souhaitable ou non ; « mieux / moins bien que la référence » compare l'évolution du quartier à celle de "
-    "la commune ou de l'EPCI (en points pour les taux, en % pour les effectifs). Cliquer un indicateur ouvre ses courbes."
+    "la commune ou de l'EPCI (en points pour les taux, en % pour les effectifs)."
 )
+# the curves of each line, through the app's own navigation (a plain link would reload the whole app)
+st.markdown("**Courbes des indicateurs de la grille**")
+lines = list(cached.synthesis())
+for i, col in enumerate(st.columns(3)):
+    for line in lines[i::3]:
+        col.page_link(path_of("evolutions"), label=line.label, icon=":material/show_chart:", query_params={"ind": line.indicator})
 
 # --- every indicator chart in one click ------------------------------------------------------------
 st.header("Tous les indicateurs", anchor=False)

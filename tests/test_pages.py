@@ -192,3 +192,13 @@ def test_csv_export_neutralises_formulas(cell):
     assert neutralise(cell) == "'" + cell
     out = to_csv(HEADER[:2], [["x", neutralise(cell)]]).decode("utf-8-sig")
     assert "'" + cell.strip("\r")[:3] in out or "'" in out.splitlines()[1]
+
+
+def test_home_links_use_the_app_navigation_not_plain_links():
+    """A plain <a href> reloads the whole app (and loses the session): every link of the home page
+    is a page link of Streamlit's navigation, the synthesis grid's curves included."""
+    at = run_page("pages/accueil.py")
+    bodies = [e.proto.body for e in at.get("markdown")] + [e.proto.body for e in at.get("html")]
+    assert not any("<a " in b for b in bodies)
+    links = {p.proto.query_string for p in at.get("page_link") if p.proto.query_string.startswith("ind=")}
+    assert {"ind=median_declared_income", "ind=poverty_rate"} <= links
