@@ -17,6 +17,7 @@ page_setup(
     "et **2 poches de pauvreté**, tous situés à Compiègne.",
 )
 ds = cached.dataset()
+st.page_link(path_of("presentation"), label="Présenter (plein écran, diapositives)", icon=":material/slideshow:")
 
 # --- the territory at a glance -----------------------------------------------------------------
 st.header("Le territoire en bref", anchor=False)

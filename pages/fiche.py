@@ -49,6 +49,7 @@ with header:
         icon=":material/picture_as_pdf:",
         key=f"pdf_{choice}",
     )
+    st.page_link(path_of("presentation"), label="Présenter ce quartier", icon=":material/slideshow:", query_params={"q": choice})
 
 left, right = st.columns([1, 2])
 with left:

@@ -182,3 +182,26 @@ def accounts():
     from data.followup import DB_ENV
 
     return _accounts(os.environ.get(DB_ENV))
+
+
+@st.cache_resource(show_spinner=False)
+def slides():
+    """The presentation's slides (ui/slides.py), built once from the records."""
+    from ui.slides import build
+
+    return build(dataset(), chart_spec)
+
+
+@st.cache_resource(show_spinner=False)
+def locator_img(territory: str) -> str:
+    """The locator map as an <img> (an SVG data URI: no sanitiser touches it, nothing fetched)."""
+    import base64
+    import html
+
+    from ui.locator import locator_svg as build
+
+    ds = dataset()
+    svg = build(territory, {q: ds.territories[q].name for q in ds.quartier_ids})
+    alt = f"Carte de situation : {ds.territories[territory].name} (en orange) dans la commune de Compiègne ; en gris, les autres quartiers."
+    data = base64.b64encode(svg.encode()).decode()
+    return f"<img src='data:image/svg+xml;base64,{data}' alt='{html.escape(alt)}' style='width:100%;max-height:640px'>"

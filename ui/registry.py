@@ -30,6 +30,14 @@ PAGES: tuple[PageEntry, ...] = (
         ("Synthèse des évolutions des QPV", "9 406", "Compiègne : +636 €"),
     ),
     PageEntry(
+        "pages/presentation.py",
+        "Présentation",
+        ":material/slideshow:",
+        "presentation",
+        "Tableau de bord",
+        ("Quartiers 2030 – le territoire en bref", "9 406", "85 046", "1 / 11"),
+    ),
+    PageEntry(
         "pages/carte.py",
         "Carte des quartiers",
         ":material/map:",

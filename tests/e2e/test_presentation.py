@@ -1,0 +1,130 @@
+"""Presentation mode at 1920×1080 in Chromium, network blocked: every slide fits with no scrolling,
+body text ≥ 24 px, key figures ≥ 64 px, source lines ≥ 16 px; each quartier's figures and generated
+sentences; ←/→ and Page Up/Down; the address reproduces the slide. Screenshots of every slide go
+to artifacts/presentation-N.png (looked at)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from data import model
+from data.dataset import load_dataset
+from ui.sentences import fiche_sentences
+
+from .conftest import ARTIFACTS, offline_page
+from .test_browser import open_app
+
+N_SLIDES = 11
+QUARTIER_SLIDES = {2: "clos-des-roses", 3: "la-victoire", 4: "vivier-corax", 5: "echarde", 6: "jean-moulin"}
+
+SIZES_JS = """() => {
+  const slide = [...document.querySelectorAll('.q-slide')];
+  const sizes = {body: [], fig: [], src: []};
+  for (const root of slide) for (const el of root.querySelectorAll('*')) {
+    const own = [...el.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim());
+    if (!own) continue;
+    const px = parseFloat(getComputedStyle(el).fontSize);
+    if (el.closest('.q-src')) sizes.src.push(px); else if (el.closest('.q-fig')) sizes.fig.push(px); else sizes.body.push(px);
+  }
+  const h = Math.max(document.scrollingElement.scrollHeight,
+    ...[...document.querySelectorAll('[data-testid=stMain], [data-testid=stAppViewContainer]')].map((e) => e.scrollHeight));
+  return {sizes, height: h, inner: window.innerHeight, width: document.scrollingElement.scrollWidth};
+}"""
+
+
+@pytest.fixture(scope="module")
+def ds():
+    return load_dataset()
+
+
+@pytest.fixture(scope="module")
+def room(browser):
+    ctx, page = offline_page(browser, 1920, 1080)
+    yield page
+    ctx.close()
+
+
+def wait_slide(page, number: int):
+    page.wait_for_function(
+        "(n) => [...document.querySelectorAll('p.q-slide')].some((p) => p.innerText.trim() === n)",
+        arg=f"{number} / {N_SLIDES}",
+        timeout=30_000,
+    )
+    page.wait_for_timeout(1200)  # charts and the map image laid out
+
+
+@pytest.mark.parametrize("number", range(1, N_SLIDES + 1))
+def test_every_slide_fits_the_projector_with_legible_text(room, app_url, ds, number):
+    open_app(room, f"{app_url}/presentation?slide={number}")
+    wait_slide(room, number)
+    m = room.evaluate(SIZES_JS)
+    room.screenshot(path=str(ARTIFACTS / f"presentation-{number:02d}.png"))
+    assert m["height"] <= m["inner"] + 1 and m["width"] <= 1921, m  # no scrolling
+    assert m["sizes"]["body"] and min(m["sizes"]["body"]) >= 24, m["sizes"]["body"]
+    if m["sizes"]["fig"]:
+        assert min(m["sizes"]["fig"]) >= 64
+    assert not m["sizes"]["src"] or min(m["sizes"]["src"]) >= 16
+    assert room.blocked == []
+    text = room.locator("[data-testid=stMain]").inner_text()
+    if number in QUARTIER_SLIDES:
+        q = QUARTIER_SLIDES[number]
+        assert f"q={q}" in room.url  # the address says which quartier is shown
+        fiche = model.fiche(ds, q)
+        assert room.locator("h1").first.inner_text().strip() == fiche.territory.name
+        for s in fiche_sentences(ds, fiche):
+            assert s.text in text
+        assert room.locator("img[alt^='Carte de situation']").count() == 1
+    else:
+        assert f"slide={number}" in room.url
+    if number == 2:
+        assert (
+            "10 190 €" in text
+            and "63,1 %" in text
+            and "Entre 2015 et 2020, la médiane des revenus déclarés du Clos des Roses" in text
+        )
+
+
+def test_keys_and_clicker_move_between_slides_and_the_address_follows(room, app_url):
+    open_app(room, f"{app_url}/presentation?slide=1")
+    wait_slide(room, 1)
+    room.keyboard.press("ArrowRight")
+    room.wait_for_url(re.compile(r".*q=clos-des-roses"), timeout=30_000)
+    room.keyboard.press("PageDown")  # what a presenter's clicker sends
+    room.wait_for_url(re.compile(r".*q=la-victoire"), timeout=30_000)
+    wait_slide(room, 3)
+    room.keyboard.press("ArrowLeft")
+    room.wait_for_url(re.compile(r".*q=clos-des-roses"), timeout=30_000)
+    room.keyboard.press("PageUp")
+    room.wait_for_url(re.compile(r".*slide=1$"), timeout=30_000)
+    room.get_by_role("button", name="Suivant").click()
+    room.wait_for_url(re.compile(r".*q=clos-des-roses"), timeout=30_000)
+
+
+def test_a_quartier_by_address_and_bad_addresses(room, app_url):
+    open_app(room, f"{app_url}/presentation?q=vivier-corax")
+    wait_slide(room, 4)
+    assert room.locator("h1").first.inner_text().strip() == "Vivier Corax"
+    open_app(room, f"{app_url}/presentation?slide=99")
+    wait_slide(room, 1)
+    assert "doit être un numéro de 1 à 11" in room.locator("[data-testid=stMain]").inner_text()
+
+
+def test_present_buttons_on_home_and_fiche(room, app_url):
+    open_app(room, f"{app_url}/fiche?q=la-victoire")
+    room.get_by_role("link", name="Présenter ce quartier").click()
+    room.wait_for_url(re.compile(r".*/presentation\?q=la-victoire"), timeout=30_000)
+    wait_slide(room, 3)
+
+
+def test_charts_on_slides_have_projector_text(ds):
+    from ui.charts import chart_spec
+    from ui.slides import build
+
+    slides = build(ds, lambda k, i, t, title: chart_spec(ds, k, i, t, title))
+    charts = [s.chart for s in slides if s.chart]
+    assert len(charts) == 4
+    for spec in charts:
+        cfg = spec["config"]
+        assert cfg["axis"]["labelFontSize"] >= 18 and cfg["axis"]["titleFontSize"] >= 18 and cfg["legend"]["labelFontSize"] >= 18
