@@ -65,7 +65,7 @@ header[data-testid=stHeader], [data-testid=stTopNav], [data-testid=stToolbar], [
 .q-slide .q-sub {font-size:26px !important}
 .q-verdict-improvement {color:#1a7f37} .q-verdict-deterioration {color:#b3261e}
 [data-testid=stMain] button p, [data-testid=stMain] a[data-testid=stPageLink-NavLink] p {font-size:24px !important}
-[data-testid=stMain] button {min-height:56px}
+[data-testid=stMain] button, [data-testid=stMain] a[data-testid=stPageLink-NavLink] {min-height:56px}
 @media (max-width: 1000px) {.q-figs {flex-wrap:wrap} .q-bigfig {flex:1 1 100%} .q-bigfig .q-fig {font-size:56px}}
 </style>"""
 )
