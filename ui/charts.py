@@ -46,12 +46,13 @@ def _colour_scale(df: pd.DataFrame) -> alt.Scale:
     return alt.Scale(domain=list(pairs), range=list(pairs.values()))
 
 
-def series_chart(df: pd.DataFrame, title: str, unit_label: str) -> alt.Chart:
+def series_chart(df: pd.DataFrame, title: str, unit_label: str, zero: bool = False) -> alt.Chart:
+    """`zero`: counts start at 0 (a cropped axis would exaggerate a change of 276 → 271)."""
     order = list(dict.fromkeys(df.sort_values("order")["période"]))
     data = df.dropna(subset=["valeur"])
     base = alt.Chart(data, title=alt.TitleParams(title, subtitle=f"Unité : {unit_label}", anchor="start")).encode(
         x=alt.X("période:N", sort=order, title="Période", axis=alt.Axis(labelAngle=0)),
-        y=alt.Y("valeur:Q", title=unit_label, axis=alt.Axis(labelExpr=FR_AXIS), scale=alt.Scale(zero=False)),
+        y=alt.Y("valeur:Q", title=unit_label, axis=alt.Axis(labelExpr=FR_AXIS), scale=alt.Scale(zero=zero)),
         color=alt.Color(
             "territoire:N",
             title="Territoire",
@@ -142,7 +143,7 @@ def chart_spec(ds: Dataset, kind: str, indicator: str, territories: tuple[str, .
     frame = long_frame(ds, [f for t in territories for f in ds.series(t, indicator)])
     names = [w.name(ds, t, True) for t in territories]
     if kind == "series":
-        chart = series_chart(frame, title, ind.unit_label)
+        chart = series_chart(frame, title, ind.unit_label, zero=ind.unit == "nombre")
     elif kind == "bar_periods":
         chart = bar_chart(frame, "territoire", title, ind.unit_label, color="période", sort=names)
     else:
