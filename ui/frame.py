@@ -33,6 +33,22 @@ CSS = """
 .q-list {margin:0.2rem 0 0.6rem 1.2rem; padding:0} .q-list li {margin:0.15rem 0; overflow-wrap:anywhere}
 .q-note {font-size:0.875rem; color:#3d434b; overflow-wrap:anywhere; margin:0.2rem 0}
 .q-tag {display:inline-block; border-radius:4px; padding:0 0.35rem; font-size:0.8rem; background:#eef2f7; margin-right:0.25rem}
+/* Printing a page gives its content only: no navigation, toolbar or widgets; maps, charts, cards and
+   tables never split nor overlap the text; a heading stays with what follows it. */
+@media print {
+  header[data-testid=stHeader], [data-testid=stTopNav], [data-testid=stSidebar], [data-testid=stToolbar],
+  [data-testid=stDecoration], [data-testid=stStatusWidget], [data-testid=stSelectbox], [data-testid=stMultiSelect],
+  [data-testid=stTextInput], [data-testid=stTextArea], [data-testid=stButton], [data-testid=stFormSubmitButton],
+  [data-testid=stDownloadButton], [data-testid=stPageLink], [data-testid=stFileUploader], [data-testid=stCheckbox],
+  [data-testid=stToggle], [data-testid=stForm], [data-testid=stRadio], [data-testid=stToast] {display:none !important}
+  [data-testid=stMainBlockContainer] {padding:0 !important; max-width:100% !important}
+  [data-testid=stAppViewContainer], [data-testid=stMain] {overflow:visible !important; position:static !important}
+  iframe, [data-testid=stVegaLiteChart], [data-testid=stIFrame], .q-card, .q-table-wrap, table, figure, img {break-inside:avoid; position:static !important}
+  iframe {max-width:100% !important}
+  h1, h2, h3 {break-after:avoid}
+  .q-table-wrap {overflow:visible !important}
+  a {color:#1b1f24; text-decoration:none}
+}
 </style>
 """
 
