@@ -179,6 +179,8 @@ class MapLayer:
     period: str
     features: tuple[MapFeature, ...]
     breaks: tuple[float, ...]  # N_CLASSES + 1 bounds, or (v, v) when every value is equal
+    basis: str = ""  # how the classes were fixed: FIXED_PERCENT or FROM_ZERO (see map_breaks)
+    references: tuple[Figure, ...] = ()  # reference territories' own values at the same period
 
 
 @dataclass(frozen=True)
@@ -450,15 +452,39 @@ def class_of(value: float | None, breaks: tuple[float, ...]) -> int | None:
     return N_CLASSES - 1
 
 
+FIXED_PERCENT, FROM_ZERO = "fixed_percent", "from_zero"
+MAP_REFERENCES = ("compiegne", "arc", "france", "qpv-france")
+
+
+def map_breaks(unit: str, values: list[float]) -> tuple[tuple[float, ...], str]:
+    """Classes that cannot mislead. A stretch over the quartiers' own values painted La Victoire's
+    59,3 % poverty rate in the palest colour, as if it were low. Rates: the same five classes of
+    20 points for every indicator and period (a colour always means the same level); other units:
+    equal classes from zero to the largest value (a zero baseline, like the charts)."""
+    if not values:
+        return (), ""
+    if unit == "pourcent" and max(values) <= 100 and min(values) >= 0:
+        return tuple(float(x) for x in range(0, 101, 100 // N_CLASSES)), FIXED_PERCENT
+    hi = max(values)
+    if hi <= 0:
+        return class_breaks(values), ""
+    return tuple(hi * i / N_CLASSES for i in range(N_CLASSES + 1)), FROM_ZERO
+
+
 def map_layer(ds: Dataset, indicator: str, period: str) -> MapLayer:
     figures = [ds.figure(q, indicator, period) for q in ds.quartier_ids]
-    breaks = class_breaks([f.value for f in figures if not f.missing])
+    references = tuple(
+        f for f in (ds.figure(r, indicator, period) for r in MAP_REFERENCES if r in ds.territories) if not f.missing
+    )
+    # the references are stated beside the legend; the classes are the quartiers' (a commune's
+    # population would put every quartier in the first class)
+    breaks, basis = map_breaks(ds.catalogue[indicator].unit, [f.value for f in figures if not f.missing])
     pop = ds.views.carte.population
     features = tuple(
         MapFeature(f.territory, f, class_of(f.value, breaks), ds.figure(f.territory, pop[ds.territories[f.territory].kind], ""))
         for f in figures
     )
-    return MapLayer(indicator, period, features, breaks)
+    return MapLayer(indicator, period, features, breaks, basis, references)
 
 
 def locator_layer(ds: Dataset) -> MapLayer:

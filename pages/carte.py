@@ -8,6 +8,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from data.formatting import fr_value, period_label
+from data.model import FIXED_PERCENT
 from ui import cached
 from ui import wording as w
 from ui.frame import PERIMETER_WARNING, page_setup, query_choice, sources_footer, sync_query
@@ -58,7 +59,9 @@ with left:
 with right:
     st.markdown(f"**{html.escape(ind.label)}**  \n{html.escape(ind.unit_label)} · {period_label(period)}")
     b = layer.breaks
-    dec = max((f.figure.decimals for f in layer.features if not f.figure.missing), default=0)
+    dec = (
+        0 if layer.basis == FIXED_PERCENT else max((f.figure.decimals for f in layer.features if not f.figure.missing), default=0)
+    )
     legend = []
     if len(b) == 2:
         legend.append((PALETTE[len(PALETTE) // 2], fr_value(b[0], ind.unit, dec)))
@@ -79,9 +82,10 @@ with right:
     st.markdown(
         f"<ul aria-label='Légende de la carte' style='list-style:none;padding:0;margin:0'>{items}</ul>", unsafe_allow_html=True
     )
+    for r in layer.references:  # the references' own values, to read the colours against
+        st.html(f"<p style='margin:0.1rem 0'>{html.escape(w.name(ds, r.territory, True))} : {html.escape(w.value_text(r))}</p>")
     st.caption(
-        "Classes d'égale amplitude entre la plus petite et la plus grande valeur affichée. Un quartier sans valeur "
-        "est dessiné en pointillés, jamais comme une valeur faible."
+        w.MAP_BASIS.get(layer.basis, "") + " Un quartier sans valeur est dessiné en pointillés, jamais comme une valeur faible."
     )
     st.caption(PERIMETER_WARNING.replace("**", ""))
 

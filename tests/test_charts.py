@@ -39,3 +39,31 @@ def test_counts_start_at_zero_rates_may_not(ds):
     qpv = ("clos-des-roses", "la-victoire", "vivier-corax")
     assert _y_scale(chart_spec(ds, "series", "rsa_recipients", qpv, "RSA"))["zero"] is True
     assert _y_scale(chart_spec(ds, "series", "neet_rate", qpv, "NEET"))["zero"] is False
+
+
+def test_map_classes_cannot_make_a_high_rate_look_low(ds):
+    from data import model
+
+    layer = model.map_layer(ds, "poverty_rate", "2019")
+    klass = {f.territory: f.klass for f in layer.features}
+    # 59,3 % poverty was painted in the palest class by a stretch over 59,3–64,5 %
+    assert layer.breaks == (0.0, 20.0, 40.0, 60.0, 80.0, 100.0) and layer.basis == model.FIXED_PERCENT
+    assert klass["la-victoire"] == 2 and klass["clos-des-roses"] == 3 and klass["echarde"] is None
+    income = model.map_layer(ds, "median_declared_income", "2020")
+    assert income.breaks[0] == 0 and income.basis == model.FROM_ZERO
+    neet = model.map_layer(ds, "neet_rate", "2020-2021")
+    assert [(r.territory, r.value) for r in neet.references] == [("arc", 15.9)]
+
+
+def test_map_legend_states_the_classes_and_the_references():
+    from streamlit.testing.v1 import AppTest
+
+    from .test_pages import APP
+
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params["ind"] = "neet_rate"
+    at.query_params["periode"] = "2020-2021"
+    at.run()
+    at.switch_page("pages/carte.py").run()
+    text = " ".join([c.value for c in at.caption] + [e.proto.body for e in at.get("html")] + [m.value for m in at.markdown])
+    assert "Classes fixes de 20 points" in text and "ARC (EPCI) : 15,9 %" in text and "0 % – 20 %" in text

@@ -69,6 +69,12 @@ REFERENCE_ORIGIN = {
     NOT_GIVEN: "",
     CONFLICTING: "",
 }
+MAP_BASIS = {
+    "fixed_percent": "Classes fixes de 20 points, les mêmes pour tous les taux et toutes les périodes : une couleur veut "
+    "toujours dire le même niveau.",
+    "from_zero": "Classes d'égale amplitude de zéro à la plus grande valeur des quartiers : "
+    "une valeur ne paraît jamais faible parce qu'elle est la plus petite des quartiers.",
+}
 KIND = {"qpv": "Quartier prioritaire de la politique de la ville", "poche": "Poche de pauvreté (carreau INSEE de 200 m)"}
 KIND_SHORT = {"qpv": "Quartier prioritaire", "poche": "Poche de pauvreté"}
 INFERRED = "attribution déduite"
