@@ -111,3 +111,47 @@ def test_pdf_fonts_are_embedded(ds):
                 (str(f["/BaseFont"]), desc is not None and any(k in desc.get_object() for k in ("/FontFile2", "/FontFile")))
             )
     assert fonts and all(embedded for _, embedded in fonts), fonts
+
+
+def test_pdf_embeds_dejavu_with_every_glyph_of_the_text(ds):
+    """DejaVu (committed in ui/fonts) is the only font, embedded, and has a glyph for every
+    character the fiches print (superscripts such as « GUSP¹⁴ », « œ », « € », no-break spaces)."""
+    from reportlab.pdfbase.ttfonts import TTFontFile
+
+    from ui.pdf import FONT_DIR, FONT_FILES
+    from ui.sentences import fiche_sentences
+
+    reader = pypdf.PdfReader(io.BytesIO(pdf_bytes(ds, "clos-des-roses")))
+    names = {str(f.get_object()["/BaseFont"]) for page in reader.pages for f in page["/Resources"]["/Font"].values()}
+    assert names and all("DejaVu" in n for n in names), names
+    chars: set[str] = set()
+    for q in QUARTIERS:
+        fiche = model.fiche(ds, q)
+        for card in fiche.cards:
+            chars |= set("".join(w.card_text(ds, card).all_text()))
+        chars |= set("".join(s.text for s in fiche_sentences(ds, fiche)))
+        chars |= set("".join(f"{ob['id']} {ob['title']}" for ob in (*fiche.targeted, *fiche.mentioned)))
+        chars |= set("".join(p.label for p in fiche.priorities)) | set(fiche.reading.headline + fiche.reading.conclusion)
+        chars |= set("".join(i.summary for i in fiche.inconsistencies)) | set(fiche.territory.name)
+    assert {"€", "é", "«", "·"} <= chars  # the text really has them
+    for file in FONT_FILES.values():
+        cmap = TTFontFile(str(FONT_DIR / file)).charToGlyph
+        missing = sorted(c for c in chars if c.strip() and ord(c) not in cmap)
+        assert missing == [], (file, missing)
+    cmap = TTFontFile(str(FONT_DIR / "DejaVuSansCondensed.ttf")).charToGlyph
+    for c in "⁴¹²³œŒæ€→\u00a0\u202f–—’":  # what the contract's text may carry (« GUSP¹⁴ »)
+        assert ord(c) in cmap, c
+
+
+@pytest.mark.parametrize("territory", QUARTIERS)
+def test_pdf_has_the_map_the_evolution_chart_and_fits_two_pages(ds, territory):
+    data = pdf_bytes(ds, territory)
+    reader = pypdf.PdfReader(io.BytesIO(data))
+    assert len(reader.pages) <= 2
+    text = pdf_text(data)
+    name = model.fiche(ds, territory).territory.name
+    assert f"Carte : {name} en orange" in text and "1 km" in text  # the map, drawn as vectors
+    if territory in ("clos-des-roses", "la-victoire", "vivier-corax"):
+        assert "Évolution des principaux indicateurs" in text
+    if territory == "clos-des-roses":
+        assert "9 456 €" in text and "10 190 €" in text and "En bref" in text

@@ -20,12 +20,23 @@ def _rings(geom) -> list:
     return [p.exterior.coords for p in polys]
 
 
-def locator_svg(highlight: str, names: dict[str, str]) -> str:
+def frame_and_layers(pad: float = 900.0):
+    """(minx, miny, maxx, maxy) in Lambert-93 around the quartiers, the commune clipped to it, the
+    quartier shapes: what both the SVG and the PDF map draw."""
     shapes = load_quartier_shapes().to_crs(2154)
     commune = load_commune().to_crs(2154)
     minx, miny, maxx, maxy = shapes.total_bounds  # the quartiers, with the town around them
-    pad = 900.0
-    minx, miny, maxx, maxy = minx - pad, miny - pad, maxx + pad, maxy + pad
+    bounds = (minx - pad, miny - pad, maxx + pad, maxy + pad)
+    frame = box(*bounds)
+    return bounds, [g.intersection(frame) for g in commune.geometry], shapes
+
+
+def rings(geom) -> list:
+    return [list(r) for r in _rings(geom)]
+
+
+def locator_svg(highlight: str, names: dict[str, str]) -> str:
+    (minx, miny, maxx, maxy), town, shapes = frame_and_layers()
     scale = SIZE / max(maxx - minx, maxy - miny)
     width, height = (maxx - minx) * scale, (maxy - miny) * scale
 
@@ -36,10 +47,7 @@ def locator_svg(highlight: str, names: dict[str, str]) -> str:
             out.append(f"M{pts} Z")
         return " ".join(out)
 
-    frame = box(minx, miny, maxx, maxy)
-    parts = [
-        f"<path d='{path(g.intersection(frame))}' fill='#f2f2f2' stroke='#6e7781' stroke-width='1.5'/>" for g in commune.geometry
-    ]
+    parts = [f"<path d='{path(g)}' fill='#f2f2f2' stroke='#6e7781' stroke-width='1.5'/>" for g in town]
     for _, row in shapes.iterrows():
         on = row["territory"] == highlight
         parts.append(

@@ -1,8 +1,10 @@
 """A fiche quartier as a PDF elected officials can take away, rendered from the same record as
 the page (data.model.Fiche) through the same wording (ui.wording): cards with their evolutions,
 gaps, stated changes and companion shares, the contract's reading, priorities, objectives,
-comparison, inconsistencies. ReportLab with the Bitstream Vera TrueType fonts shipped inside the
-reportlab package, embedded in the file: works offline, nothing to download. No streamlit import."""
+comparison, inconsistencies, the generated sentences, a map of the quartier and the evolution of its
+main indicators (drawn with ReportLab's vector graphics, offline). DejaVu Sans Condensed (committed
+in ui/fonts, see its PROVENANCE.md) embedded in the file: every glyph of the text is present. Two A4
+pages at most for a QPV. No streamlit import."""
 
 from __future__ import annotations
 
@@ -12,14 +14,14 @@ import threading
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-import reportlab
+from reportlab.graphics.shapes import Circle, Drawing, Line, Polygon, Rect, String
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import cm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from data.dataset import Dataset
 from data.formatting import period_label
@@ -27,10 +29,14 @@ from data.model import Fiche
 from ui import wording as w
 from ui.sentences import fiche_sentences
 
-FONT_DIR = Path(reportlab.__file__).parent / "fonts"
-FONT = "Vera"
-# glyphs Vera lacks, should a text carry one (the shared wording avoids them)
-NO_GLYPH = {"→": "->", "◀": "<", "▲": "+", "▼": "-", "⁴": "4", "\u202f": "\u00a0"}
+FONT_DIR = Path(__file__).with_name("fonts")
+FONT = "DejaVuCond"
+FONT_FILES = {
+    FONT: "DejaVuSansCondensed.ttf",
+    f"{FONT}-Bold": "DejaVuSansCondensed-Bold.ttf",
+    f"{FONT}-Italic": "DejaVuSansCondensed-Oblique.ttf",
+    f"{FONT}-BoldItalic": "DejaVuSansCondensed-BoldOblique.ttf",
+}
 
 
 _FONTS_LOCK = threading.Lock()
@@ -44,13 +50,14 @@ def _register_fonts() -> None:
     with _FONTS_LOCK:
         if _fonts_ready:
             return
-        for name, file in (
-            (FONT, "Vera.ttf"),
-            (f"{FONT}-Bold", "VeraBd.ttf"),
-            (f"{FONT}-Italic", "VeraIt.ttf"),
-            (f"{FONT}-BoldItalic", "VeraBI.ttf"),
-        ):
+        for name, file in FONT_FILES.items():
             pdfmetrics.registerFont(TTFont(name, str(FONT_DIR / file)))
+        # drawings and canvases start from a default font (Helvetica, never embedded): ours instead
+        from reportlab import rl_config
+        from reportlab.graphics import shapes
+
+        rl_config.canvas_basefontname = FONT
+        shapes.STATE_DEFAULTS["fontName"] = FONT
         pdfmetrics.registerFontFamily(
             FONT, normal=FONT, bold=f"{FONT}-Bold", italic=f"{FONT}-Italic", boldItalic=f"{FONT}-BoldItalic"
         )
@@ -59,15 +66,72 @@ def _register_fonts() -> None:
 
 def text(s: str) -> str:
     """Plain text made safe for a ReportLab paragraph (its mini-markup is escaped)."""
-    for k, v in NO_GLYPH.items():
-        s = s.replace(k, v)
     return escape(s)
+
+
+ORANGE, GREY, TOWN, INK = (
+    colors.HexColor("#d95f02"),
+    colors.HexColor("#b8bec6"),
+    colors.HexColor("#f2f2f2"),
+    colors.HexColor("#1f2328"),
+)
+
+
+def map_drawing(territory: str, size: float = 5.6 * cm) -> Drawing:
+    """The quartier (orange) among the others (grey) in the town, Lambert-93, with a 1 km bar:
+    the same geometry as the page's locator map (ui/locator.py), drawn as PDF vectors."""
+    from ui.locator import frame_and_layers, rings
+
+    (minx, miny, maxx, maxy), town, shapes = frame_and_layers()
+    k = size / max(maxx - minx, maxy - miny)
+    d = Drawing((maxx - minx) * k, (maxy - miny) * k)
+
+    def poly(geom, fill, stroke, width):
+        for ring in rings(geom):
+            pts = [v for x, y, *_ in ring for v in ((x - minx) * k, (y - miny) * k)]
+            d.add(Polygon(pts, fillColor=fill, strokeColor=stroke, strokeWidth=width))
+
+    for g in town:
+        poly(g, TOWN, colors.HexColor("#6e7781"), 0.5)
+    for _, row in shapes.iterrows():
+        on = row["territory"] == territory
+        poly(row.geometry, ORANGE if on else GREY, INK if on else colors.HexColor("#59636e"), 1.2 if on else 0.4)
+    d.add(Rect(4, 4, 1000 * k, 2.5, fillColor=INK, strokeColor=None))
+    d.add(String(4, 9, "1 km", fontName=FONT, fontSize=6.5, fillColor=INK))
+    return d
+
+
+def evolution_drawing(ds: Dataset, cards, width: float = 17.8 * cm, height: float = 3.4 * cm) -> Drawing | None:
+    """The main indicators' evolution: one small panel per indicator (start → end, values as
+    printed, counts from zero), side by side."""
+    cards = [c for c in cards if c.evolution is not None and c.evolution.available][:3]
+    if not cards:
+        return None
+    d = Drawing(width, height)
+    pw = width / len(cards)
+    for i, c in enumerate(cards):
+        ev = c.evolution
+        x0 = i * pw
+        top, bottom = height - 12, 16
+        lo = 0.0 if ev.end.unit in ("nombre", "euros") else min(ev.start.value, ev.end.value) * 0.9
+        hi = max(ev.start.value, ev.end.value) * 1.05
+        y = lambda v, lo=lo, hi=hi, top=top, bottom=bottom: bottom + (v - lo) / ((hi - lo) or 1) * (top - bottom - 10)  # noqa: E731
+        xa, xb = x0 + 0.22 * pw, x0 + 0.72 * pw
+        colour = {"improvement": colors.HexColor("#1a7f37"), "deterioration": colors.HexColor("#b3261e")}.get(ev.verdict, INK)
+        d.add(String(x0 + 4, height - 8, c.label, fontName=f"{FONT}-Bold", fontSize=7, fillColor=INK))
+        d.add(Line(x0 + 0.12 * pw, bottom, x0 + 0.85 * pw, bottom, strokeColor=colors.HexColor("#9aa1a9"), strokeWidth=0.5))
+        d.add(Line(xa, y(ev.start.value), xb, y(ev.end.value), strokeColor=colour, strokeWidth=1.6))
+        for xx, f in ((xa, ev.start), (xb, ev.end)):
+            d.add(Circle(xx, y(f.value), 2.2, fillColor=colour, strokeColor=None))
+            d.add(String(xx + 4, y(f.value) + 3, w.value_text(f), fontName=FONT, fontSize=7, fillColor=INK))
+            d.add(String(xx - 8, bottom - 9, period_label(f.period), fontName=FONT, fontSize=6.5, fillColor=INK))
+    return d
 
 
 def _styles():
     base = getSampleStyleSheet()
     out = {}
-    for key, size, lead in (("Title", 18, 22), ("Heading2", 12.5, 16), ("Heading3", 10.5, 13), ("BodyText", 9, 11.5)):
+    for key, size, lead in (("Title", 16, 19), ("Heading2", 10.5, 13), ("Heading3", 9, 11), ("BodyText", 8, 9.8)):
         out[key] = ParagraphStyle(
             key,
             parent=base[key],
@@ -75,9 +139,11 @@ def _styles():
             fontSize=size,
             leading=lead,
             bulletFontName=FONT,
+            spaceBefore=4 if key == "Heading2" else 0,
+            spaceAfter=2 if key in ("Heading2", "BodyText") else 0,
         )
-    out["small"] = ParagraphStyle("small", parent=out["BodyText"], fontSize=7.5, leading=9.5)
-    out["cell"] = ParagraphStyle("cell", parent=out["BodyText"], fontSize=8, leading=10)
+    out["small"] = ParagraphStyle("small", parent=out["BodyText"], fontSize=6.5, leading=8)
+    out["cell"] = ParagraphStyle("cell", parent=out["BodyText"], fontSize=7, leading=8.4, spaceAfter=0)
     return out
 
 
@@ -110,13 +176,21 @@ def fiche_pdf(ds: Dataset, fiche: Fiche, today: dt.date | None = None) -> bytes:
         Spacer(1, 0.2 * cm),
     ]
     r = fiche.reading
-    story.append(P("<b>Lecture du contrat.</b> " + text(r.headline), s["BodyText"]))
-    story += [P("– " + text(f), s["BodyText"]) for f in r.findings]
-    story.append(P("<i>" + text(r.conclusion) + "</i>", s["BodyText"]))
+    side = [P("<b>Lecture du contrat.</b> " + text(r.headline), s["BodyText"])]
+    side += [P("– " + text(f), s["BodyText"]) for f in r.findings]
+    side.append(P("<i>" + text(r.conclusion) + "</i>", s["BodyText"]))
     sentences = fiche_sentences(ds, fiche)
     if sentences:  # the same generated sentences as the page (ui/sentences.py)
-        story.append(P("En bref", s["Heading2"]))
-        story += [P(text(sn.text) + "<br/><font size='7'>" + text(sn.source) + "</font>", s["BodyText"]) for sn in sentences]
+        side.append(P("En bref", s["Heading3"]))
+        side += [P("• " + text(sn.text), s["BodyText"]) for sn in sentences]
+    figure = [map_drawing(t.id), P(text(f"Carte : {t.name} en orange ; en gris, les autres quartiers."), s["small"])]
+    top = Table([[figure, side]], colWidths=[6.0 * cm, 11.8 * cm])
+    top.setStyle(
+        TableStyle(
+            [("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0), ("FONTNAME", (0, 0), (-1, -1), FONT)]
+        )
+    )
+    story.append(top)
 
     rows = [[P(f"<b>{h}</b>", s["cell"]) for h in ("Indicateur", "Valeur", "Évolution, écarts", "Source · période · périmètre")]]
     for card in fiche.cards:
@@ -130,9 +204,14 @@ def fiche_pdf(ds: Dataset, fiche: Fiche, today: dt.date | None = None) -> bytes:
                 P(text(ct.source), s["cell"]),
             ]
         )
-    table = Table(rows, colWidths=[3.6 * cm, 2.6 * cm, 5.6 * cm, 5.6 * cm], repeatRows=1)
+    table = Table(rows, colWidths=[3.4 * cm, 2.2 * cm, 6.4 * cm, 5.8 * cm], repeatRows=1)
     table.setStyle(GRID)
     story += [P("Chiffres clés", s["Heading2"]), table]
+    chart = evolution_drawing(
+        ds, [c for c in fiche.cards if c.evolution is not None and c.evolution.verdict in ("improvement", "deterioration")]
+    )
+    if chart is not None:
+        story.append(KeepTogether([P("Évolution des principaux indicateurs", s["Heading2"]), chart]))
     for item in fiche.inconsistencies:
         story.append(P("<b>Incohérence du contrat :</b> " + text(item.summary), s["BodyText"]))
 
@@ -172,10 +251,10 @@ def fiche_pdf(ds: Dataset, fiche: Fiche, today: dt.date | None = None) -> bytes:
     doc = SimpleDocTemplate(
         buf,
         pagesize=A4,
-        leftMargin=1.6 * cm,
-        rightMargin=1.6 * cm,
-        topMargin=1.3 * cm,
-        bottomMargin=1.3 * cm,
+        leftMargin=1.5 * cm,
+        rightMargin=1.5 * cm,
+        topMargin=1.1 * cm,
+        bottomMargin=1.1 * cm,
         title=f"Fiche {t.name} – Quartiers 2030",
         author="ARC – Contrat de Ville",
         lang="fr-FR",
