@@ -8,7 +8,7 @@ from data.formatting import period_label
 from data.indicators import period_sort_key
 from ui import cached
 from ui import wording as w
-from ui.frame import PERIMETER_WARNING, csv_button, page_setup, sources_footer, sync_query
+from ui.frame import PERIMETER_WARNING, csv_button, figures_source, image_buttons, page_setup, sources_footer, sync_query
 
 page_setup("Évolutions des indicateurs", PERIMETER_WARNING)
 
@@ -63,7 +63,9 @@ for ind_id in sel_inds:
         + (f" Libellé du contrat : « {ind.contract_wording} »." if ind.contract_wording else "")
     )
     if any(not f.missing for f in figures):
-        st.vega_lite_chart(cached.chart_spec("series", ind_id, terrs, ind.label), width="stretch")
+        chart = cached.chart_spec("series", ind_id, terrs, ind.label)
+        st.vega_lite_chart(chart, width="stretch")
+        image_buttons(chart, figures_source(figures), f"quartiers2030-evolution-{ind_id.replace('_', '-')}")
     missing = [f for f in figures if f.missing]
     if missing:
         st.warning(

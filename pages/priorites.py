@@ -4,7 +4,7 @@ import streamlit as st
 
 from ui import cached
 from ui import wording as w
-from ui.frame import page_setup, sources_footer
+from ui.frame import image_buttons, page_setup, sources_footer
 
 page_setup(
     "Priorités des habitants",
@@ -20,6 +20,11 @@ def tname(q: str, short: bool = False) -> str:
 
 
 st.vega_lite_chart(cached.ranks_spec(), width="stretch")
+image_buttons(
+    cached.ranks_spec(),
+    "Source : Contrat de Ville « Quartiers 2030 », annexe 1 (priorités des habitants)",
+    "quartiers2030-priorites",
+)
 table = cached.priorities_table()
 st.markdown("**Le tableau de l'annexe 1** (rang 1 = priorité la plus citée ; « ex æquo » conservé)")
 st.table(table)

@@ -7,6 +7,7 @@ import streamlit as st
 
 from data.model import Card
 from ui import cached
+from ui import wording as w
 from ui.document import head_html
 from ui.render import card_html
 
@@ -114,4 +115,59 @@ def csv_button(data: bytes, filename: str, label: str = "Télécharger les donn�
     """A CSV rendered from figure records (ui.exports: French conventions, formulas neutralised)."""
     st.download_button(
         label, data=data, file_name=filename, mime="text/csv", key=key or f"dl_{filename}", icon=":material/download:"
+    )
+
+
+def image_buttons(spec: dict, source: str, name: str) -> None:
+    """PNG and SVG of a chart, rendered offline (ui/images.py) only when clicked, with its source
+    line inside the image."""
+    from ui import images
+
+    c1, c2, _ = st.columns([1, 1, 3])
+    c1.download_button(
+        "Image PNG",
+        data=lambda: images.chart_png(spec, source),
+        file_name=f"{name}.png",
+        mime="image/png",
+        icon=":material/image:",
+        key=f"png_{name}",
+    )
+    c2.download_button(
+        "Image SVG",
+        data=lambda: images.chart_svg(spec, source),
+        file_name=f"{name}.svg",
+        mime="image/svg+xml",
+        icon=":material/image:",
+        key=f"svg_{name}",
+    )
+
+
+def figures_source(figures) -> str:
+    """« Source : … · périmètre … · contrat … » of a chart's figures, for the image of the chart."""
+    return "Source : " + " | ".join(sorted({f"{f.source} · {f.perimeter} · {f.contract_ref}" for f in figures if not f.missing}))
+
+
+def map_image_buttons(ds, ind, period: str, layer, legend: list[tuple[str, str]]) -> None:
+    """The choropleth as PNG and SVG (the same classes and legend, the source line in the image)."""
+    from data.formatting import period_label
+    from ui import images
+    from ui.locator import locator_svg
+    from ui.maps import PALETTE
+
+    fills = {f.territory: PALETTE[f.klass] for f in layer.features if f.klass is not None}
+    names = {q: ds.territories[q].name for q in ds.quartier_ids}
+    title = f"{ind.label} – {period_label(period)}"
+    source = figures_source([f.figure for f in layer.features])
+    keys = [*legend, ("#ffffff", f"{w.MISSING} (pointillés)")]
+
+    def svg() -> str:
+        return images.map_svg(locator_svg("", names, fills, label=title), title, keys, source)
+
+    c1, c2 = st.columns(2)
+    slug = f"quartiers2030-carte-{ind.id.replace('_', '-')}-{period}"
+    c1.download_button(
+        "Carte PNG", data=lambda: images.svg_to_png(svg()), file_name=f"{slug}.png", mime="image/png", key=f"png_{slug}"
+    )
+    c2.download_button(
+        "Carte SVG", data=lambda: svg().encode("utf-8"), file_name=f"{slug}.svg", mime="image/svg+xml", key=f"svg_{slug}"
     )

@@ -35,7 +35,9 @@ def rings(geom) -> list:
     return [list(r) for r in _rings(geom)]
 
 
-def locator_svg(highlight: str, names: dict[str, str]) -> str:
+def locator_svg(highlight: str, names: dict[str, str], fills: dict[str, str] | None = None, label: str = "") -> str:
+    """`fills`: a colour per territory (the choropleth's classes, for the map image); a territory
+    absent from it is drawn dashed (no value), never as a low one."""
     (minx, miny, maxx, maxy), town, shapes = frame_and_layers()
     scale = SIZE / max(maxx - minx, maxy - miny)
     width, height = (maxx - minx) * scale, (maxy - miny) * scale
@@ -50,6 +52,11 @@ def locator_svg(highlight: str, names: dict[str, str]) -> str:
     parts = [f"<path d='{path(g)}' fill='#f2f2f2' stroke='#6e7781' stroke-width='1.5'/>" for g in town]
     for _, row in shapes.iterrows():
         on = row["territory"] == highlight
+        if fills is not None:
+            fill = fills.get(row["territory"])
+            dash = "" if fill else " stroke-dasharray='6 4'"
+            parts.append(f"<path d='{path(row.geometry)}' fill='{fill or '#ffffff'}' stroke='#333333' stroke-width='1.5'{dash}/>")
+            continue
         parts.append(
             f"<path d='{path(row.geometry)}' fill='{HIGHLIGHT if on else '#b8bec6'}' stroke='{'#3d2a00' if on else '#59636e'}' "
             f"stroke-width='{3 if on else 1.2}'/>"
@@ -60,7 +67,8 @@ def locator_svg(highlight: str, names: dict[str, str]) -> str:
         f"<text x='12' y='{height - 34:.0f}'>1 km</text></g>"
     )
     label = html.escape(
-        f"Carte de situation : {names.get(highlight, highlight)} (en orange) dans la commune de Compiègne ; "
+        label
+        or f"Carte de situation : {names.get(highlight, highlight)} (en orange) dans la commune de Compiègne ; "
         "en gris, les autres quartiers de la politique de la ville."
     )
     return (

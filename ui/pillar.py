@@ -11,10 +11,14 @@ from data import model
 from data.formatting import period_label
 from ui import cached
 from ui import wording as w
-from ui.frame import figure_cards, page_setup, query_choice, sources_footer, sync_query
+from ui.frame import figure_cards, figures_source, image_buttons, page_setup, query_choice, sources_footer, sync_query
 from ui.render import inert_links
 
 ALL = "tous"
+
+
+def pillar_slug(indicator: str) -> str:
+    return indicator.replace("_", "-")
 
 
 def _chart_block(spec) -> None:
@@ -26,7 +30,9 @@ def _chart_block(spec) -> None:
         return
     st.subheader(ind.label, anchor=False)
     title = ind.label if spec.chart in ("series", "bar_periods") else f"{ind.label} ({period_label(figures[0].period)})"
-    st.vega_lite_chart(cached.chart_spec(spec.chart, ind.id, terrs, title), width="stretch")
+    chart = cached.chart_spec(spec.chart, ind.id, terrs, title)
+    st.vega_lite_chart(chart, width="stretch")
+    image_buttons(chart, figures_source(figures), f"quartiers2030-{pillar_slug(ind.id)}-{spec.chart}")
     missing = [f for f in figures if f.missing]
     if missing:
         st.caption(

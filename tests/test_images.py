@@ -1,0 +1,58 @@
+"""Charts and the map as PNG and SVG, rendered offline by vl-convert from the page's own specs,
+with the source line inside the image; the download buttons on the pages."""
+
+from __future__ import annotations
+
+import pytest
+
+from data import model
+from data.dataset import load_dataset
+from ui import images
+from ui.charts import chart_spec
+
+from .test_pages import run_page
+
+
+@pytest.fixture(scope="module")
+def ds():
+    return load_dataset()
+
+
+SOURCE = "Source : contrat de ville · QPV 2015 · Éducation – NEETs"
+
+
+def test_chart_png_and_svg_with_the_source_line(ds):
+    spec = chart_spec(ds, "series", "neet_rate", ("clos-des-roses", "la-victoire", "vivier-corax", "arc"), "Taux de NEET")
+    png = images.chart_png(spec, SOURCE)
+    svg = images.chart_svg(spec, SOURCE).decode()
+    assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 20_000
+    assert "<svg" in svg and "Source : contrat de ville · QPV 2015" in svg  # the source line in the image
+    assert "Taux de NEET" in svg and "Clos des Roses" in svg and "Période" in svg
+
+
+def test_map_svg_and_png_keep_the_classes_and_missing_dashed(ds):
+    from ui.locator import locator_svg
+    from ui.maps import PALETTE
+
+    layer = model.map_layer(ds, "poverty_rate", "2019")
+    fills = {f.territory: PALETTE[f.klass] for f in layer.features if f.klass is not None}
+    body = locator_svg("", {}, fills, label="Taux de pauvreté – 2019")
+    svg = images.map_svg(body, "Taux de pauvreté – 2019", [(PALETTE[2], "40 % – 60 %")], "Source : contrat · QPV 2015")
+    assert PALETTE[2] in svg and PALETTE[3] in svg and "stroke-dasharray='6 4'" in svg and "Source : contrat" in svg
+    assert images.svg_to_png(svg)[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.mark.parametrize(
+    "page,query,labels",
+    [
+        ("pages/evolutions.py", {"ind": "neet_rate"}, ["Image PNG", "Image SVG"]),
+        ("pages/emploi.py", {}, ["Image PNG", "Image SVG"]),
+        ("pages/priorites.py", {}, ["Image PNG", "Image SVG"]),
+        ("pages/carte.py", {"ind": "poverty_rate", "periode": "2019"}, ["Carte PNG", "Carte SVG"]),
+    ],
+)
+def test_pages_offer_the_images(page, query, labels):
+    at = run_page(page, query)
+    offered = [b.proto.label for b in at.get("download_button")]
+    for label in labels:
+        assert label in offered, (page, offered)
