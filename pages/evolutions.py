@@ -62,6 +62,11 @@ for ind_id in sel_inds:
         f"{ind.definition} Périodes disponibles : {periods}. {ind.period_meaning}"
         + (f" Libellé du contrat : « {ind.contract_wording} »." if ind.contract_wording else "")
     )
+    if with_refs and not any(ds.series(r, ind_id) for r in references):
+        st.caption(
+            "Aucun territoire de référence n'a de valeur de cet indicateur dans le contrat : le graphique ne montre que "
+            "les quartiers (aucune ligne de référence n'est inventée)."
+        )
     if any(not f.missing for f in figures):
         chart = cached.chart_spec("series", ind_id, terrs, ind.label)
         st.vega_lite_chart(chart, width="stretch")
@@ -90,6 +95,10 @@ st.markdown(
     "(en points pour les taux). Pour la médiane des revenus, le contrat ne donne que l'évolution de l'écart à la commune."
 )
 measured, stated = cached.gap_table(tuple(sel_q or default_q))
+# the gaps of the chosen indicators only (the table used to list every gap whatever the choice)
+available = sorted({cat[g.indicator].label for g in (*measured, *stated)})
+measured = [g for g in measured if g.indicator in sel_inds]
+stated = [g for g in stated if g.indicator in sel_inds]
 rows = [
     {
         "Indicateur": cat[g.indicator].label,
@@ -110,6 +119,12 @@ rows += [
     }
     for s in stated
 ]
+if not rows:
+    st.info(
+        "Le contrat ne donne d'écart à une référence pour aucun des indicateurs choisis. Il en donne pour : "
+        + ", ".join(available)
+        + "."
+    )
 if rows:
     st.table(pd.DataFrame(rows).set_index("Indicateur"))
     st.caption(

@@ -67,3 +67,16 @@ def test_map_legend_states_the_classes_and_the_references():
     at.switch_page("pages/carte.py").run()
     text = " ".join([c.value for c in at.caption] + [e.proto.body for e in at.get("html")] + [m.value for m in at.markdown])
     assert "Classes fixes de 20 points" in text and "ARC (EPCI) : 15,9 %" in text and "0 % – 20 %" in text
+
+
+def test_evolutions_say_why_no_reference_line_and_gaps_follow_the_choice():
+    from .test_pages import page_text, run_page
+
+    at = run_page("pages/evolutions.py", {"ind": "poverty_rate"})
+    text = page_text(at) + " ".join(t.value.to_string() for t in at.table)
+    assert "Aucun territoire de référence n'a de valeur de cet indicateur dans le contrat" in text
+    assert "Taux de NEET" not in " ".join(t.value.to_string() for t in at.table)  # not chosen: not in the gap table
+    assert "Le contrat ne donne d'écart à une référence pour aucun des indicateurs choisis" in text
+    at = run_page("pages/evolutions.py", {"ind": "neet_rate"})
+    gaps = " ".join(t.value.to_string() for t in at.table)
+    assert "+19,6 points" in gaps and "Aucun territoire de référence n'a de valeur" not in page_text(at)
