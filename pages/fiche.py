@@ -51,6 +51,25 @@ with header:
     )
     st.page_link(path_of("presentation"), label="Présenter ce quartier", icon=":material/slideshow:", query_params={"q": choice})
 
+# the key figures first: on a projector they are above the fold, then the sentences, then the map
+st.header("Chiffres clés", anchor=False)
+cards(fiche.cards)
+for item in fiche.inconsistencies:
+    st.warning(f"Incohérence du contrat : {item.summary}")
+
+sentences = fiche_sentences(ds, fiche)
+if sentences:  # generated from the records by fixed rules; the PDF says the same (ui/sentences.py)
+    st.header("En bref", anchor=False)
+    st.html(
+        "<ul class='q-list'>"
+        + "".join(
+            f"<li>{html.escape(sn.text)}<br><small style='color:#4a5560'>{html.escape(sn.source)}</small></li>"
+            for sn in sentences
+        )
+        + "</ul>"
+    )
+
+st.header("Situation et lecture du contrat", anchor=False)
 left, right = st.columns([1, 2])
 with left:
     m = quartier_map(cached.locator_layer(), highlight=choice, locator=True)
@@ -69,23 +88,6 @@ with right:
         st.markdown(f"**Périmètre 2024.** {r.perimeter_2024}")
     if r.renewal:
         st.markdown(f"**Renouvellement urbain.** {r.renewal}")
-
-sentences = fiche_sentences(ds, fiche)
-if sentences:  # generated from the records by fixed rules; the PDF says the same (ui/sentences.py)
-    st.header("En bref", anchor=False)
-    st.html(
-        "<ul class='q-list'>"
-        + "".join(
-            f"<li>{html.escape(sn.text)}<br><small style='color:#4a5560'>{html.escape(sn.source)}</small></li>"
-            for sn in sentences
-        )
-        + "</ul>"
-    )
-
-st.header("Chiffres clés", anchor=False)
-cards(fiche.cards)
-for item in fiche.inconsistencies:
-    st.warning(f"Incohérence du contrat : {item.summary}")
 
 if fiche.priorities:
     st.header("Priorités exprimées par les habitants", anchor=False)

@@ -123,10 +123,10 @@ def accessible(chart, description: str) -> dict:
     return (
         chart.properties(description=description)
         .configure_axis(
-            labelColor=TEXT, titleColor=TEXT, labelFontSize=13, titleFontSize=13, domainColor="#6e7781", tickColor="#6e7781"
+            labelColor=TEXT, titleColor=TEXT, labelFontSize=15, titleFontSize=15, domainColor="#6e7781", tickColor="#6e7781"
         )
-        .configure_legend(labelColor=TEXT, titleColor=TEXT, labelFontSize=13, titleFontSize=13)
-        .configure_title(color=TEXT, subtitleColor="#3d434b", fontSize=15)
+        .configure_legend(labelColor=TEXT, titleColor=TEXT, labelFontSize=15, titleFontSize=15)
+        .configure_title(color=TEXT, subtitleColor="#3d434b", fontSize=18, subtitleFontSize=15)
         .to_dict()
     )
 

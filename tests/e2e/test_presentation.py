@@ -128,3 +128,13 @@ def test_charts_on_slides_have_projector_text(ds):
     for spec in charts:
         cfg = spec["config"]
         assert cfg["axis"]["labelFontSize"] >= 18 and cfg["axis"]["titleFontSize"] >= 18 and cfg["legend"]["labelFontSize"] >= 18
+
+
+def test_the_fiche_shows_its_key_figures_above_the_fold_on_a_projector(room, app_url):
+    open_app(room, f"{app_url}/fiche?q=clos-des-roses")
+    room.wait_for_function("() => document.querySelectorAll('.q-value').length >= 4", timeout=30_000)
+    room.evaluate("() => window.scrollTo(0, 0)")
+    tops = room.evaluate(
+        "() => [...document.querySelectorAll('.q-value')].slice(0, 4).map((e) => e.getBoundingClientRect().bottom)"
+    )
+    assert max(tops) <= 1080, tops  # the first row of key figures is visible without scrolling
