@@ -52,7 +52,7 @@ def series_chart(df: pd.DataFrame, title: str, unit_label: str, zero: bool = Fal
     data = df.dropna(subset=["valeur"])
     base = alt.Chart(data, title=alt.TitleParams(title, subtitle=f"Unité : {unit_label}", anchor="start")).encode(
         x=alt.X("période:N", sort=order, title="Période", axis=alt.Axis(labelAngle=0)),
-        y=alt.Y("valeur:Q", title=unit_label, axis=alt.Axis(labelExpr=FR_AXIS), scale=alt.Scale(zero=zero)),
+        y=alt.Y("valeur:Q", title=unit_label, axis=alt.Axis(labelExpr=FR_AXIS, tickCount=6), scale=alt.Scale(zero=zero)),
         color=alt.Color(
             "territoire:N",
             title="Territoire",
@@ -81,7 +81,7 @@ def bar_chart(
     data = df.dropna(subset=["valeur"])
     enc = dict(
         y=alt.Y(f"{x}:N", sort=sort or None, title=None),
-        x=alt.X("valeur:Q", title=unit_label, axis=alt.Axis(labelExpr=FR_AXIS)),
+        x=alt.X("valeur:Q", title=unit_label, axis=alt.Axis(labelExpr=FR_AXIS, tickCount=8)),
         tooltip=[alt.Tooltip(f"{x}:N"), alt.Tooltip("valeur (texte):N", title="valeur")],
     )
     if color:
