@@ -93,8 +93,13 @@ class StoreError(RuntimeError):
     """A database fault, worded in French for a user; never carries the address or a secret."""
 
 
+def default_url() -> str:
+    """SQLite in QUARTIERS_VAR_DIR (by default ./var, created by `python -m data.cli migrate`)."""
+    return f"sqlite:///{paths.var() / 'suivi.sqlite3'}"
+
+
 def url_from_env(url: str | None = None) -> str:
-    return url or os.environ.get(DB_ENV) or f"sqlite:///{paths.var() / 'suivi.sqlite3'}"
+    return url or os.environ.get(DB_ENV) or default_url()
 
 
 def driver_url(url: str) -> str:

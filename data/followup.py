@@ -34,9 +34,7 @@ MAX_INTEGER_DIGITS = 12
 PERCENT_UNITS = ("%", "pourcent", "pour cent", "pourcentage")
 
 
-def default_db() -> str:
-    """SQLite in QUARTIERS_VAR_DIR (by default ./var, created by `python -m data.cli migrate`)."""
-    return f"sqlite:///{db.paths.var() / 'suivi.sqlite3'}"
+default_db = db.default_url  # the default database (one definition, in data/db.py)
 
 
 class FollowupError(ValueError):

@@ -123,23 +123,16 @@ def image_buttons(spec: dict, source: str, name: str) -> None:
     line inside the image."""
     from ui import images
 
-    c1, c2, _ = st.columns([1, 1, 3])
-    c1.download_button(
-        "Image PNG",
-        data=lambda: images.chart_png(spec, source),
-        file_name=f"{name}.png",
-        mime="image/png",
-        icon=":material/image:",
-        key=f"png_{name}",
-    )
-    c2.download_button(
-        "Image SVG",
-        data=lambda: images.chart_svg(spec, source),
-        file_name=f"{name}.svg",
-        mime="image/svg+xml",
-        icon=":material/image:",
-        key=f"svg_{name}",
-    )
+    formats = (("PNG", images.chart_png, "image/png"), ("SVG", images.chart_svg, "image/svg+xml"))
+    for col, (fmt, render, mime) in zip(st.columns([1, 1, 3]), formats, strict=False):
+        col.download_button(
+            f"Image {fmt}",
+            data=lambda render=render: render(spec, source),
+            file_name=f"{name}.{fmt.lower()}",
+            mime=mime,
+            icon=":material/image:",
+            key=f"{fmt.lower()}_{name}",
+        )
 
 
 def figures_source(figures) -> str:
