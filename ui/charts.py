@@ -90,7 +90,7 @@ def bar_chart(
     chart = alt.Chart(data, title=alt.TitleParams(title, subtitle=f"Unité : {unit_label}", anchor="start")).encode(**enc)
     bars = chart.mark_bar() if color else chart.mark_bar(color="#3182bd")
     # a colour encoding overrides mark_text(color=…): the value labels get theirs explicitly
-    text = chart.mark_text(align="left", dx=4).encode(text="valeur (texte):N", color=alt.value("#1b1f24"))
+    text = chart.mark_text(align="left", dx=4, fontSize=16).encode(text="valeur (texte):N", color=alt.value("#1b1f24"))
     return (bars + text).properties(width="container", height=alt.Step(30), autosize=FIT)
 
 
@@ -110,7 +110,7 @@ def ranks_chart(df: pd.DataFrame, title: str) -> alt.Chart:
     heat = base.mark_rect(stroke="#ffffff").encode(
         color=alt.Color("rang:Q", scale=alt.Scale(domain=[1, 11], range=["#6baed6", "#f7fbff"]), legend=alt.Legend(title="Rang"))
     )
-    text = base.mark_text(fontSize=15, fontWeight="bold").encode(text="rang (texte):N", color=alt.value("#111418"))
+    text = base.mark_text(fontSize=16, fontWeight="bold").encode(text="rang (texte):N", color=alt.value("#111418"))
     return (heat + text).properties(width="container", height=alt.Step(44), autosize=FIT)
 
 
@@ -123,10 +123,10 @@ def accessible(chart, description: str) -> dict:
     return (
         chart.properties(description=description)
         .configure_axis(
-            labelColor=TEXT, titleColor=TEXT, labelFontSize=15, titleFontSize=15, domainColor="#6e7781", tickColor="#6e7781"
+            labelColor=TEXT, titleColor=TEXT, labelFontSize=16, titleFontSize=16, domainColor="#6e7781", tickColor="#6e7781"
         )
-        .configure_legend(labelColor=TEXT, titleColor=TEXT, labelFontSize=15, titleFontSize=15)
-        .configure_title(color=TEXT, subtitleColor="#3d434b", fontSize=18, subtitleFontSize=15)
+        .configure_legend(labelColor=TEXT, titleColor=TEXT, labelFontSize=16, titleFontSize=16)
+        .configure_title(color=TEXT, subtitleColor="#3d434b", fontSize=18, subtitleFontSize=16)
         .to_dict()
     )
 

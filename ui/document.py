@@ -72,6 +72,29 @@ BASE_CSS = """
 .q-value {max-width: 100%;}
 """
 
+WIDE_CSS = """
+/* a wide screen is a projector or a meeting-room display, read from metres away: the whole
+   scale grows (18 px root) and no text goes under 16 px — navigation, captions, links, source
+   lines, table notes and tags included (measured by tests/e2e/test_presentation.py);
+   public screens keep their own 18 px floor */
+@media screen and (min-width: 1280px) {
+  html {font-size: 18px;}
+  [data-testid="stMainBlockContainer"] {padding-top: 4.5rem !important;}
+  .stApp [data-testid="stCaptionContainer"] p, .stApp [data-testid="stWidgetLabel"] p,
+  .stApp [data-testid="stPageLink-NavLink"] p, .stApp [data-testid="stSidebarNav"] span,
+  .stApp [data-testid="stTopNav"] p, .stApp [data-testid="stTopNav"] span, .stApp button p,
+  .stApp [data-testid="stTable"] p, .stApp [data-baseweb="tag"] span, .stApp [data-baseweb="select"] div,
+  .stApp [data-testid="stMultiSelectTagsContainer"] span,
+  .stApp [data-testid="stExpander"] summary p, .stApp [role="tab"] p {font-size: FLOOR !important;}
+  .stApp small, .stApp code, .q-src, .q-tag, .q-note {font-size: FLOOR !important;}
+  .q-sub {font-size: 1rem !important;}
+  .q-label {font-size: 1.05rem !important;}
+  .q-card .q-value {font-size: 2.5rem;}
+  .q-card .q-value.q-long {font-size: 1.6rem;}
+  .q-card .q-value.q-na {font-size: 1.45rem;}
+}
+"""
+
 KIOSK_CSS = """
 /* public screens: no Streamlit chrome (the navigation bar, which sits in the toolbar, stays) */
 [data-testid="stToolbarActions"], [data-testid="stMainMenu"], [data-testid="stAppDeployButton"],
@@ -79,6 +102,7 @@ KIOSK_CSS = """
 /* the navigation: large French tiles of the sections and their pages */
 [data-testid="stTopNavSection"], [data-testid="stTopNavLink"], [data-testid="stTopNavDropdownLink"] {
   min-height: 48px; font-size: 1.15rem !important; padding: 0 0.9rem !important;}
+.stApp [data-testid="stTopNav"] p, .stApp [data-testid="stTopNav"] span {font-size: 1.15rem !important;}
 /* readable standing 1.5 m away: body text 18 px and more, controls at least 44 × 44 px */
 html {font-size: 18px;}
 .stApp p, .stApp li, .stApp td, .stApp th, .stApp label {font-size: 1.05rem;}
@@ -166,7 +190,8 @@ def idle_seconds() -> int:
 
 
 def head_html() -> str:
-    css = BASE_CSS + (KIOSK_CSS if consultation() else "")
+    kiosk = consultation()
+    css = BASE_CSS + WIDE_CSS.replace("FLOOR", "1.05rem" if kiosk else "max(16px, 0.9rem)") + (KIOSK_CSS if kiosk else "")
     script = SCRIPT % {
         "translations": json.dumps(TRANSLATIONS, ensure_ascii=False),
         "sentences": json.dumps(SENTENCES, ensure_ascii=False),
