@@ -9,6 +9,7 @@ from data import model
 from data.dataset import load_dataset
 from ui import images
 from ui.charts import chart_spec
+from ui.locator import locator_svg
 
 from .test_pages import run_page
 
@@ -31,7 +32,6 @@ def test_chart_png_and_svg_with_the_source_line(ds):
 
 
 def test_map_svg_and_png_keep_the_classes_and_missing_dashed(ds):
-    from ui.locator import locator_svg
     from ui.maps import PALETTE
 
     layer = model.map_layer(ds, "poverty_rate", "2019")
@@ -40,6 +40,31 @@ def test_map_svg_and_png_keep_the_classes_and_missing_dashed(ds):
     svg = images.map_svg(body, "Taux de pauvreté – 2019", [(PALETTE[2], "40 % – 60 %")], "Source : contrat · QPV 2015")
     assert PALETTE[2] in svg and PALETTE[3] in svg and "stroke-dasharray='6 4'" in svg and "Source : contrat" in svg
     assert images.svg_to_png(svg)[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_map_image_names_every_quartier_beside_its_shape(ds):
+    """The map image names the five quartiers, each name box over no shape, clear of the others and
+    inside the map; a name is escaped text."""
+    import re
+
+    from shapely.geometry import box
+
+    from ui.locator import place_names
+
+    layer = model.map_layer(ds, "poverty_rate", "2019")
+    fills = {f.territory: "#3182bd" for f in layer.features if f.klass is not None}
+    names = {q: ds.territories[q].name for q in ds.quartier_ids}
+    svg = locator_svg("", names, fills, label="Taux de pauvreté – 2019")
+    shown = re.findall(r"<text class='q-name'[^>]*>([^<]+)</text>", svg)
+    assert sorted(shown) == sorted(n.replace("'", "&#x27;") for n in names.values()), shown
+    # the placement itself, on shapes packed close together (as at the town's scale)
+    shapes = [box(100, 100, 160, 160), box(165, 100, 225, 160), box(100, 165, 160, 225), box(300, 300, 304, 304)]
+    boxes = [box(*b) for b in place_names(shapes, [(120, 24)] * 4, 520, 520)]
+    for i, b in enumerate(boxes):
+        assert not any(b.intersects(s) for s in shapes), (i, b.bounds)
+        assert not any(b.intersects(o) for o in boxes[:i]), (i, b.bounds)
+        x0, y0, x1, y1 = b.bounds
+        assert x0 >= 4 and y0 >= 4 and x1 <= 516 and y1 <= 516, b.bounds
 
 
 @pytest.mark.parametrize(

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import html
 
+from shapely.affinity import affine_transform
 from shapely.geometry import MultiPolygon, Polygon, box
 
 from data.geo import load_commune, load_quartier_shapes
@@ -35,6 +36,36 @@ def rings(geom) -> list:
     return [list(r) for r in _rings(geom)]
 
 
+NAME_PX = 16  # the names' font size in the map image
+
+
+def place_names(shapes: list, sizes: list[tuple[float, float]], width: float, height: float, gap: float = 6) -> list:
+    """A box (x0, y0, x1, y1) per name, beside its shape (right, left, above, below, then the
+    corners, further and further out) where it covers no shape, stays in the frame and clears the
+    names already placed; the least bad spot when none is free. `shapes`: geometries in the
+    image's pixels. The interactive map does the same in the browser (ui/maps.py, Labels)."""
+    placed: list = []
+    for shape, (w, h) in zip(shapes, sizes, strict=True):
+        x0, y0, x1, y1 = shape.bounds
+        cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+        best, best_cost = None, float("inf")
+        for g in (gap, 3 * gap, 6 * gap, 12 * gap, 20 * gap):
+            for x, y in (
+                (x1 + g, cy - h / 2), (x0 - g - w, cy - h / 2), (cx - w / 2, y0 - g - h), (cx - w / 2, y1 + g),
+                (x1 + g, y0 - g - h), (x1 + g, y1 + g), (x0 - g - w, y0 - g - h), (x0 - g - w, y1 + g),
+            ):  # fmt: skip
+                r = box(x - 2, y - 2, x + w + 2, y + h + 2)
+                cost = 1e6 if x - 2 < 4 or y - 2 < 4 or x + w + 2 > width - 4 or y + h + 2 > height - 4 else 0
+                cost += 1e4 * sum(r.intersects(o) for o in shapes) + 10 * sum(r.intersection(b).area for b in placed)
+                cost += g / 1000
+                if cost < best_cost:
+                    best, best_cost = r, cost
+            if best_cost < 1:
+                break
+        placed.append(best)
+    return [b.bounds for b in placed]
+
+
 def locator_svg(highlight: str, names: dict[str, str], fills: dict[str, str] | None = None, label: str = "") -> str:
     """`fills`: a colour per territory (the choropleth's classes, for the map image); a territory
     absent from it is drawn dashed (no value), never as a low one."""
@@ -61,6 +92,22 @@ def locator_svg(highlight: str, names: dict[str, str], fills: dict[str, str] | N
             f"<path d='{path(row.geometry)}' fill='{HIGHLIGHT if on else '#b8bec6'}' stroke='{'#3d2a00' if on else '#59636e'}' "
             f"stroke-width='{3 if on else 1.2}'/>"
         )
+    if fills is not None and names:
+        # the map image names its quartiers, beside their shapes (never over one)
+        to_px = [scale, 0, 0, -scale, -minx * scale, maxy * scale]
+        rows = [row for _, row in shapes.iterrows() if row["territory"] in names]
+        texts = [names[row["territory"]] for row in rows]
+        sizes = [(0.62 * NAME_PX * len(t) + 10, NAME_PX + 8) for t in texts]
+        geoms = [affine_transform(row.geometry, to_px) for row in rows]
+        for t, g, (x0, y0, x1, y1) in zip(texts, geoms, place_names(geoms, sizes, width, height), strict=True):
+            p = g.representative_point()
+            ex, ey = min(max(p.x, x0), x1), min(max(p.y, y0), y1)
+            parts.append(
+                f"<line x1='{p.x:.1f}' y1='{p.y:.1f}' x2='{ex:.1f}' y2='{ey:.1f}' stroke='#3d434b' stroke-width='1.5'/>"
+                f"<rect x='{x0:.1f}' y='{y0:.1f}' width='{x1 - x0:.1f}' height='{y1 - y0:.1f}' fill='#ffffff' "
+                f"fill-opacity='0.92' stroke='#6e7781' rx='3'/><text class='q-name' x='{x0 + 7:.1f}' y='{y1 - 8:.1f}' "
+                f"font-size='{NAME_PX}' font-weight='bold' fill='#111418'>{html.escape(t)}</text>"
+            )
     km = 1000 * scale
     parts.append(
         f"<g font-size='16' fill='#1f2328'><rect x='12' y='{height - 28:.0f}' width='{km:.1f}' height='6' fill='#1f2328'/>"

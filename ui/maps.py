@@ -139,7 +139,7 @@ def choropleth(
     ).add_to(m)
     if not locator:
         pts = gdf.geometry.representative_point()
-        Labels([(p.y, p.x, w.name(ds, t, True)) for p, t in zip(pts, gdf["territory"], strict=True)]).add_to(m)
+        Labels([(p.y, p.x, w.name(ds, t, True), t) for p, t in zip(pts, gdf["territory"], strict=True)]).add_to(m)
     return m
 
 
@@ -153,6 +153,27 @@ class FrenchAccessibleControls(MacroElement):
         (function (map) {
             L.control.zoom({zoomInTitle: "Zoom avant", zoomOutTitle: "Zoom arrière"}).addTo(map);
             L.control.scale({imperial: false, metric: true}).addTo(map);
+            // tooltips stay inside the map: wrapped to its width, pushed back from its edges
+            if (!L.Tooltip.prototype._qInside) {
+                L.Tooltip.prototype._qInside = true;
+                var st = document.createElement("style");
+                st.textContent = ".leaflet-tooltip{white-space:normal;max-width:calc(100vw - 16px);font-size:14px}"
+                    + ".leaflet-tooltip table{border-collapse:collapse}";
+                document.head.appendChild(st);
+                var setPosition = L.Tooltip.prototype._setPosition;
+                L.Tooltip.prototype._setPosition = function (pos) {
+                    setPosition.call(this, pos);
+                    var m = this._map, c = this._container, edge = 4;
+                    if (!m || !c) return;
+                    // measured on screen: the direction classes add their own margins
+                    var r = c.getBoundingClientRect(), b = m.getContainer().getBoundingClientRect(), dx = 0, dy = 0;
+                    if (r.right > b.right - edge) dx = b.right - edge - r.right;
+                    if (r.left + dx < b.left + edge) dx = b.left + edge - r.left;
+                    if (r.bottom > b.bottom - edge) dy = b.bottom - edge - r.bottom;
+                    if (r.top + dy < b.top + edge) dy = b.top + edge - r.top;
+                    if (dx || dy) L.DomUtil.setPosition(c, L.DomUtil.getPosition(c).add(L.point(dx, dy)));
+                };
+            }
             document.documentElement.lang = "fr";
             document.querySelectorAll('meta[name="viewport"]').forEach(function (vp) {
                 vp.setAttribute("content", "width=device-width, initial-scale=1.0");
@@ -175,25 +196,126 @@ class FrenchAccessibleControls(MacroElement):
 
 
 class Labels(MacroElement):
-    """All quartier names in one element: one template render instead of one Marker + DivIcon
-    each (folium renders a Jinja template per element on every rerun). Pure Leaflet, no CDN."""
+    """The quartier names, placed where they cover no quartier: beside each shape (right, left,
+    above, below, then further out), inside the map, clear of the other names, with a thin
+    leader line to the shape. Placed again after every zoom or resize, in screen pixels against
+    the shapes' real outlines (not their boxes), read from the drawn layer; none when more than
+    40 quartiers are in view (the tooltips name them). All names in one element: one template render
+    instead of one Marker + DivIcon each. Pure Leaflet, no CDN."""
 
     _template = Template("""
         {% macro script(this, kwargs) %}
-        {{ this.items|tojson }}.forEach(function (it) {
-            L.marker([it[0], it[1]], {interactive: false, keyboard: false, icon: L.divIcon({
-                className: "q-map-label", iconSize: null, iconAnchor: [-8, 8],
-                html: '<div style="font:600 12px sans-serif;color:#111;white-space:nowrap;'
-                    + 'text-shadow:0 0 3px #fff,0 0 3px #fff,0 0 3px #fff">' + it[2] + '</div>'})
-            }).addTo({{ this._parent.get_name() }});
-        });
+        (function (map, items) {
+            var GAP = 6, EDGE = 4, MAX_NAMES = 40, layer = L.layerGroup().addTo(map);
+            var style = 'font:600 16px sans-serif;color:#111418;white-space:nowrap;background:rgba(255,255,255,0.92);'
+                + 'border:1px solid #6e7781;border-radius:3px;padding:1px 5px;line-height:1.3';
+            items.forEach(function (it) {
+                it.marker = L.marker([it.lat, it.lon], {interactive: false, keyboard: false, icon: L.divIcon({
+                    className: "q-map-label", iconSize: null, iconAnchor: [0, 0],
+                    html: '<div style="' + style + '">' + it.text + '</div>'})}).addTo(layer);
+                it.leader = L.polyline([[it.lat, it.lon], [it.lat, it.lon]],
+                    {interactive: false, color: "#3d434b", weight: 1.5, className: "q-map-leader"}).addTo(layer);
+            });
+            function px(ll) { return map.latLngToContainerPoint(ll); }
+            function segHitsRect(a, b, r) {
+                // Liang-Barsky clipping of segment ab against rectangle r
+                var t0 = 0, t1 = 1, dx = b.x - a.x, dy = b.y - a.y;
+                var p = [-dx, dx, -dy, dy], q = [a.x - r.x0, r.x1 - a.x, a.y - r.y0, r.y1 - a.y];
+                for (var i = 0; i < 4; i++) {
+                    if (p[i] === 0) { if (q[i] < 0) return false; continue; }
+                    var t = q[i] / p[i];
+                    if (p[i] < 0) { if (t > t1) return false; if (t > t0) t0 = t; }
+                    else { if (t < t0) return false; if (t < t1) t1 = t; }
+                }
+                return true;
+            }
+            function inside(pt, ring) {
+                var c = false;
+                for (var i = 0, j = ring.length - 1; i < ring.length; j = i++) {
+                    var a = ring[i], b = ring[j];
+                    if ((a.y > pt.y) !== (b.y > pt.y) && pt.x < (b.x - a.x) * (pt.y - a.y) / (b.y - a.y) + a.x) c = !c;
+                }
+                return c;
+            }
+            function hitsShape(r, rings) {
+                for (var k = 0; k < rings.length; k++) {
+                    var ring = rings[k];
+                    for (var i = 0; i < ring.length - 1; i++) if (segHitsRect(ring[i], ring[i + 1], r)) return true;
+                    if (inside({x: (r.x0 + r.x1) / 2, y: (r.y0 + r.y1) / 2}, ring)) return true;
+                }
+                return false;
+            }
+            function overlap(a, b) {
+                return Math.max(0, Math.min(a.x1, b.x1) - Math.max(a.x0, b.x0)) * Math.max(0, Math.min(a.y1, b.y1) - Math.max(a.y0, b.y0));
+            }
+            function ringsOf(latlngs, out) {
+                // a polygon's rings (or a multipolygon's), however deeply Leaflet nests them
+                if (latlngs.length && latlngs[0] && latlngs[0].lat !== undefined) out.push(latlngs);
+                else latlngs.forEach(function (l) { ringsOf(l, out); });
+                return out;
+            }
+            function place() {
+                var size = map.getSize(), done = [], outlines = {};
+                // the quartiers' outlines, read from the drawn layer itself (not sent twice)
+                map.eachLayer(function (l) {
+                    var t = l.feature && l.feature.properties && l.feature.properties.territory;
+                    if (t && l.getLatLngs) outlines[t] = ringsOf(l.getLatLngs(), []);
+                });
+                var shapes = items.map(function (it) {
+                    var rings = (outlines[it.territory] || [[L.latLng(it.lat, it.lon)]]).map(function (ring) {
+                        return ring.map(px);
+                    });
+                    var xs = [], ys = [];
+                    rings.forEach(function (ring) { ring.forEach(function (p) { xs.push(p.x); ys.push(p.y); }); });
+                    return {rings: rings, x0: Math.min.apply(null, xs), x1: Math.max.apply(null, xs),
+                            y0: Math.min.apply(null, ys), y1: Math.max.apply(null, ys)};
+                });
+                var shown = shapes.filter(function (s) { return s.x1 >= 0 && s.x0 <= size.x && s.y1 >= 0 && s.y0 <= size.y; });
+                items.forEach(function (it, n) {
+                    var el = it.marker.getElement(), box = el && el.firstChild, s = shapes[n];
+                    if (!box) return;
+                    var visible = shown.length <= MAX_NAMES && s.x1 >= 0 && s.x0 <= size.x && s.y1 >= 0 && s.y0 <= size.y;
+                    el.style.display = visible ? "" : "none";
+                    it.leader.setStyle({opacity: visible ? 1 : 0});
+                    if (!visible) return;
+                    var w = box.offsetWidth, h = box.offsetHeight, cx = (s.x0 + s.x1) / 2, cy = (s.y0 + s.y1) / 2;
+                    var best = null, bestCost = Infinity;
+                    [GAP, 3 * GAP, 6 * GAP, 12 * GAP, 20 * GAP].forEach(function (g) {
+                        [[s.x1 + g, cy - h / 2], [s.x0 - g - w, cy - h / 2], [cx - w / 2, s.y0 - g - h], [cx - w / 2, s.y1 + g],
+                         [s.x1 + g, s.y0 - g - h], [s.x1 + g, s.y1 + g], [s.x0 - g - w, s.y0 - g - h], [s.x0 - g - w, s.y1 + g]
+                        ].forEach(function (c) {
+                            if (bestCost === 0) return;
+                            var r = {x0: c[0] - 2, y0: c[1] - 2, x1: c[0] + w + 2, y1: c[1] + h + 2};
+                            var cost = 0;
+                            if (r.x0 < EDGE || r.y0 < EDGE || r.x1 > size.x - EDGE || r.y1 > size.y - EDGE) cost += 1e6;
+                            shown.forEach(function (o) {
+                                if (o.x0 <= r.x1 && r.x0 <= o.x1 && o.y0 <= r.y1 && r.y0 <= o.y1 && hitsShape(r, o.rings)) cost += 1e4;
+                            });
+                            done.forEach(function (d) { cost += 10 * overlap(r, d); });
+                            cost += g / 1000;
+                            if (cost < bestCost) { bestCost = cost; best = r; }
+                        });
+                    });
+                    done.push(best);
+                    var tl = map.containerPointToLatLng([best.x0 + 2, best.y0 + 2]);
+                    it.marker.setLatLng(tl);
+                    // leader: from the shape's point to the nearest point of the name's box
+                    var a = px([it.lat, it.lon]);
+                    var bx = Math.min(Math.max(a.x, best.x0 + 2), best.x1 - 2), by = Math.min(Math.max(a.y, best.y0 + 2), best.y1 - 2);
+                    it.leader.setLatLngs([[it.lat, it.lon], map.containerPointToLatLng([bx, by])]);
+                });
+            }
+            map.whenReady(function () { place(); setTimeout(place, 200); });
+            map.on("zoomend resize", place);
+        })({{ this._parent.get_name() }}, {{ this.items|tojson }});
         {% endmacro %}
     """)
 
-    def __init__(self, items: list[tuple[float, float, str]]):
+    def __init__(self, items: list[tuple[float, float, str, str]]):
+        """items: (lat, lon, name, territory) — the territory finds the outline on the map."""
         super().__init__()
         self._name = "Labels"
-        self.items = [[lat, lon, html.escape(text)] for lat, lon, text in items]
+        self.items = [{"lat": lat, "lon": lon, "text": html.escape(text), "territory": t} for lat, lon, text, t in items]
 
 
 def outline_map(shapes: gpd.GeoDataFrame, tiles: str | None = None) -> folium.Map:

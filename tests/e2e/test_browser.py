@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from .conftest import ARTIFACTS
+from .conftest import ARTIFACTS, offline_page
 
 # the app translates the component's frame title (ui/document.py)
 MAP_FRAME = 'iframe[title="Carte interactive des quartiers"], iframe[title="streamlit_folium.st_folium"]'
@@ -94,6 +94,80 @@ def test_map_draws_polygons_offline_and_click_opens_fiche(page, app_url):
     )
     page.wait_for_function("() => document.querySelector('[data-testid=stMain]').innerText.includes('10 190 €')", timeout=30_000)
     assert page.blocked == [], page.blocked
+
+
+LABELS_JS = """() => {
+  const box = document.querySelector('.leaflet-container').getBoundingClientRect();
+  const names = [...document.querySelectorAll('.q-map-label > div')].filter((d) => d.offsetParent)
+    .map((d) => ({text: d.innerText.trim(), r: d.getBoundingClientRect(), px: parseFloat(getComputedStyle(d).fontSize)}));
+  const paths = [...document.querySelectorAll('path.q-quartier')];
+  const covers = [];
+  for (const n of names) for (const p of paths) {
+    const m = p.getScreenCTM().inverse(), pt = p.ownerSVGElement.createSVGPoint();
+    for (let i = 0; i <= 12; i++) for (let j = 0; j <= 4; j++) {
+      pt.x = n.r.left + n.r.width * i / 12; pt.y = n.r.top + n.r.height * j / 4;
+      const q = pt.matrixTransform(m);
+      if (p.isPointInFill(q) || p.isPointInStroke(q)) { covers.push([n.text, p.getAttribute('class')]); i = 99; break; }
+    }
+  }
+  const clash = [];
+  names.forEach((a, i) => names.slice(i + 1).forEach((b) => {
+    if (a.r.left < b.r.right && b.r.left < a.r.right && a.r.top < b.r.bottom && b.r.top < a.r.bottom) clash.push([a.text, b.text]);
+  }));
+  const outside = names.filter((n) => n.r.left < box.left || n.r.right > box.right || n.r.top < box.top || n.r.bottom > box.bottom)
+    .map((n) => n.text);
+  return {names: names.map((n) => n.text).sort(), sizes: names.map((n) => n.px), covers, clash, outside};
+}"""
+
+
+@pytest.mark.parametrize("width,height", [(1920, 1080), (390, 844)])
+def test_map_names_never_cover_a_quartier(browser, app_url, width, height):
+    """Each quartier's name sits beside its shape (leader line), over no quartier, clear of the
+    other names and inside the map — on a projector and on a phone, and again after zooming in."""
+    ctx, page = offline_page(browser, width, height)
+    try:
+        open_app(page, app_url + "/carte")
+        paths = map_paths(page, 5)
+        frame = page.frame_locator(MAP_FRAME).first
+        page.locator(MAP_FRAME).first.scroll_into_view_if_needed()
+        page.wait_for_timeout(800)
+        for step in ("initial", "zoom"):
+            seen = paths.first.evaluate(f"(_) => ({LABELS_JS})()")
+            assert seen["names"] == ["Clos des Roses", "Echarde", "Jean Moulin", "La Victoire", "Vivier Corax"], (step, seen)
+            assert seen["covers"] == [], (step, seen["covers"])
+            assert seen["clash"] == [], (step, seen["clash"])
+            assert seen["outside"] == [], (step, seen["outside"])
+            assert min(seen["sizes"]) >= 16, seen["sizes"]
+            page.screenshot(path=str(ARTIFACTS / f"carte-noms-{width}-{step}.png"))
+            frame.get_by_role("button", name="Zoom avant").click()
+            page.wait_for_timeout(900)
+    finally:
+        ctx.close()
+
+
+def test_map_tooltip_stays_inside_the_map(browser, app_url):
+    """On a phone the tooltip of a square near the map's right edge would open past it: it is
+    wrapped to the map's width and pushed back inside."""
+    ctx, page = offline_page(browser, 390, 844)
+    try:
+        open_app(page, app_url + "/carte")
+        map_paths(page, 5)
+        page.locator(MAP_FRAME).first.scroll_into_view_if_needed()
+        frame = page.frame_locator(MAP_FRAME).first
+        for q, name in (("echarde", "Echarde"), ("la-victoire", "La Victoire"), ("vivier-corax", "Vivier Corax")):
+            frame.locator(f"path.q-{q}").hover(force=True)
+            tip = frame.locator(".leaflet-tooltip").first
+            tip.wait_for(state="visible", timeout=10_000)
+            page.wait_for_timeout(200)
+            r = tip.evaluate(
+                "(t) => { const b = t.getBoundingClientRect(), m = document.querySelector('.leaflet-container').getBoundingClientRect();"
+                " return {l: b.left - m.left, r: m.right - b.right, t: b.top - m.top, b: m.bottom - b.bottom, text: t.innerText}; }"
+            )
+            assert min(r["l"], r["r"], r["t"], r["b"]) >= 0, (q, r)
+            assert name in r["text"], r
+            page.screenshot(path=str(ARTIFACTS / f"carte-infobulle-{q}.png"))
+    finally:
+        ctx.close()
 
 
 @pytest.mark.parametrize(
