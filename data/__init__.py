@@ -5,8 +5,9 @@ Plain Python (pandas / GeoPandas / PyYAML / pydantic): never imports streamlit. 
 these functions in one thin place (ui/cached.py).
 """
 
-# Every submodule, once, in this order, by whichever thread first needs the package. Streamlit
-# runs sessions on threads: first imports entering the module graph at different points at the
-# same time can be handed partially initialised modules (« cannot import name … », seen in the
-# load test at server start). Importing the whole package in one fixed order avoids that.
-from . import errors, paths, formatting, indicators, schemas, framework, geo, dataset, model, db, accounts, csvio, followup  # noqa: F401, I001
+# Nothing is imported here, on purpose. Streamlit runs sessions on threads, and a package whose
+# __init__ imports its submodules makes an import cycle with each of them (a submodule's
+# « from . import x » waits for the package): two sessions entering at different submodules then
+# deadlock, and Python breaks the deadlock by handing out half-built modules (« cannot import name
+# … from partially initialized module », seen in the load test at server start). With no package
+# imports and no cycle between submodules (tests/test_imports.py), concurrent first imports are safe.
