@@ -81,3 +81,22 @@ def test_pages_offer_the_images(page, query, labels):
     offered = [b.proto.label for b in at.get("download_button")]
     for label in labels:
         assert label in offered, (page, offered)
+
+
+def test_map_layers_are_the_same_geojson_as_geopandas_gives():
+    """ui.maps.feature_collection replaces the slow `__geo_interface__`: same ids, properties
+    (NaN → null) and geometries."""
+    import json
+
+    from data.geo import load_quartier_shapes
+    from ui.maps import feature_collection
+
+    shapes = load_quartier_shapes()
+    shapes["valeur"] = [1.5, float("nan"), 3.0, None, 2.0]
+    ours = feature_collection(shapes, ["territory", "kind", "valeur"])
+    theirs = shapes[["territory", "kind", "valeur", "geometry"]].__geo_interface__
+    assert len(ours["features"]) == len(theirs["features"]) == 5
+    for a, b in zip(ours["features"], theirs["features"], strict=True):
+        assert a["id"] == b["id"] and a["properties"] == b["properties"]
+        assert json.dumps(a["geometry"], sort_keys=True) == json.dumps(b["geometry"], sort_keys=True)
+    assert [f["properties"]["valeur"] for f in ours["features"]] == [1.5, None, 3.0, None, 2.0]
