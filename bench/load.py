@@ -68,9 +68,11 @@ async def session(browser, url: str, deadline: float, seed: int, times: list, er
         use_link = loaded and rnd.random() < 0.7
         path = ""
         try:
+            sections = page.locator("[data-testid=stTopNavSection]")
+            if use_link and not await sections.count():
+                use_link = False  # /presentation has no navigation bar (full-screen slides): a deep link
             if use_link:
                 # the top navigation: open a section, then pick one of its pages
-                sections = page.locator("[data-testid=stTopNavSection]")
                 await sections.nth(rnd.randrange(await sections.count())).click(timeout=15_000)
                 links = page.locator("[data-testid=stTopNavDropdownLink]")
                 await links.first.wait_for(timeout=15_000)

@@ -90,6 +90,9 @@ def script_times(path: str, cold_reps: int, warm_reps: int, app: str = "app.py")
     }
 
 
+MAP_FRAME = 'iframe[title="Carte interactive des quartiers"], iframe[title="streamlit_folium.st_folium"]'
+
+
 def run(reps: int = 5) -> dict:
     RESULTS.mkdir(parents=True, exist_ok=True)
     res: dict = {}
@@ -131,9 +134,9 @@ def run(reps: int = 5) -> dict:
                 pg = ctx.new_page()
                 t = time.perf_counter()
                 pg.goto(url + "/carte")
-                pg.frame_locator('iframe[title="streamlit_folium.st_folium"]').first.locator("path.q-quartier").nth(4).wait_for(
-                    state="attached", timeout=60_000
-                )
+                # the app gives the map's frame a French title (ui/document.py); either is accepted
+                frame = pg.frame_locator(MAP_FRAME).first
+                frame.locator("path.q-quartier").nth(4).wait_for(state="attached", timeout=60_000)
                 map_times.append(time.perf_counter() - t)
                 assert not blocked, blocked
                 ctx.close()
