@@ -94,6 +94,7 @@ def referentiel_indicators(framework: dict) -> list[dict]:
                         "key": f"os{o['number']}-axe{a}-{i}",
                         "orientation": o["number"],
                         "axis": ax["axis"],
+                        "objective_ref": ax["objective_ref"],  # the objective the contract links the axis to
                         "label": text,
                         "sources": " ".join(ax["sources"]),
                     }
@@ -106,6 +107,7 @@ def referentiel_indicators(framework: dict) -> list[dict]:
                     "key": f"os{o['number']}-ensemble-{i}",
                     "orientation": o["number"],
                     "axis": "Ensemble de l'orientation",
+                    "objective_ref": None,  # the whole orientation
                     "label": text,
                     "sources": " ".join(ref["general"].get("sources", [])),
                 }

@@ -90,18 +90,14 @@ def progress(framework: dict, entries: list[Entry], territory: str, pillar: str 
     """The progress of every orientation (of one pillar, if given) for one territory, from the
     values in force (`FollowupStore.latest()`)."""
     current = {(e.indicator_key, e.year): e for e in entries if e.territory == territory}
-    indicators = referentiel_indicators(framework)
-    orientations = {o["number"]: o for o in framework["orientations"]}
     by_objective: dict[str, list[IndicatorProgress]] = {}
     general: dict[int, list[IndicatorProgress]] = {}
-    for ind in indicators:
+    for ind in referentiel_indicators(framework):
         prog = _indicator(ind, current)
-        if "-ensemble-" in ind["key"]:
+        if ind["objective_ref"] is None:  # « ensemble de l'orientation »
             general.setdefault(ind["orientation"], []).append(prog)
-            continue
-        axis_no = int(ind["key"].split("-axe")[1].split("-")[0])
-        ref = orientations[ind["orientation"]]["referentiel"]["axes"][axis_no - 1]["objective_ref"]
-        by_objective.setdefault(ref, []).append(prog)
+        else:
+            by_objective.setdefault(ind["objective_ref"], []).append(prog)
     questions: dict[str, list[str]] = {}
     for o in framework["orientations"]:
         for ax in o["referentiel"]["axes"]:

@@ -96,7 +96,7 @@ def sign_in_form() -> None:
 def signed_in_bar(acc: Account) -> None:
     c1, c2 = st.columns([4, 1])
     # the login (an e-mail under single sign-on) as text: never a Markdown link
-    c1.html(f"<p style='font-size:0.875rem;margin:0'>Connecté : {html.escape(acc.login)} ({acc.role})</p>")
+    c1.html(f"<p class='q-note'>Connecté : {html.escape(acc.login)} ({acc.role})</p>")
     if c2.button("Se déconnecter", key="deconnexion"):
         sign_out()
 

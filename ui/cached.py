@@ -198,10 +198,10 @@ def locator_img(territory: str) -> str:
     import base64
     import html
 
-    from ui.locator import locator_svg as build
+    from ui.locator import alt_text, locator_svg
 
     ds = dataset()
-    svg = build(territory, {q: ds.territories[q].name for q in ds.quartier_ids})
-    alt = f"Carte de situation : {ds.territories[territory].name} (en orange) dans la commune de Compiègne ; en gris, les autres quartiers."
+    svg = locator_svg(territory, {q: ds.territories[q].name for q in ds.quartier_ids})
+    alt = alt_text(ds.territories[territory].name)
     data = base64.b64encode(svg.encode()).decode()
     return f"<img src='data:image/svg+xml;base64,{data}' alt='{html.escape(alt)}' style='width:100%;max-height:640px'>"

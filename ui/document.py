@@ -12,6 +12,7 @@ No streamlit import: the page frame injects `head_html()` (tested on its own).""
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 
@@ -81,9 +82,8 @@ WIDE_CSS = """
   html {font-size: 18px;}
   [data-testid="stMainBlockContainer"] {padding-top: 4.5rem !important;}
   .stApp [data-testid="stCaptionContainer"] p, .stApp [data-testid="stWidgetLabel"] p,
-  .stApp [data-testid="stPageLink-NavLink"] p, .stApp [data-testid="stSidebarNav"] span,
-  .stApp [data-testid="stTopNav"] p, .stApp [data-testid="stTopNav"] span, .stApp button p,
-  .stApp [data-testid="stTable"] p, .stApp [data-baseweb="tag"] span, .stApp [data-baseweb="select"] div,
+  .stApp [data-testid="stPageLink-NavLink"] p, .stApp [data-testid="stTopNav"] p, .stApp [data-testid="stTopNav"] span,
+  .stApp button p, .stApp [data-testid="stTable"] p, .stApp [data-baseweb="select"] div,
   .stApp [data-testid="stMultiSelectTagsContainer"] span,
   .stApp [data-testid="stExpander"] summary p, .stApp [role="tab"] p {font-size: FLOOR !important;}
   .stApp small, .stApp code, .q-src, .q-tag, .q-note {font-size: FLOOR !important;}
@@ -190,11 +190,16 @@ def idle_seconds() -> int:
 
 
 def head_html() -> str:
-    kiosk = consultation()
+    return _head(consultation(), idle_seconds())
+
+
+@functools.lru_cache(maxsize=8)
+def _head(kiosk: bool, idle: int) -> str:
+    """Built once per mode, not on every rerun of every page."""
     css = BASE_CSS + WIDE_CSS.replace("FLOOR", "1.05rem" if kiosk else "max(16px, 0.9rem)") + (KIOSK_CSS if kiosk else "")
     script = SCRIPT % {
         "translations": json.dumps(TRANSLATIONS, ensure_ascii=False),
         "sentences": json.dumps(SENTENCES, ensure_ascii=False),
-        "idle": idle_seconds(),
+        "idle": idle,
     }
     return f"<style>{css}</style><script>{script}</script>"

@@ -118,21 +118,26 @@ def csv_button(data: bytes, filename: str, label: str = "Télécharger les donn�
     )
 
 
+def download_images(label: str, slug: str, png, svg, widths=(1, 1, 3), icon: str | None = ":material/image:") -> None:
+    """« {label} PNG » and « {label} SVG » buttons; `png` / `svg` are called only when clicked."""
+    formats = (("PNG", png, "image/png"), ("SVG", svg, "image/svg+xml"))
+    for col, (fmt, render, mime) in zip(st.columns(list(widths)), formats, strict=False):
+        col.download_button(
+            f"{label} {fmt}",
+            data=render,
+            file_name=f"{slug}.{fmt.lower()}",
+            mime=mime,
+            icon=icon,
+            key=f"{fmt.lower()}_{slug}",
+        )
+
+
 def image_buttons(spec: dict, source: str, name: str) -> None:
     """PNG and SVG of a chart, rendered offline (ui/images.py) only when clicked, with its source
     line inside the image."""
     from ui import images
 
-    formats = (("PNG", images.chart_png, "image/png"), ("SVG", images.chart_svg, "image/svg+xml"))
-    for col, (fmt, render, mime) in zip(st.columns([1, 1, 3]), formats, strict=False):
-        col.download_button(
-            f"Image {fmt}",
-            data=lambda render=render: render(spec, source),
-            file_name=f"{name}.{fmt.lower()}",
-            mime=mime,
-            icon=":material/image:",
-            key=f"{fmt.lower()}_{name}",
-        )
+    download_images("Image", name, lambda: images.chart_png(spec, source), lambda: images.chart_svg(spec, source))
 
 
 def figures_source(figures) -> str:
@@ -156,11 +161,5 @@ def map_image_buttons(ds, ind, period: str, layer, legend: list[tuple[str, str]]
     def svg() -> str:
         return images.map_svg(locator_svg("", names, fills, label=title), title, keys, source)
 
-    c1, c2 = st.columns(2)
     slug = f"quartiers2030-carte-{ind.id.replace('_', '-')}-{period}"
-    c1.download_button(
-        "Carte PNG", data=lambda: images.svg_to_png(svg()), file_name=f"{slug}.png", mime="image/png", key=f"png_{slug}"
-    )
-    c2.download_button(
-        "Carte SVG", data=lambda: svg().encode("utf-8"), file_name=f"{slug}.svg", mime="image/svg+xml", key=f"svg_{slug}"
-    )
+    download_images("Carte", slug, lambda: images.svg_to_png(svg()), lambda: svg().encode("utf-8"), widths=(1, 1), icon=None)

@@ -11,6 +11,11 @@ WIDTH = 1000
 MAX_SOURCE = 240  # characters of the source line printed in the image
 
 
+def source_line(source: str) -> str:
+    """The source line printed in an image, cut at MAX_SOURCE characters with an ellipsis."""
+    return source if len(source) <= MAX_SOURCE else source[: MAX_SOURCE - 1] + "…"
+
+
 def export_spec(spec: dict, source: str) -> dict:
     """The page's spec at a fixed width, its title on top with the unit and the source line."""
     spec = copy.deepcopy(spec)
@@ -20,8 +25,7 @@ def export_spec(spec: dict, source: str) -> dict:
         title = {"text": title}
     sub = title.get("subtitle") or []
     sub = [sub] if isinstance(sub, str) else list(sub)
-    line = source if len(source) <= MAX_SOURCE else source[: MAX_SOURCE - 1] + "…"
-    spec["title"] = {**title, "subtitle": [*sub, line], "anchor": "start"}
+    spec["title"] = {**title, "subtitle": [*sub, source_line(source)], "anchor": "start"}
     spec["width"] = WIDTH
     spec["autosize"] = {"type": "pad"}
     return spec
@@ -54,7 +58,7 @@ def map_svg(body_svg: str, title: str, legend: list[tuple[str, str]], source: st
         "<svg xmlns='http://www.w3.org/2000/svg' width='980' height='760' font-family='DejaVu Sans, sans-serif'>"
         "<rect width='980' height='760' fill='#ffffff'/>"
         f"<text x='20' y='34' font-size='22' font-weight='bold'>{e(title)}</text>{items}{inner}"
-        f"<text x='20' y='740' font-size='13' fill='#3d434b'>{e(source[:MAX_SOURCE])}</text></svg>"
+        f"<text x='20' y='740' font-size='13' fill='#3d434b'>{e(source_line(source))}</text></svg>"
     )
 
 

@@ -5,6 +5,7 @@ for screen readers."""
 
 from __future__ import annotations
 
+import functools
 import html
 
 from shapely.affinity import affine_transform
@@ -12,28 +13,38 @@ from shapely.geometry import MultiPolygon, Polygon, box
 
 from data.geo import load_commune, load_quartier_shapes
 
-HIGHLIGHT = "#d95f02"
+# the locator's colours, shared by the SVG, the PDF (ui/pdf.py) and the interactive map (ui/maps.py)
+HIGHLIGHT = "#d95f02"  # the quartier shown
+OTHERS = "#b8bec6"  # the other quartiers
+TOWN = "#f2f2f2"  # the commune
 SIZE = 520
 
 
-def _rings(geom) -> list:
+def rings(geom) -> list:
+    """The exterior rings (coordinate sequences) of a polygon or multipolygon."""
     polys = geom.geoms if isinstance(geom, MultiPolygon) else [geom] if isinstance(geom, Polygon) else []
     return [p.exterior.coords for p in polys]
 
 
+def alt_text(name: str) -> str:
+    """The text alternative of a locator map."""
+    return (
+        f"Carte de situation : {name} (en orange) dans la commune de Compiègne ; "
+        "en gris, les autres quartiers de la politique de la ville."
+    )
+
+
+@functools.cache
 def frame_and_layers(pad: float = 900.0):
     """(minx, miny, maxx, maxy) in Lambert-93 around the quartiers, the commune clipped to it, the
-    quartier shapes: what both the SVG and the PDF map draw."""
+    quartier shapes: what both the SVG and the PDF map draw. Read and projected once per process
+    (the perimeter files do not change while it runs); callers only read the result."""
     shapes = load_quartier_shapes().to_crs(2154)
     commune = load_commune().to_crs(2154)
     minx, miny, maxx, maxy = shapes.total_bounds  # the quartiers, with the town around them
     bounds = (minx - pad, miny - pad, maxx + pad, maxy + pad)
     frame = box(*bounds)
     return bounds, [g.intersection(frame) for g in commune.geometry], shapes
-
-
-def rings(geom) -> list:
-    return [list(r) for r in _rings(geom)]
 
 
 NAME_PX = 16  # the names' font size in the map image
@@ -75,12 +86,12 @@ def locator_svg(highlight: str, names: dict[str, str], fills: dict[str, str] | N
 
     def path(geom) -> str:
         out = []
-        for ring in _rings(geom):
+        for ring in rings(geom):
             pts = " L".join(f"{(x - minx) * scale:.1f},{(maxy - y) * scale:.1f}" for x, y, *_ in ring)
             out.append(f"M{pts} Z")
         return " ".join(out)
 
-    parts = [f"<path d='{path(g)}' fill='#f2f2f2' stroke='#6e7781' stroke-width='1.5'/>" for g in town]
+    parts = [f"<path d='{path(g)}' fill='{TOWN}' stroke='#6e7781' stroke-width='1.5'/>" for g in town]
     for _, row in shapes.iterrows():
         on = row["territory"] == highlight
         if fills is not None:
@@ -89,7 +100,7 @@ def locator_svg(highlight: str, names: dict[str, str], fills: dict[str, str] | N
             parts.append(f"<path d='{path(row.geometry)}' fill='{fill or '#ffffff'}' stroke='#333333' stroke-width='1.5'{dash}/>")
             continue
         parts.append(
-            f"<path d='{path(row.geometry)}' fill='{HIGHLIGHT if on else '#b8bec6'}' stroke='{'#3d2a00' if on else '#59636e'}' "
+            f"<path d='{path(row.geometry)}' fill='{HIGHLIGHT if on else OTHERS}' stroke='{'#3d2a00' if on else '#59636e'}' "
             f"stroke-width='{3 if on else 1.2}'/>"
         )
     if fills is not None and names:
@@ -113,12 +124,8 @@ def locator_svg(highlight: str, names: dict[str, str], fills: dict[str, str] | N
         f"<g font-size='16' fill='#1f2328'><rect x='12' y='{height - 28:.0f}' width='{km:.1f}' height='6' fill='#1f2328'/>"
         f"<text x='12' y='{height - 34:.0f}'>1 km</text></g>"
     )
-    label = html.escape(
-        label
-        or f"Carte de situation : {names.get(highlight, highlight)} (en orange) dans la commune de Compiègne ; "
-        "en gris, les autres quartiers de la politique de la ville."
-    )
+    alt = html.escape(label or alt_text(names.get(highlight, highlight)))
     return (
-        f"<svg xmlns='http://www.w3.org/2000/svg' role='img' aria-label='{label}' viewBox='0 0 {width:.0f} {height:.0f}' "
-        f"width='100%' style='max-height:100%'><title>{label}</title>{''.join(parts)}</svg>"
+        f"<svg xmlns='http://www.w3.org/2000/svg' role='img' aria-label='{alt}' viewBox='0 0 {width:.0f} {height:.0f}' "
+        f"width='100%' style='max-height:100%'><title>{alt}</title>{''.join(parts)}</svg>"
     )

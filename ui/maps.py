@@ -21,6 +21,7 @@ from shapely.geometry import mapping
 from data.formatting import period_label
 from data.model import N_CLASSES, MapLayer
 from ui import wording as w
+from ui.locator import HIGHLIGHT
 
 ROOT = Path(__file__).resolve().parents[1]
 STATIC_LEAFLET = ROOT / "static" / "vendor" / "leaflet"  # committed (PROVENANCE.md)
@@ -33,7 +34,6 @@ TILES_ENV = "QUARTIERS_TILES"
 PALETTE = ["#c6dbef", "#9ecae1", "#6baed6", "#3182bd", "#08519c"]
 assert len(PALETTE) == N_CLASSES
 NA_STYLE = {"fillColor": "#ffffff", "color": "#6e6e6e", "weight": 2, "dashArray": "6 4", "fillOpacity": 0.0}
-HIGHLIGHT = "#d95f02"
 
 
 def feature_collection(gdf: gpd.GeoDataFrame, columns: list[str]) -> dict:

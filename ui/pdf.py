@@ -25,9 +25,10 @@ from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Space
 
 from data.dataset import Dataset
 from data.formatting import period_label
-from data.model import Fiche
+from data.model import DETERIORATION, IMPROVEMENT, Fiche
+from ui import locator
 from ui import wording as w
-from ui.sentences import fiche_sentences
+from ui.sentences import fiche_sentences, judged_cards
 
 FONT_DIR = Path(__file__).with_name("fonts")
 FONT = "DejaVuCond"
@@ -69,25 +70,19 @@ def text(s: str) -> str:
     return escape(s)
 
 
-ORANGE, GREY, TOWN, INK = (
-    colors.HexColor("#d95f02"),
-    colors.HexColor("#b8bec6"),
-    colors.HexColor("#f2f2f2"),
-    colors.HexColor("#1f2328"),
-)
+ORANGE, GREY, TOWN = (colors.HexColor(c) for c in (locator.HIGHLIGHT, locator.OTHERS, locator.TOWN))
+INK = colors.HexColor("#1f2328")
 
 
 def map_drawing(territory: str, size: float = 5.6 * cm) -> Drawing:
     """The quartier (orange) among the others (grey) in the town, Lambert-93, with a 1 km bar:
     the same geometry as the page's locator map (ui/locator.py), drawn as PDF vectors."""
-    from ui.locator import frame_and_layers, rings
-
-    (minx, miny, maxx, maxy), town, shapes = frame_and_layers()
+    (minx, miny, maxx, maxy), town, shapes = locator.frame_and_layers()
     k = size / max(maxx - minx, maxy - miny)
     d = Drawing((maxx - minx) * k, (maxy - miny) * k)
 
     def poly(geom, fill, stroke, width):
-        for ring in rings(geom):
+        for ring in locator.rings(geom):
             pts = [v for x, y, *_ in ring for v in ((x - minx) * k, (y - miny) * k)]
             d.add(Polygon(pts, fillColor=fill, strokeColor=stroke, strokeWidth=width))
 
@@ -117,7 +112,7 @@ def evolution_drawing(ds: Dataset, cards, width: float = 17.8 * cm, height: floa
         hi = max(ev.start.value, ev.end.value) * 1.05
         y = lambda v, lo=lo, hi=hi, top=top, bottom=bottom: bottom + (v - lo) / ((hi - lo) or 1) * (top - bottom - 10)  # noqa: E731
         xa, xb = x0 + 0.22 * pw, x0 + 0.72 * pw
-        colour = {"improvement": colors.HexColor("#1a7f37"), "deterioration": colors.HexColor("#b3261e")}.get(ev.verdict, INK)
+        colour = {IMPROVEMENT: colors.HexColor("#1a7f37"), DETERIORATION: colors.HexColor("#b3261e")}.get(ev.verdict, INK)
         d.add(String(x0 + 4, height - 8, c.label, fontName=f"{FONT}-Bold", fontSize=7, fillColor=INK))
         d.add(Line(x0 + 0.12 * pw, bottom, x0 + 0.85 * pw, bottom, strokeColor=colors.HexColor("#9aa1a9"), strokeWidth=0.5))
         d.add(Line(xa, y(ev.start.value), xb, y(ev.end.value), strokeColor=colour, strokeWidth=1.6))
@@ -207,9 +202,7 @@ def fiche_pdf(ds: Dataset, fiche: Fiche, today: dt.date | None = None) -> bytes:
     table = Table(rows, colWidths=[3.4 * cm, 2.2 * cm, 6.4 * cm, 5.8 * cm], repeatRows=1)
     table.setStyle(GRID)
     story += [P("Chiffres clés", s["Heading2"]), table]
-    chart = evolution_drawing(
-        ds, [c for c in fiche.cards if c.evolution is not None and c.evolution.verdict in ("improvement", "deterioration")]
-    )
+    chart = evolution_drawing(ds, judged_cards(fiche.cards))
     if chart is not None:
         story.append(KeepTogether([P("Évolution des principaux indicateurs", s["Heading2"]), chart]))
     for item in fiche.inconsistencies:

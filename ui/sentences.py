@@ -19,12 +19,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from data.formatting import period_label
-from data.model import Card, Fiche
+from data.model import DETERIORATION, IMPROVEMENT, Card, Fiche
 from ui import wording as w
 
 FEMININE = {"médiane", "part", "population", "densité", "proportion", "moyenne"}
 MASCULINE = {"taux", "niveau", "revenu", "nombre", "indice", "solde"}
-VERDICT_WORD = {"improvement": "une amélioration", "deterioration": "une dégradation"}
+VERDICT_WORD = {IMPROVEMENT: "une amélioration", DETERIORATION: "une dégradation"}
 MAX_SENTENCES = 3
 
 
@@ -126,11 +126,17 @@ def card_sentence(ds, territory: str, c: Card) -> Sentence | None:
     return Sentence(text + ".", w.source_line(ev.end))
 
 
+def judged_cards(cards) -> list[Card]:
+    """The cards whose evolution the catalogue can judge (better or worse), in their order: what the
+    sentences, the slides and the PDF's evolution chart put first."""
+    return [c for c in cards if c.evolution is not None and c.evolution.verdict in VERDICT_WORD]
+
+
 def fiche_sentences(ds, fiche: Fiche, limit: int = MAX_SENTENCES) -> list[Sentence]:
     """The first `limit` cards whose evolution the catalogue can judge (better or worse), in the
     fiche's order; then, if fewer, cards with any evolution (missing ones included)."""
     t = fiche.territory.id
-    judged = [c for c in fiche.cards if c.evolution is not None and c.evolution.verdict in VERDICT_WORD]
+    judged = judged_cards(fiche.cards)
     others = [c for c in fiche.cards if c.evolution is not None and c not in judged]
     out = []
     for c in [*judged, *others]:

@@ -12,7 +12,7 @@ from data import model
 from data.dataset import Dataset
 from data.formatting import period_label
 from ui import wording as w
-from ui.sentences import VERDICT_WORD, Sentence, fiche_sentences
+from ui.sentences import Sentence, fiche_sentences, judged_cards
 
 
 @dataclass(frozen=True)
@@ -45,7 +45,7 @@ def big(ds: Dataset, c: model.Card) -> BigFigure:
 
 def key_cards(fiche: model.Fiche, n: int = 3) -> list[model.Card]:
     """The fiche's first cards whose evolution the catalogue judges, then any present figure."""
-    judged = [c for c in fiche.cards if c.evolution is not None and c.evolution.verdict in VERDICT_WORD]
+    judged = judged_cards(fiche.cards)
     rest = [c for c in fiche.cards if c not in judged and not c.figure.missing]
     return [*judged, *rest][:n]
 

@@ -16,8 +16,10 @@ from data.model import (
     CONFLICTING,
     DETERIORATION,
     DOWN,
+    FIXED_PERCENT,
     FROM_DATA,
     FROM_STATEMENT,
+    FROM_ZERO,
     IMPLIED_BY_GAPS,
     IMPROVEMENT,
     NO_JUDGEMENT,
@@ -70,9 +72,9 @@ REFERENCE_ORIGIN = {
     CONFLICTING: "",
 }
 MAP_BASIS = {
-    "fixed_percent": "Classes fixes de 20 points, les mêmes pour tous les taux et toutes les périodes : une couleur veut "
+    FIXED_PERCENT: "Classes fixes de 20 points, les mêmes pour tous les taux et toutes les périodes : une couleur veut "
     "toujours dire le même niveau.",
-    "from_zero": "Classes d'égale amplitude de zéro à la plus grande valeur des quartiers : "
+    FROM_ZERO: "Classes d'égale amplitude de zéro à la plus grande valeur des quartiers : "
     "une valeur ne paraît jamais faible parce qu'elle est la plus petite des quartiers.",
 }
 KIND = {"qpv": "Quartier prioritaire de la politique de la ville", "poche": "Poche de pauvreté (carreau INSEE de 200 m)"}
