@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import decimal
 import os
+import re
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -22,7 +23,8 @@ DB_ENV = "QUARTIERS_DB_URL"
 CONNECT_TIMEOUT_S = 3  # unreachable server: a French message after 3 s, not 130
 STATEMENT_TIMEOUT_MS = 5000  # a hung statement (lock, overloaded server) is cancelled after 5 s
 SQLITE_BUSY_S = 3  # a locked SQLite file: wait at most 3 s
-SCHEMA_VERSION = "0002_accounts"  # head of data/migrations/versions
+SCHEMA_VERSION = "0003_sign_in_hardening"  # head of data/migrations/versions
+READ_ROLE_ENV = "QUARTIERS_DB_READ_ROLE"  # PostgreSQL role of the public processes: SELECT on published data only
 
 metadata = sa.MetaData()
 
@@ -83,9 +85,29 @@ account = sa.Table(
     sa.Column("role", sa.String(20), nullable=False),
     sa.Column("password_hash", sa.String(200), nullable=True),  # none: single sign-on only
     sa.Column("active", sa.Boolean, nullable=False, server_default=sa.true()),
-    sa.Column("failed_attempts", sa.Integer, nullable=False, server_default="0"),
-    sa.Column("locked_until", sa.String(32), nullable=True),
+    sa.Column("failed_attempts", sa.Integer, nullable=False, server_default="0"),  # unused since 0003 (login_throttle)
+    sa.Column("locked_until", sa.String(32), nullable=True),  # unused since 0003 (login_throttle)
     sa.Column("created_at", sa.String(32), nullable=False),
+    # single sign-on: only an account created for it (`user add … --sso`) is opened by the provider;
+    # the provider's issuer and subject are pinned at the first sign-in
+    sa.Column("sso", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("sso_issuer", sa.String(255), nullable=True),
+    sa.Column("sso_subject", sa.String(255), nullable=True),
+    # sessions (and provider identities) issued before this instant are no longer accepted:
+    # set by « Se déconnecter », a disable, a role change (epoch seconds)
+    sa.Column("not_before", sa.Float, nullable=True),
+    # last action of a provider-backed session (epoch seconds): the idle limit survives a closed tab
+    sa.Column("last_seen", sa.Float, nullable=True),
+)
+
+# Failed sign-ins, counted atomically per scope: « compte:LOGIN », « adresse:IP », « paire:LOGIN|IP ».
+# Keyed on the login as typed (existing or not), so an unknown login is slowed exactly like a real one.
+login_throttle = sa.Table(
+    "login_throttle",
+    metadata,
+    sa.Column("scope", sa.String(200), primary_key=True),
+    sa.Column("failures", sa.Integer, nullable=False),
+    sa.Column("last_failure", sa.Float, nullable=False),  # epoch seconds
 )
 
 
@@ -197,4 +219,30 @@ def migrate(url: str | None = None) -> str:
     if driver_url(url).startswith("sqlite"):
         Path(driver_url(url).removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
     command.upgrade(alembic_config(url), "head")
+    read_role = os.environ.get(READ_ROLE_ENV, "").strip()
+    if read_role:
+        grant_read_role(url, read_role)
     return SCHEMA_VERSION
+
+
+PUBLIC_TABLES = ("followup_value", "alembic_version")  # what a public process may read: never accounts
+
+
+def grant_read_role(url: str, role: str) -> None:
+    """PostgreSQL: the public processes' role may SELECT the published tables and nothing else (no
+    INSERT/UPDATE/DELETE, no account table). Run by the migrate step after each upgrade."""
+    if not driver_url(url).startswith("postgresql"):
+        return
+    if not re.fullmatch(r"[a-z_][a-z0-9_]{0,62}", role):
+        raise StoreError(f"nom de rôle PostgreSQL invalide pour {READ_ROLE_ENV} (a-z, 0-9, « _ »)")
+    engine = make_engine(url)
+    try:
+        with engine.begin() as con:
+            con.execute(sa.text(f'REVOKE ALL ON ALL TABLES IN SCHEMA public FROM "{role}"'))
+            con.execute(sa.text(f'GRANT USAGE ON SCHEMA public TO "{role}"'))
+            for table in PUBLIC_TABLES:
+                con.execute(sa.text(f'GRANT SELECT ON "{table}" TO "{role}"'))
+    except sa_exc.SQLAlchemyError as exc:
+        raise french_fault(exc) from exc
+    finally:
+        engine.dispose()

@@ -24,7 +24,7 @@ from ui import auth, cached
 from ui import wording as w
 from ui.document import consultation
 from ui.exports import followup_csv
-from ui.frame import csv_button, page_setup, sources_footer
+from ui.frame import csv_button, notice, page_setup, sources_footer
 from ui.render import html_table
 
 READ_ONLY = consultation()
@@ -57,7 +57,7 @@ try:
         store.check_schema()
     latest = store.latest()
 except FollowupStoreError as err:
-    st.error(f"Valeurs de suivi indisponibles : {err}.")
+    notice("error", f"Valeurs de suivi indisponibles : {err}.")
     st.stop()
 if not latest:
     st.info("Aucune valeur n'a encore été enregistrée.")
@@ -74,8 +74,10 @@ else:
     if not internal:
         csv_button(followup_csv(latest, public=True), "quartiers2030-suivi.csv", "Télécharger les valeurs publiées (CSV)")
     else:
+        # produced when clicked, for an account that still has the right at that moment (re-read
+        # from the database): a disabled or signed-out account downloads nothing
         csv_button(
-            followup_csv(store.history(), public=False),
+            auth.internal_download(lambda: followup_csv(store.history(), public=False)),
             "quartiers2030-suivi-historique.csv",
             "Télécharger tout l'historique des saisies (CSV)",
         )
@@ -91,7 +93,7 @@ if account is None:
     st.stop()
 auth.signed_in_bar(account)
 if not account.can("record"):
-    st.info(f"Le rôle « {account.role} » permet de lire les valeurs et les commentaires internes, pas d'en saisir.")
+    notice("info", f"Le rôle « {account.role} » permet de lire les valeurs et les commentaires internes, pas d'en saisir.")
 else:
     st.header("Enregistrer une valeur", anchor=False)
     orientations = sorted({i["orientation"] for i in indicators})
@@ -102,6 +104,9 @@ else:
         format_func=lambda n: f"{n} – {next(o['title'] for o in ds.framework['orientations'] if o['number'] == n)}",
     )
     keys = [i["key"] for i in indicators if i["orientation"] == orient]
+    confirmed = st.session_state.pop("_suivi_confirm", None)
+    if confirmed:
+        notice("success", confirmed)
     if st.session_state.pop("_suivi_saved", False):
         # after a successful save, empty the value and comment (the rest is often the same for the next entry)
         st.session_state["suivi_valeur"] = ""
@@ -114,12 +119,17 @@ else:
         territory = c1.selectbox("Territoire", territory_ids, key="suivi_territoire", format_func=lambda t: w.name(ds, t))
         year = c2.selectbox("Année", YEARS, index=YEARS.index(YEAR_N), key="suivi_annee", format_func=year_label)
         c3, c4 = st.columns(2)
-        value = c3.text_input("Valeur", key="suivi_valeur", placeholder="ex. 1 234 ou 66,4", max_chars=40)
-        unit = c4.text_input("Unité", key="suivi_unite", placeholder="ex. enfants, actions, %", max_chars=MAX_UNIT)
+        # no max_chars: the browser would cut a pasted text silently; the server refuses it, naming the field
+        value = c3.text_input("Valeur", key="suivi_valeur", placeholder="ex. 1 234 ou 66,4")
+        unit = c4.text_input("Unité", key="suivi_unite", placeholder=f"ex. enfants, actions, % ({MAX_UNIT} caractères au plus)")
         source = st.text_input(
-            "Source", key="suivi_source", placeholder="ex. bilan d'activité 2025 du centre social", max_chars=MAX_SOURCE
+            "Source",
+            key="suivi_source",
+            placeholder=f"ex. bilan d'activité 2025 du centre social ({MAX_SOURCE} caractères au plus)",
         )
-        comment = st.text_area("Commentaire (facultatif)", key="suivi_commentaire", max_chars=MAX_COMMENT)
+        comment = st.text_area(
+            "Commentaire (facultatif)", key="suivi_commentaire", placeholder=f"{MAX_COMMENT} caractères au plus"
+        )
         submitted = st.form_submit_button("Enregistrer")
     if submitted:
         try:
@@ -137,12 +147,13 @@ else:
             )
         except FollowupError as err:
             # the form keeps everything typed: only the faulty field needs correcting
-            st.error(f"Valeur non enregistrée – {err.field} : {err}")
+            notice("error", f"Valeur non enregistrée – {err.field} : {err}")
         except (AuthError, FollowupStoreError) as err:
-            st.error(f"Valeur non enregistrée – {err}. Ce que vous avez saisi est conservé.")
+            notice("error", f"Valeur non enregistrée – {err}. Ce que vous avez saisi est conservé.")
         else:
             st.session_state["_suivi_saved"] = True
-            st.toast(
+            # confirmed as text (the unit is the user's): shown above the form after the rerun
+            st.session_state["_suivi_confirm"] = (
                 f"Enregistré : {fr_number(entry.value)} {entry.unit} pour « {w.name(ds, entry.territory)} », "
                 f"{year_label(entry.year)}."
             )

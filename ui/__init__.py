@@ -8,4 +8,5 @@ the renderers of the figure model (page, PDF, CSV, charts, map)."""
 # through the router (ui/deeplink.py). Every page imports a ui module before reading its address.
 from ui import deeplink
 
+deeplink.refuse_clear_cache()
 deeplink.route_through_app()

@@ -8,40 +8,65 @@ import hashlib
 
 import streamlit as st
 
-from data.accounts import PASSWORD_MAX, ROLES, AuthError
+from data.accounts import PASSWORD_MIN, REAUTH_SECONDS, ROLES, AuthError
 from data.csvio import MAX_IMPORT_BYTES, ImportFileError
 from data.db import StoreError
 from data.followup import check_import, year_label
 from data.formatting import fr_number
 from ui import auth, cached
 from ui import wording as w
+from ui.frame import notice
 from ui.render import html_table
 
 
 def accounts_section() -> None:
     st.header("Comptes de l'équipe", anchor=False)
     try:
-        rows = [[a.login, a.role, "actif" if a.active else "désactivé"] for a in cached.accounts().list()]
+        rows = [
+            [a.login, a.role, "connexion unique" if a.sso else "mot de passe", "actif" if a.active else "désactivé"]
+            for a in cached.accounts().list()
+        ]
     except StoreError as err:
-        st.error(f"Comptes indisponibles : {err}.")
+        notice("error", f"Comptes indisponibles : {err}.")
         return
-    st.html(html_table(["Identifiant", "Rôle", "État"], rows, caption="Comptes"))
+    st.html(html_table(["Identifiant", "Rôle", "Connexion", "État"], rows, caption="Comptes"))
+    sso = auth.is_sso_session()
+    if sso and not auth.fresh_sso_sign_in():
+        notice(
+            "info",
+            "Créer un compte demande une connexion récente auprès du fournisseur d'identité "
+            f"(moins de {REAUTH_SECONDS // 60} minutes) : reconnectez-vous pour confirmer que c'est bien vous.",
+        )
+        if st.button("Me reconnecter auprès du fournisseur", key="sso_reconnexion"):
+            st.login()
     with st.form("compte_nouveau", clear_on_submit=False):
         c1, c2 = st.columns(2)
-        login = c1.text_input("Identifiant du nouveau compte", key="compte_identifiant", max_chars=64)
+        login = c1.text_input("Identifiant du nouveau compte", key="compte_identifiant")
         role = c2.selectbox("Rôle", ROLES, key="compte_role")
         password = st.text_input(
-            "Mot de passe initial (10 caractères au moins)", type="password", key="compte_mdp", max_chars=PASSWORD_MAX
+            f"Mot de passe initial ({PASSWORD_MIN} caractères au moins, difficile à deviner)", type="password", key="compte_mdp"
+        )
+        mine = (
+            ""
+            if sso
+            else st.text_input(
+                "Votre propre mot de passe (confirmation de votre identité)",
+                type="password",
+                key="compte_confirmation",
+                autocomplete="current-password",
+            )
         )
         if st.form_submit_button("Créer le compte"):
             try:
-                auth.require("manage_accounts")
+                auth.confirm_identity(mine)  # the password again (or a fresh sign-in to the provider)
                 acc = cached.accounts().add(login, role, password)
             except (AuthError, StoreError) as err:
-                st.error(f"Compte non créé – {err}.")
+                notice("error", f"Compte non créé – {err}.")
             else:
-                st.success(f"Compte créé : {acc.login} ({acc.role}).")
-    active = [r[0] for r in rows if r[2] == "actif"]
+                notice("success", f"Compte créé : {acc.login} ({acc.role}).")
+            finally:
+                st.session_state.pop("compte_confirmation", None)
+    active = [r[0] for r in rows if r[3] == "actif"]
     if active:
         with st.form("compte_desactiver"):
             login = st.selectbox("Compte à désactiver", active, key="compte_a_desactiver")
@@ -52,9 +77,9 @@ def accounts_section() -> None:
                         raise AuthError("vous ne pouvez pas désactiver votre propre compte")
                     cached.accounts().set_active(login, False)
                 except (AuthError, StoreError) as err:
-                    st.error(f"Compte non désactivé – {err}.")
+                    notice("error", f"Compte non désactivé – {err}.")
                 else:
-                    st.success(f"Compte désactivé : {login}.")
+                    notice("success", f"Compte désactivé : {login}. Ses sessions ouvertes sont fermées.")
 
 
 def import_section(store, ds) -> None:
@@ -64,8 +89,13 @@ def import_section(store, ds) -> None:
         "source, commentaire (modèle : « python -m data.cli template modele.csv »). Tout ou rien : une seule ligne "
         "invalide et rien n'est enregistré."
     )
+    done = st.session_state.pop("_import_message", None)
+    if done:
+        notice("success", done)
+    # a new key after each import: Streamlit forgets the previous upload and frees its memory
+    gen = st.session_state.get("_import_gen", 0)
     up = st.file_uploader(
-        "Fichier à importer", type=["csv", "xlsx"], key="import_fichier", max_upload_size=MAX_IMPORT_BYTES // 2**20
+        "Fichier à importer", type=["csv", "xlsx"], key=f"import_fichier_{gen}", max_upload_size=MAX_IMPORT_BYTES // 2**20
     )
     if up is None:
         return
@@ -75,13 +105,13 @@ def import_section(store, ds) -> None:
         me = auth.require("import")
         rows, problems = check_import(ds, up.name, data, me.login)
     except (AuthError, ImportFileError, StoreError) as err:
-        st.error(f"Import impossible – {err}.")
+        notice("error", f"Import impossible – {err}.")
         return
     if problems:
-        st.error(f"Import refusé, rien n'a été enregistré : {len(problems)} problème(s).")
+        notice("error", f"Import refusé, rien n'a été enregistré : {len(problems)} problème(s).")
         st.html(html_table(["Problème"], [[p] for p in problems], caption="Lignes refusées"))
         return
-    st.markdown(f"**{len(rows)} valeurs** seront enregistrées au nom de {me.login} :")
+    notice("note", f"{len(rows)} valeurs seront enregistrées au nom de {me.login} :")
     st.html(
         html_table(
             ["Indicateur de suivi", "Territoire", "Année", "Valeur", "Unité", "Source"],
@@ -101,13 +131,15 @@ def import_section(store, ds) -> None:
     )
     if st.button("Confirmer l'import", key="import_confirmer"):
         if st.session_state.get("_import_done") == digest:
-            st.info("Ce fichier vient déjà d'être importé.")
+            notice("info", "Ce fichier vient déjà d'être importé.")
             return
         try:
             auth.require("import")
             store.add_many(rows)
         except (AuthError, StoreError) as err:
-            st.error(f"Import non enregistré – {err}.")
+            notice("error", f"Import non enregistré – {err}.")
         else:
             st.session_state["_import_done"] = digest
-            st.success(f"{len(rows)} valeurs importées.")
+            st.session_state["_import_gen"] = gen + 1
+            st.session_state["_import_message"] = f"{len(rows)} valeurs importées."
+            st.rerun()

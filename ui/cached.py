@@ -1,5 +1,7 @@
 """The one place where data-layer and renderer functions are cached for Streamlit. It only
-caches: every function here calls one function that is tested without Streamlit."""
+caches: every function here calls one function that is tested without Streamlit. Every cache whose
+key comes from an address or a widget has max_entries (an attacker looping over URL choices cannot
+grow a process without bound; tests/test_security.py checks that none is unbounded)."""
 
 from __future__ import annotations
 
@@ -12,7 +14,7 @@ from data import geo, model, paths
 from data.dataset import load_dataset
 
 
-@st.cache_resource(show_spinner=False)
+@st.cache_resource(show_spinner=False, max_entries=4)
 def _dataset(folder: str):
     return load_dataset(paths.Path(folder))
 
@@ -22,7 +24,7 @@ def dataset():
     return _dataset(str(paths.qpv_data()))
 
 
-@st.cache_resource(show_spinner=False)
+@st.cache_resource(show_spinner=False, max_entries=4)
 def _shapes(folder: str):
     return geo.load_quartier_shapes()
 
@@ -46,7 +48,7 @@ def geo_provenance() -> list[tuple[str, str]]:
     return geo.provenance_notes()
 
 
-@st.cache_resource(show_spinner=False)
+@st.cache_resource(show_spinner=False, max_entries=16)
 def fiche(territory: str):
     return model.fiche(dataset(), territory)
 
@@ -66,7 +68,7 @@ def synthesis():
     return model.synthesis(dataset())
 
 
-@st.cache_resource(show_spinner=False)
+@st.cache_resource(show_spinner=False, max_entries=64)
 def map_layer(indicator: str, period: str):
     return model.map_layer(dataset(), indicator, period)
 
@@ -101,19 +103,19 @@ def dataset_summaries():
     return model.dataset_summaries(dataset())
 
 
-@st.cache_resource(show_spinner=False)
+@st.cache_resource(show_spinner=False, max_entries=64)
 def gap_table(quartiers: tuple[str, ...]):
     return model.gap_table(dataset(), list(quartiers))
 
 
-@st.cache_resource(show_spinner=False)
+@st.cache_resource(show_spinner=False, max_entries=128)
 def series_table(indicator: str, territories: tuple[str, ...]):
     from ui.render import series_table as build
 
     return build(dataset(), indicator, territories)
 
 
-@st.cache_resource(show_spinner=False)
+@st.cache_resource(show_spinner=False, max_entries=256)
 def chart_spec(kind: str, indicator: str, territories: tuple[str, ...], title: str) -> dict:
     """Vega-Lite spec, built and validated by Altair once (validation dominates a rerun otherwise)."""
     from ui.charts import chart_spec as build
@@ -140,7 +142,7 @@ def priorities_table():
     return build(dataset())
 
 
-@st.cache_data(show_spinner=False, ttl=3600)
+@st.cache_data(show_spinner=False, max_entries=16, ttl=3600)
 def fiche_pdf_bytes(territory: str, today: dt.date) -> bytes:
     """The PDF of a fiche, per quartier and day (it carries its edition date)."""
     from ui.pdf import fiche_pdf
@@ -148,14 +150,14 @@ def fiche_pdf_bytes(territory: str, today: dt.date) -> bytes:
     return fiche_pdf(dataset(), fiche(territory), today=today)
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_data(show_spinner=False, max_entries=64)
 def figures_csv(territory: str | None = None, indicator: str | None = None) -> bytes:
     from ui.exports import figures_csv as build
 
     return build(dataset(), model.all_figures(dataset(), territory, indicator))
 
 
-@st.cache_resource(show_spinner=False)
+@st.cache_resource(show_spinner=False, max_entries=4)
 def _followup_store(url: str | None, read_only: bool):
     from data.followup import FollowupStore
 
@@ -170,7 +172,7 @@ def followup_store(read_only: bool = False):
     return _followup_store(os.environ.get(DB_ENV), read_only)
 
 
-@st.cache_resource(show_spinner=False)
+@st.cache_resource(show_spinner=False, max_entries=4)
 def _accounts(url: str | None):
     from data.accounts import Accounts
 
@@ -192,7 +194,7 @@ def slides():
     return build(dataset(), chart_spec)
 
 
-@st.cache_resource(show_spinner=False)
+@st.cache_resource(show_spinner=False, max_entries=16)
 def locator_img(territory: str) -> str:
     """The locator map as an <img> (an SVG data URI: no sanitiser touches it, nothing fetched)."""
     import base64

@@ -3,6 +3,8 @@ and the view <-> URL link (quartier, indicator, pillar live in st.query_params).
 
 from __future__ import annotations
 
+import html
+
 import streamlit as st
 
 from data.model import Card
@@ -33,6 +35,11 @@ CSS = """
 .q-neutral {color:#57606a; font-weight:600}
 .q-list {margin:0.2rem 0 0.6rem 1.2rem; padding:0} .q-list li {margin:0.15rem 0; overflow-wrap:anywhere}
 .q-note {font-size:0.875rem; color:#3d434b; overflow-wrap:anywhere; margin:0.2rem 0}
+.q-notice {border-radius:8px; padding:0.75rem 1rem; margin:0.25rem 0 0.75rem; white-space:pre-wrap; overflow-wrap:anywhere; line-height:1.5}
+.q-notice-error {background:#fdecea; color:#7a1c14; border-left:6px solid #b42318}
+.q-notice-warning {background:#fff4e0; color:#5c3900; border-left:6px solid #a15c00}
+.q-notice-info {background:#e8f1fb; color:#123a63; border-left:6px solid #1f4e79}
+.q-notice-success {background:#e7f5ec; color:#14532d; border-left:6px solid #1a7f37}
 .q-tag {display:inline-block; border-radius:4px; padding:0 0.35rem; font-size:0.8rem; background:#eef2f7; margin-right:0.25rem}
 /* Printing a page gives its content only: no navigation, toolbar or widgets; maps, charts, cards and
    tables never split nor overlap the text; a heading stays with what follows it. */
@@ -63,6 +70,18 @@ def page_setup(title: str, intro: str | None = None, browser_title: str | None =
     st.title(title, anchor=False)
     if intro:
         st.markdown(intro)
+
+
+NOTICE_ROLE = {"error": "alert", "warning": "alert", "info": "status", "success": "status"}
+
+
+def notice(kind: str, text: str) -> None:
+    """A message box whose text is shown as typed: never Markdown, never HTML (a value, a login or an
+    address may carry either). `kind`: error, warning, info, success, or note (a plain line)."""
+    if kind == "note":
+        st.html(f"<p class='q-note'>{html.escape(text)}</p>")
+        return
+    st.html(f"<div class='q-notice q-notice-{kind}' role='{NOTICE_ROLE[kind]}'>{html.escape(text)}</div>")
 
 
 def cards(items, columns: int = 4) -> None:
