@@ -103,3 +103,30 @@ def test_administrateur_imports_a_year_from_a_spreadsheet(browser, servers, tmp_
     text = wait_texts(page, ["9,5 actions", "Bilan santé 2025"])
     assert "admin" not in text
     ctx.close()
+
+
+def test_a_disabled_lecteur_can_no_longer_download_the_internal_history(browser, servers):
+    """The internal CSV is produced at the click, for an account that still has the right: the page
+    left open by a colleague whose account was disabled downloads nothing (and is signed out)."""
+    from data import db
+    from data.accounts import Accounts
+
+    team, _, folder = servers
+    ctx, page = offline_page(browser, 1400, 2400, accept_downloads=True)
+    open_app(page, team + "/suivi")
+    sign_in(page, "lea", TEAM_PASSWORD)
+    button = page.get_by_role("button", name="Télécharger tout l'historique des saisies (CSV)")
+    with page.expect_download() as dl:
+        button.click()
+    assert "auteur" in open(dl.value.path(), encoding="utf-8-sig").readline()
+    Accounts(db.make_engine(f"sqlite:///{folder / 'suivi.sqlite3'}")).set_active("lea", False)
+    downloads: list = []
+    page.on("download", lambda d: downloads.append(d))
+    page.get_by_role("button", name="Télécharger tout l'historique des saisies (CSV)").click()
+    wait_texts(page, ["Votre session a été fermée"])
+    page.wait_for_timeout(1500)
+    assert downloads == []
+    assert page.get_by_text("Connecté : lea").count() == 0
+    assert page.get_by_role("button", name="Télécharger tout l'historique des saisies (CSV)").count() == 0
+    page.screenshot(path=str(ARTIFACTS / "team-compte-desactive.png"))
+    ctx.close()
