@@ -15,7 +15,14 @@
 #   QUARTIERS_PUBLIC_APPS  also start this many consultation processes (default 0) behind
 #   QUARTIERS_PUBLIC_PORT  a second nginx site, read-only public screens (default 8081)
 #   QUARTIERS_DB_URL       the shared database (default: a « quartiers » database created on
-#                          Debian's local PostgreSQL cluster)
+#                          Debian's local PostgreSQL cluster, owned by the role « quartiers »)
+#   QUARTIERS_PUBLIC_DB_URL  with QUARTIERS_DB_URL: the consultation processes' address, a role that
+#                          can only read (default: a role « quartiers_lecture » on the local cluster,
+#                          given SELECT on the published tables by the migrate step)
+#   QUARTIERS_DB_READ_ROLE with QUARTIERS_DB_URL: that read-only role's name, for the migrate step
+#   QUARTIERS_HOSTS        the host names the sites answer (default « localhost 127.0.0.1 »): nginx's
+#                          server_name and the processes' --server.allowedHosts; any other Host is
+#                          refused (DNS rebinding)
 #   QUARTIERS_RUN_DIR      run directory (default /tmp/quartiers-local)
 #   QUARTIERS_READONLY_CODE=1  run each app process with the code directory (and its .venv)
 #                          mounted read-only in its own mount namespace (needs root): proves that
@@ -28,6 +35,8 @@ PROXY_PORT=${QUARTIERS_PROXY_PORT:-8080}
 APP_PORT=${QUARTIERS_APP_PORT:-8501}
 PUBLIC_APPS=${QUARTIERS_PUBLIC_APPS:-0}
 PUBLIC_PORT=${QUARTIERS_PUBLIC_PORT:-8081}
+HOSTS=${QUARTIERS_HOSTS:-localhost 127.0.0.1}
+READ_ROLE=quartiers_lecture
 SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
 
 say() { echo "local.sh : $*"; }
@@ -54,21 +63,30 @@ start_postgres() {
   [ "$(pgsql "SELECT 1 FROM pg_roles WHERE rolname='quartiers'")" = "1" ] || pgsql "CREATE ROLE quartiers LOGIN PASSWORD 'quartiers'" >/dev/null
   [ "$(pgsql "SELECT 1 FROM pg_database WHERE datname='quartiers'")" = "1" ] || pgsql "CREATE DATABASE quartiers OWNER quartiers" >/dev/null
   DB_URL="postgresql://quartiers:quartiers@127.0.0.1:$PGPORT/quartiers"
+  # the consultation processes' role: it logs in and reads what the migrate step grants it (SELECT
+  # on the published values), nothing else. A fixed password like the owner's: loopback only, and
+  # several local clusters (tests, benchmark) share the role
+  [ "$(pgsql "SELECT 1 FROM pg_roles WHERE rolname='$READ_ROLE'")" = "1" ] || pgsql "CREATE ROLE $READ_ROLE LOGIN PASSWORD '$READ_ROLE'" >/dev/null
+  PUBLIC_DB_URL="postgresql://$READ_ROLE:$READ_ROLE@127.0.0.1:$PGPORT/quartiers"
 }
 
 start_app() {  # port, mode
-  local port=$1 mode=$2 ro=()
+  local port=$1 mode=$2 ro=() url=$DB_URL extra=() h
+  # Host names: the websocket refuses any other (DNS rebinding), as nginx does
+  for h in $HOSTS; do extra+=(--server.allowedHosts "$h"); done
+  # consultation: the read-only role, and no upload (1 MB is Streamlit's minimum; nginx refuses the route)
+  [ "$mode" = consultation ] && { url=$PUBLIC_DB_URL; extra+=(--server.maxUploadSize 1); }
   port_busy "$port" && die "le port $port est déjà occupé (QUARTIERS_APP_PORT pour en choisir d'autres)"
   if [ "${QUARTIERS_READONLY_CODE:-0}" = 1 ]; then
     # unshare execs (same pid); sh mounts the code read-only for this process only, then execs python
     ro=(unshare --mount sh -c 'mount --bind "$0" "$0" && mount -o remount,bind,ro "$0" "$0" && shift && exec "$@"' "$CODE" _)
   fi
-  env QUARTIERS_DB_URL="$DB_URL" QUARTIERS_MODE="$mode" QUARTIERS_VAR_DIR="$RUN/var" \
+  env QUARTIERS_DB_URL="$url" QUARTIERS_MODE="$mode" QUARTIERS_VAR_DIR="$RUN/var" \
       QUARTIERS_TILES="${QUARTIERS_TILES:-}" PYTHONDONTWRITEBYTECODE=1 \
       STREAMLIT_SERVER_COOKIE_SECRET="$(cat "$RUN/cookie-secret")" \
     nohup "${ro[@]}" "$CODE/.venv/bin/python" -m streamlit run "$CODE/app.py" \
       --server.port "$port" --server.address 127.0.0.1 --server.headless true \
-      --browser.gatherUsageStats false --server.fileWatcherType none >"$RUN/app-$port.log" 2>&1 &
+      --browser.gatherUsageStats false --server.fileWatcherType none "${extra[@]}" >"$RUN/app-$port.log" 2>&1 &
   echo $! > "$RUN/app-$port.pid"
 }
 
@@ -91,14 +109,21 @@ up() {
   mkdir -p "$RUN/var" "$RUN/nginx-tmp"
   port_busy "$PROXY_PORT" && die "le port $PROXY_PORT est déjà occupé (QUARTIERS_PROXY_PORT pour en choisir un autre)"
   DB_URL=${QUARTIERS_DB_URL:-}
-  [ -n "$DB_URL" ] || start_postgres
+  PUBLIC_DB_URL=${QUARTIERS_PUBLIC_DB_URL:-$DB_URL}
+  if [ -n "$DB_URL" ]; then READ_ROLE=${QUARTIERS_DB_READ_ROLE:-}; else start_postgres; fi
+  if [ "$PUBLIC_APPS" -gt 0 ] && [ "$PUBLIC_DB_URL" = "$DB_URL" ]; then
+    say "attention : les processus de consultation utilisent le rôle propriétaire de la base (QUARTIERS_PUBLIC_DB_URL pour un rôle en lecture seule)"
+  fi
   # one cookie secret for all processes (Streamlit's XSRF token must validate on any of them)
   [ -s "$RUN/cookie-secret" ] || .venv/bin/python -c "import secrets; print(secrets.token_hex(32))" > "$RUN/cookie-secret"
   chmod 600 "$RUN/cookie-secret"
   # schema created or upgraded once by Alembic, before the processes start (never at page load)
-  QUARTIERS_DB_URL="$DB_URL" QUARTIERS_VAR_DIR="$RUN/var" .venv/bin/python -m data.cli migrate >/dev/null \
+  # …and the read-only role given SELECT on the published tables only (data.db.grant_read_role)
+  QUARTIERS_DB_URL="$DB_URL" QUARTIERS_DB_READ_ROLE="$READ_ROLE" QUARTIERS_VAR_DIR="$RUN/var" \
+    .venv/bin/python -m data.cli migrate >/dev/null \
     || die "base de données injoignable ou refusée (voir ci-dessus)"
   echo "$DB_URL" > "$RUN/db-url"; chmod 600 "$RUN/db-url"   # for `python -m data.cli user add` on this cluster
+  echo "$PUBLIC_DB_URL" > "$RUN/db-url-public"; chmod 600 "$RUN/db-url-public"
 
   local ports=() public=() sites
   for i in $(seq 0 $((n - 1))); do ports+=($((APP_PORT + i))); done
@@ -112,7 +137,8 @@ up() {
   [ ${#public[@]} -gt 0 ] && sites+=(--site "public=127.0.0.1:$PUBLIC_PORT@$(IFS=,; echo "${public[*]}")")
   # nginx's workers run as the user who started it (as root: root, as the clone may be mode 700)
   local user=""; [ "$(id -u)" -eq 0 ] && user=root
-  .venv/bin/python deploy/nginx.py "${sites[@]}" --code-dir "$CODE" --access-log "$RUN/access.log" \
+  .venv/bin/python deploy/nginx.py "${sites[@]}" --code-dir "$CODE" --server-name "$HOSTS" \
+    --access-log "$RUN/access.log" --error-log "$RUN/nginx-error.log" \
     --standalone "$RUN" --user "$user" > "$RUN/nginx.conf"
   local NGINX; NGINX=$(command -v nginx || echo /usr/sbin/nginx)
   "$NGINX" -t -q -c "$RUN/nginx.conf" -p "$RUN" -e "$RUN/nginx-error.log" || die "configuration nginx refusée (voir $RUN/nginx-error.log)"
