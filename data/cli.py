@@ -1,6 +1,7 @@
 """Command line of the follow-up database (same database as the app: QUARTIERS_DB_URL, default
-SQLite in QUARTIERS_VAR_DIR). Messages in French; exit status 0 on success, 1 on refusal, 2 on
-a usage error.
+SQLite in QUARTIERS_VAR_DIR). Messages in French; exit status 0 on success (and for -h / --help),
+1 on refusal or on any fault (never a Python traceback: nothing of the address, password or
+installation is printed), 2 on a usage error.
 
     python -m data.cli migrate
     python -m data.cli user add LOGIN --role lecteur|contributeur|administrateur   (mot de passe sur l'entrée standard)
@@ -15,13 +16,17 @@ a usage error.
 from __future__ import annotations
 
 import argparse
+import errno
+import os
 import sys
 from pathlib import Path
 
+import sqlalchemy as sa
+
 from . import db
 from .accounts import ROLES, Accounts, AuthError, require
-from .csvio import ImportFileError, followup_csv, template_csv
-from .followup import FollowupStore, check_import, referentiel_indicators
+from .csvio import MAX_IMPORT_BYTES, ImportFileError, followup_csv, template_csv
+from .followup import FollowupStore, check_import, referentiel_indicators, shown
 
 USAGE = __doc__.split("\n\n", 1)[1].split('"""')[0].strip("\n")
 
@@ -42,6 +47,64 @@ class FrenchParser(argparse.ArgumentParser):
         print(self.format_usage() + "erreur : commande incomplète ou inconnue", file=sys.stderr)
         raise SystemExit(2)
 
+    def add_help_option(self) -> FrenchParser:
+        self.add_argument("-h", "--help", action=_Help, nargs=0, default=argparse.SUPPRESS)
+        return self
+
+
+class _Help(argparse.Action):
+    """-h / --help, at any level: the French usage on standard output, exit status 0."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        print(parser.format_usage(), end="")
+        raise SystemExit(0)
+
+
+OS_ERRORS = {
+    errno.ENOENT: "fichier ou dossier introuvable",
+    errno.EACCES: "accès refusé",
+    errno.EPERM: "accès refusé",
+    errno.EISDIR: "c'est un dossier, pas un fichier",
+    errno.ENOTDIR: "un élément du chemin n'est pas un dossier",
+    errno.ENOSPC: "disque plein",
+    errno.EROFS: "disque en lecture seule",
+    errno.ENAMETOOLONG: "nom de fichier trop long",
+}
+
+
+def os_error(err: OSError) -> str:
+    """An OSError in French (never the system's English text nor the path)."""
+    return OS_ERRORS.get(err.errno, "fichier illisible ou impossible à écrire")
+
+
+def check_db_url() -> None:
+    """QUARTIERS_DB_URL is well formed (scheme, port a number from 1 to 65535) before anything
+    connects: a malformed address gets a French message, never the driver's (which may repeat it)."""
+    url = os.environ.get(db.DB_ENV)
+    if not url:
+        return
+    driver = db.driver_url(url)  # an unknown scheme: StoreError, in French
+    try:
+        port = sa.engine.make_url(driver).port
+    except Exception:
+        port = -1
+    if port is not None and not 1 <= port <= 65535:
+        raise db.StoreError(
+            f"adresse de base de données mal formée dans {db.DB_ENV} (le port doit être un nombre de 1 à 65535 ; "
+            "forme attendue : postgresql://utilisateur:mot-de-passe@hôte:5432/base ou sqlite:///chemin)"
+        )
+
+
+def read_import_file(path: Path) -> bytes:
+    """The file to import, never more than MAX_IMPORT_BYTES + 1 bytes read (a device, a huge file)."""
+    with path.open("rb") as f:
+        size = os.fstat(f.fileno()).st_size
+        if size > MAX_IMPORT_BYTES:
+            raise ImportFileError(
+                f"fichier trop volumineux ({size / 2**20:.1f} Mo ; au plus {MAX_IMPORT_BYTES // 2**20} Mo)".replace(".", ",", 1)
+            )
+        return f.read(MAX_IMPORT_BYTES + 1)
+
 
 def _dataset():
     from .dataset import load_dataset
@@ -50,42 +113,63 @@ def _dataset():
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = FrenchParser(prog="python -m data.cli", description="Base de suivi de Quartiers 2030")
+    try:
+        return run(argv)
+    except SystemExit as exit_:  # -h (0) or a usage error (2), already said in French
+        return exit_.code if isinstance(exit_.code, int) else 2
+    except KeyboardInterrupt:
+        print("erreur : interrompu ; rien n'a été enregistré", file=sys.stderr)
+        return 1
+    except Exception as exc:  # the last resort: a French sentence, never a traceback (paths, address, password)
+        print(
+            f"erreur inattendue ({type(exc).__name__}) : opération abandonnée (une écriture en cours est annulée en entier, "
+            "rien n'est enregistré à moitié)",
+            file=sys.stderr,
+        )
+        return 1
+
+
+def run(argv: list[str] | None) -> int:
+    ap = FrenchParser(prog="python -m data.cli", description="Base de suivi de Quartiers 2030").add_help_option()
     sub = ap.add_subparsers(dest="cmd", required=True, parser_class=FrenchParser)
-    sub.add_parser("migrate")
-    user = sub.add_parser("user").add_subparsers(dest="action", required=True, parser_class=FrenchParser)
-    add = user.add_parser("add")
+    sub.add_parser("migrate").add_help_option()
+    user = sub.add_parser("user").add_help_option().add_subparsers(dest="action", required=True, parser_class=FrenchParser)
+    add = user.add_parser("add").add_help_option()
     add.add_argument("login")
     add.add_argument("--role", required=True, choices=ROLES)
     add.add_argument("--sso", action="store_true")
-    user.add_parser("list")
-    dis = user.add_parser("disable")
+    user.add_parser("list").add_help_option()
+    dis = user.add_parser("disable").add_help_option()
     dis.add_argument("login")
-    tpl = sub.add_parser("template")
+    tpl = sub.add_parser("template").add_help_option()
     tpl.add_argument("file")
-    imp = sub.add_parser("import")
+    imp = sub.add_parser("import").add_help_option()
     imp.add_argument("file")
     imp.add_argument("--author", required=True)
-    exp = sub.add_parser("export")
+    exp = sub.add_parser("export").add_help_option()
     exp.add_argument("file")
     exp.add_argument("--public", action="store_true")
     a = ap.parse_args(argv)
 
     try:
-        if a.cmd == "migrate":
-            print(f"schéma à jour : {db.migrate()}")
-            return 0
         if a.cmd == "template":
             indicators = referentiel_indicators(_dataset().framework)
             Path(a.file).write_bytes(template_csv(indicators))
             print(f"modèle écrit : {a.file} ({len(indicators)} indicateurs de suivi)")
+            return 0
+        check_db_url()
+        if a.cmd == "migrate":
+            print(f"schéma à jour : {db.migrate()}")
             return 0
         store = FollowupStore()
         store.check_schema()
         accounts = Accounts(store.engine)
         if a.cmd == "user":
             if a.action == "add":
-                password = None if a.sso else sys.stdin.readline().rstrip("\n")
+                try:
+                    password = None if a.sso else sys.stdin.readline().rstrip("\n")
+                except UnicodeDecodeError:
+                    raise AuthError("le mot de passe lu sur l'entrée standard n'est pas en UTF-8") from None
                 accounts.add(a.login, a.role, password)
                 print(f"compte créé : {a.login.strip().lower()} ({a.role})")
             elif a.action == "list":
@@ -103,10 +187,10 @@ def main(argv: list[str] | None = None) -> int:
         # import: all or nothing
         acc = accounts.get(a.author.strip().lower())
         if acc is None:
-            raise AuthError(f"aucun compte « {a.author[:64]} » (créez-le : python -m data.cli user add)")
+            raise AuthError(f"aucun compte « {shown(a.author, 64)} » (créez-le : python -m data.cli user add)")
         author = require(acc, "record", accounts).login
         path = Path(a.file)
-        rows, problems = check_import(_dataset(), path.name, path.read_bytes(), author)
+        rows, problems = check_import(_dataset(), path.name, read_import_file(path), author)
         if problems:
             print(f"import refusé, rien n'a été enregistré ({len(problems)} problème(s)) :", file=sys.stderr)
             for p in problems:
@@ -118,8 +202,11 @@ def main(argv: list[str] | None = None) -> int:
     except (AuthError, ImportFileError, db.StoreError) as err:
         print(f"erreur : {err}", file=sys.stderr)
         return 1
+    except sa.exc.SQLAlchemyError as exc:  # a fault outside the store's own handling (the migration)
+        print(f"erreur : {db.french_fault(exc)}", file=sys.stderr)
+        return 1
     except OSError as err:
-        print(f"erreur : fichier illisible ou impossible à écrire ({err.strerror})", file=sys.stderr)
+        print(f"erreur : {os_error(err)}", file=sys.stderr)
         return 1
 
 

@@ -11,7 +11,10 @@ command line, and an import writes all its rows in one transaction or none.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
+import unicodedata
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
@@ -20,7 +23,7 @@ import sqlalchemy as sa
 from . import csvio, db
 from .db import DB_ENV, StoreError, followup_value, french_fault
 
-__all__ = ["DB_ENV", "FollowupError", "FollowupStore", "FollowupStoreError", "StoreError"]
+__all__ = ["DB_ENV", "FollowupError", "FollowupStore", "FollowupStoreError", "StoreError", "recordable_territories"]
 
 FollowupStoreError = StoreError  # the name the pages know
 YEARS = list(range(2024, 2031))  # the contract runs 2024-2030
@@ -32,6 +35,7 @@ MAX_VALUE_TEXT = 40
 MAX_DECIMALS = 6
 MAX_INTEGER_DIGITS = 12
 PERCENT_UNITS = ("%", "pourcent", "pour cent", "pourcentage")
+RECORDED_GROUPS = ("ensemble-qpv", "compiegne")  # besides each quartier: all the QPV together, the town
 
 
 default_db = db.default_url  # the default database (one definition, in data/db.py)
@@ -115,48 +119,133 @@ def referentiel_indicators(framework: dict) -> list[dict]:
     return out
 
 
-def parse_number(text: str) -> Decimal:
-    """French input → exact Decimal: « 1 234,5 », « 12 », « 66,4 % », « 3.25 ». Refused with the
-    question, never guessed: « 2.500 » and « 1.234 » (a decimal point or a thousands separator?),
-    « 1.234,5 »; more than 6 decimals; more than 12 integer digits."""
+def recordable_territories(ds) -> list[str]:
+    """The territories a follow-up value is recorded for, in the form's order: each quartier (QPV
+    then poches), all the QPV together, the town. The form offers exactly these; check refuses others."""
+    return [*ds.quartier_ids, *RECORDED_GROUPS]
+
+
+def _recordable(territories) -> tuple[list[str], set[str] | None]:
+    """(the territories a value may be recorded for, every territory known or None) from either
+    the dataset's territories ({id: Territory}: its quartiers and RECORDED_GROUPS, as
+    recordable_territories) or the list of allowed ids itself."""
+    if isinstance(territories, Mapping):
+        quartiers = sorted(
+            (t for t in territories.values() if getattr(t, "kind", None) in ("qpv", "poche")), key=lambda t: t.order
+        )
+        allowed = [t.id for t in quartiers] + [g for g in RECORDED_GROUPS if g in territories]
+        return allowed, set(territories)
+    return list(territories), None
+
+
+@functools.cache
+def _refused_chars(multiline: bool) -> re.Pattern:
+    """Control characters (Unicode category Cc) but newline and tab in a multi-line text; format
+    characters (Cf: bidirectional overrides and isolates, zero-width spaces, BOM, soft hyphen,
+    tags…); surrogates (Cs); line and paragraph separators (U+2028, U+2029). All of them lie in
+    planes 0, 1 and 14: only those are scanned (once per process)."""
+    cats = {"Cc", "Cf", "Cs", "Zl", "Zp"}
+    ranges: list[str] = []
+    for plane in (range(0x20000), range(0xE0000, 0xF0000)):
+        start = None
+        for cp in [*plane, None]:
+            bad = cp is not None and unicodedata.category(chr(cp)) in cats and not (multiline and chr(cp) in "\n\t")
+            if bad and start is None:
+                start = cp
+            elif not bad and start is not None:
+                ranges.append(f"\\U{start:08x}-\\U{(cp if cp is not None else plane.stop) - 1:08x}")
+                start = None
+    return re.compile("[" + "".join(ranges) + "]")
+
+
+def refused_character(value: str, multiline: bool = False) -> str | None:
+    """The French reason a text is refused for an invisible or control character it holds, or None."""
+    if value.isprintable() and not (multiline and ("\n" in value or "\t" in value)):
+        return None  # the usual case, decided in C: no Cc, Cf, Cs, Zl, Zp (nor other separators)
+    m = _refused_chars(multiline).search(value)
+    if m is None:
+        return None
+    c = m.group()
+    where = f"U+{ord(c):04X}, position {m.start() + 1}"
+    if unicodedata.category(c) == "Cc":
+        return f"caractères de contrôle refusés ({where})."
+    return (
+        f"caractère invisible refusé ({where} : mise en forme, sens d'écriture ou espace sans largeur, souvent "
+        "venu d'un copier-coller) ; retapez le texte à cet endroit."
+    )
+
+
+def shown(text, limit: int = 60) -> str:
+    """A user's text quoted in a message: cut, invisible and control characters replaced by « � »."""
+    text = str(text)
+    cut = text[:limit]
+    cut = _refused_chars(False).sub("\ufffd", cut) if not cut.isprintable() else cut
+    return cut + ("…" if len(text) > limit else "")
+
+
+_AMBIGUOUS = re.compile(r"(-?[1-9][0-9]{0,2})([.,])([0-9]{3})")
+_DOTTED_THOUSANDS = re.compile(r"-?[0-9]{1,3}(\.[0-9]{3})+,[0-9]+|-?[0-9]{1,3}(\.[0-9]{3}){2,}")
+_NUMBER = re.compile(r"-?[0-9]{1,3}( [0-9]{3})*(,[0-9]+)?|-?[0-9]+([.,][0-9]+)?")  # ASCII digits only
+
+
+def parse_number(text) -> Decimal:
+    """French input → exact Decimal: « 1 234,5 », « 12 », « 66,4 % », « 3.25 », « 0,125 ». Refused with the
+    question, never guessed: « 2.500 », « 2,500 », « 1.234 » (1 to 3 digits, the first not 0, then a point or
+    a comma and exactly 3 digits: decimals or thousands?), « 1.234,5 »; digits other than 0-9; more than
+    6 decimals; more than 12 integer digits. A spreadsheet's numeric cell (csvio.SheetNumber) is a number
+    already: only the limits apply. « -0 » is 0."""
+    if isinstance(text, csvio.SheetNumber):
+        return _exact(text.exact, str(text))
     raw = text or ""
     if len(raw) > MAX_VALUE_TEXT:
-        raise FollowupError("valeur", f"la valeur dépasse {MAX_VALUE_TEXT} caractères.")
+        raise FollowupError("valeur", f"la valeur dépasse {MAX_VALUE_TEXT} caractères ({len(raw)} saisis).")
+    said = shown(raw.strip())
     t = raw.strip().replace("\u00a0", " ").replace("\u202f", " ")
     t = re.sub(r"\s*%$", "", t)
-    if re.fullmatch(r"-?\d{1,3}\.\d{3}", t):
-        whole, frac = t.split(".")
+    if m := _AMBIGUOUS.fullmatch(t):
+        whole, _, frac = m.groups()
+        dec = f"{whole},{frac.rstrip('0') or '0'}"
         raise FollowupError(
             "valeur",
-            f"« {raw.strip()} » est ambigu : voulez-vous dire {whole},{frac.rstrip('0') or '0'} ou {whole} {frac} ? "
-            f"Écrivez la virgule pour les décimales ({whole},{frac.rstrip('0') or '0'}) ou une espace pour les milliers ({whole} {frac}).",
+            f"« {said} » est ambigu : voulez-vous dire {dec} ou {whole} {frac} ? "
+            f"Écrivez la virgule pour les décimales ({dec}) ou une espace pour les milliers ({whole} {frac}).",
         )
-    if re.fullmatch(r"-?\d{1,3}(\.\d{3})+(,\d+)?", t):
+    if _DOTTED_THOUSANDS.fullmatch(t):
         raise FollowupError(
-            "valeur", f"« {raw.strip()} » : écrivez les milliers avec une espace et les décimales avec une virgule (ex. 1 234,5)."
+            "valeur", f"« {said} » : écrivez les milliers avec une espace et les décimales avec une virgule (ex. 1 234,5)."
         )
-    if not re.fullmatch(r"-?\d{1,3}( \d{3})*(,\d+)?|-?\d+([.,]\d+)?", t):
-        raise FollowupError("valeur", f"« {raw.strip()} » n'est pas un nombre (exemples acceptés : 12, 1 234, 66,4).")
-    digits = t.replace(" ", "").replace(",", ".").lstrip("-")
-    whole, _, frac = digits.partition(".")
+    if not _NUMBER.fullmatch(t):
+        raise FollowupError("valeur", f"« {said} » n'est pas un nombre (exemples acceptés : 12, 1 234, 66,4).")
+    try:
+        value = Decimal(t.replace(" ", "").replace(",", "."))
+    except InvalidOperation:  # pragma: no cover - the pattern above admits only decimals
+        raise FollowupError("valeur", f"« {said} » n'est pas un nombre.") from None
+    return _exact(value, said)
+
+
+def _exact(value: Decimal, said: str) -> Decimal:
+    if not value.is_finite():
+        raise FollowupError("valeur", f"« {shown(said)} » n'est pas un nombre.")
+    whole, _, frac = format(value, "f").lstrip("-").partition(".")
     if len(frac) > MAX_DECIMALS:
-        raise FollowupError("valeur", f"au plus {MAX_DECIMALS} décimales (saisi : {raw.strip()}).")
+        raise FollowupError("valeur", f"au plus {MAX_DECIMALS} décimales (saisi : {shown(said)}).")
     if len(whole.lstrip("0")) > MAX_INTEGER_DIGITS:
         raise FollowupError("valeur", f"valeur trop grande : au plus {MAX_INTEGER_DIGITS} chiffres avant la virgule.")
-    try:
-        return db.normalise(Decimal(t.replace(" ", "").replace(",", ".")))
-    except InvalidOperation:  # pragma: no cover - the pattern above admits only decimals
-        raise FollowupError("valeur", f"« {raw.strip()} » n'est pas un nombre.") from None
+    value = db.normalise(value)
+    return Decimal(0) if value.is_zero() else value  # « -0 » is stored as 0
 
 
-def _text(value, field: str, limit: int, required_msg: str | None) -> str:
+def _text(value, field: str, limit: int, required_msg: str | None, multiline: bool = False) -> str:
     value = (value or "").strip()
+    if multiline:
+        value = value.replace("\r\n", "\n")
     if required_msg and not value:
         raise FollowupError(field, required_msg)
     if len(value) > limit:
         raise FollowupError(field, f"{limit} caractères au plus ({len(value)} saisis).")
-    if any(ord(c) < 32 and c not in "\n\t" for c in value):
-        raise FollowupError(field, "caractères de contrôle refusés.")
+    reason = refused_character(value, multiline)
+    if reason:
+        raise FollowupError(field, reason)
     return value
 
 
@@ -164,7 +253,7 @@ def check(
     *,
     indicator: dict,
     territory: str,
-    territories: dict,
+    territories: Mapping | Iterable[str],
     year,
     value_text: str,
     unit: str,
@@ -172,13 +261,20 @@ def check(
     author: str,
     comment: str = "",
 ) -> dict:
-    """Every rule of a follow-up value; the row to write, or FollowupError naming the field."""
-    if territory not in territories:
-        raise FollowupError("territoire", f"territoire inconnu « {str(territory)[:60]} ».")
-    try:
-        year = int(str(year).strip())
-    except (TypeError, ValueError):
-        raise FollowupError("année", f"année « {str(year)[:20]} » invalide.") from None
+    """Every rule of a follow-up value; the row to write, or FollowupError naming the field.
+    territories: the allowed ids (recordable_territories(ds)), or the dataset's {id: Territory}
+    (then its recordable ones: the same list)."""
+    allowed, known = _recordable(territories)
+    if territory not in allowed:
+        said = "inconnu " if known is not None and territory not in known else ""
+        raise FollowupError(
+            "territoire",
+            f"territoire {said}« {shown(territory)} » : choisissez parmi {', '.join(allowed)}.",
+        )
+    year_text = str(year).strip()
+    if not re.fullmatch(r"[0-9]{4}", year_text):
+        raise FollowupError("année", f"année « {shown(year_text, 20)} » invalide (quatre chiffres, ex. {YEAR_N}).")
+    year = int(year_text)
     if year not in YEARS:
         raise FollowupError("année", f"l'année doit être comprise entre {YEARS[0]} et {YEARS[-1]} (durée du contrat).")
     value = parse_number(value_text)
@@ -186,10 +282,10 @@ def check(
     if value < 0:
         raise FollowupError("valeur", "une valeur de suivi ne peut pas être négative.")
     if unit.lower() in PERCENT_UNITS and value > 100:
-        raise FollowupError("valeur", f"un pourcentage doit être compris entre 0 et 100 (saisi : {value_text}).")
+        raise FollowupError("valeur", f"un pourcentage doit être compris entre 0 et 100 (saisi : {shown(value_text)}).")
     source = _text(source, "source", MAX_SOURCE, "indiquez la source de la valeur (ex. « bilan d'activité du centre social »).")
     author = _text(author, "auteur", 64, "connectez-vous : la valeur est enregistrée au nom de votre compte.")
-    comment = _text(comment, "commentaire", MAX_COMMENT, None)
+    comment = _text(comment, "commentaire", MAX_COMMENT, None, multiline=True)
     return {
         "indicator_key": indicator["key"],
         "indicator_label": indicator["label"],
@@ -278,25 +374,49 @@ class FollowupStore:
         return sorted(current.values(), key=lambda e: (e.orientation, e.indicator_key, e.territory, e.year))
 
 
+IMPORT_FIELDS = {"année": "annee", "unité": "unite"}  # check's field → the import's column
+
+
 def check_import(ds, name: str, data: bytes, author: str) -> tuple[list[dict], list[str]]:
     """Check every row of an import file (CSV or XLSX) with the form's rules. Returns (rows to write, French
-    report lines « ligne 4, colonne valeur : … »); nothing is written here."""
+    report lines « ligne 4, colonne valeur : … »); nothing is written here. Also refused: any cell of a
+    row holding a control or invisible character, a formula cell, and a row with the same indicator,
+    territory and year as an earlier one."""
     indicators = {i["key"]: i for i in referentiel_indicators(ds.framework)}
+    territories = recordable_territories(ds)
     problems: list[str] = []
     rows: list[dict] = []
-    for line, cells in csvio.read_table(name, data):
+    first_line: dict[tuple, int] = {}
+    table, refused = csvio.read_import(name, data)
+    for line, cells in table:
+        if line in refused:
+            problems.extend(refused[line])
+            continue
+        bad = [
+            f"ligne {line}, colonne {column or 'sans en-tête'} : {reason}"
+            for column, text in cells.items()
+            if (reason := refused_character(text, multiline=column == "commentaire"))
+        ]
+        if bad:
+            problems.extend(bad)
+            continue
         key = cells.get("indicateur", "")
         if key not in indicators:
             problems.append(
-                f"ligne {line}, colonne indicateur : clé inconnue « {key[:40]} » (voir le modèle : python -m data.cli template)"
+                f"ligne {line}, colonne indicateur : clé inconnue « {shown(key, 40)} » (voir le modèle : python -m data.cli template)"
             )
             continue
+        same = (key, cells.get("territoire", ""), cells.get("annee", "").lstrip("0"))
+        if same in first_line:
+            problems.append(f"ligne {line} : même indicateur, territoire et année que la ligne {first_line[same]}")
+            continue
+        first_line[same] = line
         try:
             rows.append(
                 check(
                     indicator=indicators[key],
                     territory=cells.get("territoire", ""),
-                    territories=ds.territories,
+                    territories=territories,
                     year=cells.get("annee", ""),
                     value_text=cells.get("valeur", ""),
                     unit=cells.get("unite", ""),
@@ -306,8 +426,7 @@ def check_import(ds, name: str, data: bytes, author: str) -> tuple[list[dict], l
                 )
             )
         except FollowupError as err:
-            column = {"année": "annee", "unité": "unite", "territoire": "territoire"}.get(err.field, err.field)
-            problems.append(f"ligne {line}, colonne {column} : {err}")
+            problems.append(f"ligne {line}, colonne {IMPORT_FIELDS.get(err.field, err.field)} : {err}")
     if not rows and not problems:
         problems.append("aucune ligne remplie dans le fichier")
     return rows, problems
