@@ -41,6 +41,7 @@ CAN = {
     "record": {"contributeur", "administrateur"},
     "import": {"administrateur"},
     "manage_accounts": {"administrateur"},
+    "validate": {"administrateur"},  # publish, refuse or withdraw the team's values (data/validation.py)
 }
 SESSION_HOURS = 8  # a sign-in lasts a working day at most…
 IDLE_MINUTES = 30  # …and ends after 30 minutes without any action

@@ -11,6 +11,10 @@ installation is printed), 2 on a usage error.
     python -m data.cli template FICHIER.csv
     python -m data.cli import FICHIER.csv|FICHIER.xlsx --author LOGIN
     python -m data.cli export FICHIER.csv [--public]
+    python -m data.cli pending                                   (valeurs proposées, à valider, une par ligne avec son n°)
+    python -m data.cli validate N… | --all --author LOGIN         (publier : administrateur)
+    python -m data.cli refuse N --reason TEXTE --author LOGIN     (refuser, avec la raison)
+    python -m data.cli withdraw N --reason TEXTE --author LOGIN   (retirer une valeur publiée, avec la raison)
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from . import db
 from .accounts import ROLES, Accounts, AuthError, require
 from .csvio import MAX_IMPORT_BYTES, ImportFileError, followup_csv, template_csv
 from .followup import FollowupStore, check_import, referentiel_indicators, shown
+from .validation import REFUSED, VALIDATED, WITHDRAWN, ValidationError, decide
 
 USAGE = __doc__.split("\n\n", 1)[1].split('"""')[0].strip("\n")
 
@@ -106,6 +111,12 @@ def read_import_file(path: Path) -> bytes:
         return f.read(MAX_IMPORT_BYTES + 1)
 
 
+def _value_id(text: str) -> int:
+    if not text.isascii() or not text.isdigit() or len(text) > 12:
+        raise argparse.ArgumentTypeError("numéro de valeur invalide")
+    return int(text)
+
+
 def _dataset():
     from .dataset import load_dataset
 
@@ -149,6 +160,16 @@ def run(argv: list[str] | None) -> int:
     exp = sub.add_parser("export").add_help_option()
     exp.add_argument("file")
     exp.add_argument("--public", action="store_true")
+    sub.add_parser("pending").add_help_option()
+    val = sub.add_parser("validate").add_help_option()
+    val.add_argument("ids", nargs="*", type=_value_id)
+    val.add_argument("--all", action="store_true")
+    val.add_argument("--author", required=True)
+    for name in ("refuse", "withdraw"):
+        dec = sub.add_parser(name).add_help_option()
+        dec.add_argument("ids", nargs=1, type=_value_id)
+        dec.add_argument("--reason", required=True)
+        dec.add_argument("--author", required=True)
     a = ap.parse_args(argv)
 
     try:
@@ -184,6 +205,33 @@ def run(argv: list[str] | None) -> int:
             Path(a.file).write_bytes(followup_csv(entries, public=a.public))
             print(f"{len(entries)} valeurs exportées dans {a.file}" + (" (version publique)" if a.public else ""))
             return 0
+        if a.cmd == "pending":
+            pending = store.pending()
+            for e in pending:
+                print(
+                    f"{e.id}\t{e.indicator_key}\t{e.territory}\t{e.year}\t{format(e.value, 'f').replace('.', ',')}\t"
+                    f"{shown(e.unit, 40)}\t{shown(e.author, 64)}\t{e.recorded_at}"
+                )
+            print(f"{len(pending)} valeur(s) à valider", file=sys.stderr)
+            return 0
+        if a.cmd in ("validate", "refuse", "withdraw"):
+            actor = accounts.get(a.author.strip().lower())
+            if actor is None:
+                raise AuthError(f"aucun compte « {shown(a.author, 64)} »")
+            if a.cmd == "validate":
+                if bool(a.ids) == bool(a.all):
+                    raise ValidationError("donnez les numéros des valeurs à valider, ou --all (pas les deux)")
+                ids = [e.id for e in store.pending()] if a.all else a.ids
+                if not ids:
+                    print("aucune valeur à valider")
+                    return 0
+                done = decide(store.engine, accounts, actor, ids, VALIDATED)
+                print(f"{len(done)} valeur(s) validée(s) par {actor.login} : n° {', '.join(map(str, done))}")
+            else:
+                action = REFUSED if a.cmd == "refuse" else WITHDRAWN
+                done = decide(store.engine, accounts, actor, a.ids, action, a.reason)
+                print(f"valeur n° {done[0]} {'refusée' if action == REFUSED else 'retirée'} par {actor.login}")
+            return 0
         # import: all or nothing
         acc = accounts.get(a.author.strip().lower())
         if acc is None:
@@ -197,9 +245,9 @@ def run(argv: list[str] | None) -> int:
                 print(f"  - {p}", file=sys.stderr)
             return 1
         store.add_many(rows)
-        print(f"{len(rows)} valeurs importées au nom de {author}")
+        print(f"{len(rows)} valeurs importées au nom de {author} (proposées : publiques après validation)")
         return 0
-    except (AuthError, ImportFileError, db.StoreError) as err:
+    except (AuthError, ImportFileError, ValidationError, db.StoreError) as err:
         print(f"erreur : {err}", file=sys.stderr)
         return 1
     except sa.exc.SQLAlchemyError as exc:  # a fault outside the store's own handling (the migration)

@@ -26,7 +26,7 @@ from .formatting import fr_number
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 PUBLIC_FOLLOWUP = ["indicateur", "orientation", "territoire", "année", "valeur", "unité", "source"]
-TEAM_FOLLOWUP = ["clé", *PUBLIC_FOLLOWUP, "auteur", "enregistré le", "commentaire"]
+TEAM_FOLLOWUP = ["n°", "clé", *PUBLIC_FOLLOWUP, "statut", "auteur", "enregistré le", "commentaire"]
 IMPORT_COLUMNS = ["indicateur", "territoire", "annee", "valeur", "unite", "source", "commentaire"]
 TEMPLATE_COLUMNS = ["indicateur", "libelle", "territoire", "annee", "valeur", "unite", "source", "commentaire"]
 MAX_IMPORT_BYTES = 5 * 2**20
@@ -61,7 +61,10 @@ def decimal_cell(value: Decimal) -> str:
 
 def followup_csv(entries, public: bool) -> bytes:
     """Follow-up values as CSV. Public screens: published values only (no key, author, date or
-    comment); the team: the whole history. Text cells neutralised, numbers in French."""
+    comment); the team: the whole history, with each value's n° and status. Text cells
+    neutralised, numbers in French."""
+    from .validation import STATUS_LABELS
+
     rows = []
     for e in entries:
         row = [
@@ -73,7 +76,8 @@ def followup_csv(entries, public: bool) -> bytes:
             neutralise(e.unit),
             neutralise(e.source),
         ]
-        rows.append(row if public else [e.indicator_key, *row, neutralise(e.author), e.recorded_at, neutralise(e.comment)])
+        team = [str(e.id), e.indicator_key, *row, STATUS_LABELS.get(e.status, e.status), neutralise(e.author), e.recorded_at]
+        rows.append(row if public else [*team, neutralise(e.comment)])
     return to_csv(PUBLIC_FOLLOWUP if public else TEAM_FOLLOWUP, rows)
 
 

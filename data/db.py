@@ -23,7 +23,7 @@ DB_ENV = "QUARTIERS_DB_URL"
 CONNECT_TIMEOUT_S = 3  # unreachable server: a French message after 3 s, not 130
 STATEMENT_TIMEOUT_MS = 5000  # a hung statement (lock, overloaded server) is cancelled after 5 s
 SQLITE_BUSY_S = 3  # a locked SQLite file: wait at most 3 s
-SCHEMA_VERSION = "0003_sign_in_hardening"  # head of data/migrations/versions
+SCHEMA_VERSION = "0004_validation"  # head of data/migrations/versions
 READ_ROLE_ENV = "QUARTIERS_DB_READ_ROLE"  # PostgreSQL role of the public processes: SELECT on published data only
 
 metadata = sa.MetaData()
@@ -74,7 +74,21 @@ followup_value = sa.Table(
     sa.Column("comment", sa.String(1000), nullable=False, server_default=""),
     sa.Column("author", sa.String(64), nullable=False),
     sa.Column("recorded_at", sa.String(32), nullable=False),
+    # proposee (recorded, awaiting an administrateur) → validee (public) or refusee; validee → retiree
+    sa.Column("status", sa.String(12), nullable=False, server_default="proposee"),
     sa.Index("ix_followup_indicator_territory", "indicator_key", "territory", "year"),
+)
+
+# Every step of every value (who, when, what, why): nothing is deleted nor rewritten.
+followup_event = sa.Table(
+    "followup_event",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("value_id", sa.Integer, sa.ForeignKey("followup_value.id"), nullable=False, index=True),
+    sa.Column("action", sa.String(12), nullable=False),  # proposee, validee, refusee, retiree
+    sa.Column("actor", sa.String(64), nullable=False),
+    sa.Column("at", sa.String(32), nullable=False),
+    sa.Column("reason", sa.String(300), nullable=False, server_default=""),
 )
 
 account = sa.Table(
@@ -225,7 +239,10 @@ def migrate(url: str | None = None) -> str:
     return SCHEMA_VERSION
 
 
-PUBLIC_TABLES = ("followup_value", "alembic_version")  # what a public process may read: never accounts
+PUBLIC_TABLES = (
+    "followup_value",
+    "alembic_version",
+)  # the public reads validated values only (status)  # what a public process may read: never accounts
 
 
 def grant_read_role(url: str, role: str) -> None:

@@ -63,6 +63,7 @@ class Entry:
     comment: str
     author: str
     recorded_at: str
+    status: str = "proposee"  # proposee, validee, refusee, retiree (data/validation.py)
 
     @property
     def step(self) -> str:
@@ -313,6 +314,7 @@ COLUMNS = (
     "comment",
     "author",
     "recorded_at",
+    "status",
 )
 
 
@@ -335,7 +337,11 @@ class FollowupStore:
         return self.add_many([check(**fields)])[0]
 
     def add_many(self, rows: list[dict]) -> list[Entry]:
-        """Rows already checked, written in ONE transaction: all of them or none."""
+        """Rows already checked, written in ONE transaction: all of them or none. Each new value is
+        « proposée » (its first event says who proposed it): public only once an administrateur
+        validates it (data/validation.py)."""
+        from .validation import PROPOSED, record_proposals
+
         if self.read_only:
             raise StoreError("la base de suivi est en lecture seule sur ce serveur (rien n'a été enregistré)")
         now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
@@ -343,15 +349,24 @@ class FollowupStore:
         try:
             with self.engine.begin() as con:
                 for row in rows:
-                    new_id = con.execute(followup_value.insert().values(**row, recorded_at=now)).inserted_primary_key[0]
-                    out.append(Entry(id=new_id, recorded_at=now, **row))
+                    new_id = con.execute(
+                        followup_value.insert().values(**row, recorded_at=now, status=PROPOSED)
+                    ).inserted_primary_key[0]
+                    out.append(Entry(id=new_id, recorded_at=now, status=PROPOSED, **row))
+                for author in sorted({e.author for e in out}):
+                    record_proposals(con, [e.id for e in out if e.author == author], author, now)
         except sa.exc.SQLAlchemyError as exc:
             raise french_fault(exc) from exc
         return out
 
     # -- reading ----------------------------------------------------------------------------
-    def history(self, indicator_key: str | None = None, territory: str | None = None) -> list[Entry]:
+    def history(
+        self, indicator_key: str | None = None, territory: str | None = None, statuses: tuple[str, ...] | None = None
+    ) -> list[Entry]:
+        """Every value recorded (the team's history), or those of some statuses, oldest first."""
         q = sa.select(*(followup_value.c[c] for c in COLUMNS)).order_by(followup_value.c.id)
+        if statuses is not None:
+            q = q.where(followup_value.c.status.in_(statuses))
         if indicator_key:
             q = q.where(followup_value.c.indicator_key == indicator_key)
         if territory:
@@ -366,12 +381,24 @@ class FollowupStore:
             raise french_fault(exc) from exc
         return [Entry(**dict(zip(COLUMNS, r, strict=True))) for r in rows]
 
-    def latest(self) -> list[Entry]:
-        """The value in force for each (indicator, territory, year): the last one recorded."""
+    def latest(self, published: bool = True) -> list[Entry]:
+        """The value in force for each (indicator, territory, year). Published (the default, and all
+        that public screens, /avancement, the fiches and the public CSV ever see): the last
+        VALIDATED value — a withdrawn one gives way to the validated one before it. For the team
+        (published=False): the last value recorded that is validated or still proposed, marked by
+        its status."""
+        from .validation import PROPOSED, VALIDATED
+
         current: dict[tuple, Entry] = {}
-        for e in self.history():
+        for e in self.history(statuses=(VALIDATED,) if published else (VALIDATED, PROPOSED)):
             current[(e.indicator_key, e.territory, e.year)] = e
         return sorted(current.values(), key=lambda e: (e.orientation, e.indicator_key, e.territory, e.year))
+
+    def pending(self) -> list[Entry]:
+        """Values awaiting an administrateur's decision, oldest first."""
+        from .validation import PROPOSED
+
+        return self.history(statuses=(PROPOSED,))
 
 
 IMPORT_FIELDS = {"année": "annee", "unité": "unite"}  # check's field → the import's column

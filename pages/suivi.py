@@ -16,10 +16,12 @@ from data.followup import (
     YEARS,
     FollowupError,
     FollowupStoreError,
+    recordable_territories,
     referentiel_indicators,
     year_label,
 )
 from data.formatting import fr_number
+from data.validation import STATUS_LABELS
 from ui import auth, cached
 from ui import wording as w
 from ui.document import consultation
@@ -45,7 +47,7 @@ ds = cached.dataset()
 ts = ds.territories
 indicators = referentiel_indicators(ds.framework)
 by_key = {i["key"]: i for i in indicators}
-territory_ids = [*ds.quartier_ids, "ensemble-qpv", "compiegne"]
+territory_ids = recordable_territories(ds)
 
 # --- what has been recorded -------------------------------------------------------------------------
 st.header("Valeurs enregistrées", anchor=False)
@@ -55,7 +57,9 @@ try:
     store = cached.followup_store(read_only=READ_ONLY)
     if not READ_ONLY:
         store.check_schema()
-    latest = store.latest()
+    # the public (and a visitor not signed in) sees validated values only; the team also sees the
+    # values still proposed, marked
+    latest = store.latest(published=not internal)
 except FollowupStoreError as err:
     notice("error", f"Valeurs de suivi indisponibles : {err}.")
     st.stop()
@@ -63,12 +67,18 @@ if not latest:
     st.info("Aucune valeur n'a encore été enregistrée.")
 else:
     public_cols = ["Orientation", "Indicateur de suivi", "Territoire", "Année", "Valeur", "Unité", "Source"]
-    team_cols = ["Saisi par", "Le", "Commentaire"]
+    team_cols = ["Statut", "N°", "Saisi par", "Le", "Commentaire"]
     rows = [
         [str(e.orientation), e.indicator_label, w.name(ds, e.territory), year_label(e.year), fr_number(e.value), e.unit, e.source]
-        + ([e.author, e.recorded_at[:10], e.comment] if internal else [])
+        + ([STATUS_LABELS[e.status], str(e.id), e.author, e.recorded_at[:10], e.comment] if internal else [])
         for e in latest
     ]
+    if internal:
+        notice(
+            "note",
+            "Une valeur « proposée » n'est visible que de l'équipe : elle devient publique (écrans publics, avancement, "
+            "fiches, CSV public) quand un administrateur la valide.",
+        )
     # stored text is shown as text: escaped, in cells that interpret nothing
     st.html(html_table(public_cols + (team_cols if internal else []), rows, caption="Valeurs de suivi en vigueur"))
     if not internal:
@@ -154,10 +164,14 @@ else:
             st.session_state["_suivi_saved"] = True
             # confirmed as text (the unit is the user's): shown above the form after the rerun
             st.session_state["_suivi_confirm"] = (
-                f"Enregistré : {fr_number(entry.value)} {entry.unit} pour « {w.name(ds, entry.territory)} », "
-                f"{year_label(entry.year)}."
+                f"Enregistré (n° {entry.id}, proposé) : {fr_number(entry.value)} {entry.unit} pour « {w.name(ds, entry.territory)} », "
+                f"{year_label(entry.year)}. La valeur sera publique après validation par un administrateur."
             )
             st.rerun()
+if account.can("validate"):
+    from ui import admin
+
+    admin.validation_section(store, ds)
 if account.can("manage_accounts"):
     from ui import admin
 

@@ -31,7 +31,7 @@ def empty_pg(url: str) -> str:
     import psycopg
 
     with psycopg.connect(url) as con:
-        con.execute("DROP TABLE IF EXISTS followup_value, account, login_throttle, alembic_version")
+        con.execute("DROP TABLE IF EXISTS followup_event, followup_value, account, login_throttle, alembic_version")
     return url
 
 
@@ -55,6 +55,22 @@ def indicators():
 @pytest.fixture(scope="module")
 def territories():
     return load_dataset().territories
+
+
+VALIDATOR = "valideur.tests"
+
+
+def publish(store, keep: int = 0) -> list[int]:
+    """Every proposed value (but the last `keep`) validated by an administrateur, as the team does on
+    /suivi: public."""
+    from data.accounts import Accounts
+    from data.validation import VALIDATED, decide
+
+    accounts = Accounts(store.engine)
+    admin = accounts.get(VALIDATOR) or accounts.add(VALIDATOR, "administrateur", "girafe velours cantine orage")
+    ids = [e.id for e in store.pending()]
+    ids = ids[: len(ids) - keep]
+    return decide(store.engine, accounts, admin, ids, VALIDATED) if ids else []
 
 
 def record(store, indicators, territories, **kw):
@@ -81,6 +97,8 @@ def test_referentiel_indicators_have_stable_keys(indicators):
 def test_record_and_read_back(store, indicators, territories):
     e = record(store, indicators, territories, value_text="1 234,5")
     assert e.value == 1234.5 and e.step == "N"
+    assert store.latest() == []  # proposed: public once validated
+    publish(store)
     latest = store.latest()
     assert [(x.territory, x.year, x.value, x.unit, x.source) for x in latest] == [
         ("clos-des-roses", 2025, 1234.5, "enfants", "Bilan Éducation nationale 2025")
@@ -92,6 +110,7 @@ def test_a_correction_is_a_new_record_and_history_is_kept(store, indicators, ter
     record(store, indicators, territories, value_text="42", comment="chiffre corrigé après le bilan définitif")
     record(store, indicators, territories, year=2026, value_text="45")
     assert [e.value for e in store.history(indicator_key="os1-axe1-1")] == [40, 42, 45]
+    publish(store)
     latest = store.latest()
     assert [(e.year, e.value) for e in latest] == [(2025, 42), (2026, 45)]
     assert latest[0].comment == "chiffre corrigé après le bilan définitif"
@@ -254,10 +273,12 @@ def test_follow_up_exports_public_without_authors_and_formulas_neutralised(store
         author="agent.interne",
         comment="-2+3 note",
     )
+    publish(store)
     entries = store.latest()
     public = followup_csv(entries, public=True).decode("utf-8-sig")
     team = followup_csv(store.history(), public=False).decode("utf-8-sig")
     assert public.splitlines()[0] == "indicateur;orientation;territoire;année;valeur;unité;source"
     assert "agent.interne" not in public and "-2+3 note" not in public
     assert "'=HYPERLINK" in public and "'@SUM(A1)" in public
-    assert team.splitlines()[0].endswith(";auteur;enregistré le;commentaire") and "agent.interne" in team and "'-2+3 note" in team
+    assert team.splitlines()[0].endswith(";statut;auteur;enregistré le;commentaire") and "agent.interne" in team
+    assert "'-2+3 note" in team and ";validée;agent.interne;" in team

@@ -11,7 +11,7 @@ from data.dataset import load_dataset
 from data.followup import FollowupStore, referentiel_indicators
 from data.progress import FOLLOW_YEARS, progress
 
-from .test_followup import fresh_url, open_suivi  # noqa: F401 - fixtures' helpers
+from .test_followup import fresh_url, open_suivi, publish  # noqa: F401 - fixtures' helpers
 from .test_pages import page_text as _page_text
 from .test_pages import run_page
 
@@ -55,6 +55,8 @@ def test_progress_records(store, ds):
     record(store, ds, "os1-axe1-3", "clos-des-roses", 2025, "3", unit="élèves")
     record(store, ds, "os1-axe1-3", "clos-des-roses", 2026, "40", unit="%")  # the unit changed
     record(store, ds, "os1-axe1-1", "la-victoire", 2025, "99")  # another territory
+    record(store, ds, "os1-axe1-2", "clos-des-roses", 2025, "7")  # proposed, never validated: not counted
+    publish(store, keep=1)
     o1 = progress(ds.framework, store.latest(), "clos-des-roses")[0]
     ob = o1.objectives[0]
     assert ob.id == "1.1" and [i.key for i in ob.indicators] == ["os1-axe1-1", "os1-axe1-2", "os1-axe1-3"]
@@ -85,6 +87,7 @@ def test_progress_records(store, ds):
 def test_page_shows_values_change_and_completeness_without_authors(store, ds):
     record(store, ds, "os1-axe1-1", "clos-des-roses", 2025, "12")
     record(store, ds, "os1-axe1-1", "clos-des-roses", 2027, "20,5")
+    publish(store)
     text = page_text(run_page("pages/avancement.py", {"quartier": "clos-des-roses", "pilier": "education"}))
     assert "Complétude du suivi – Le Clos des Roses" in text
     assert "<td>12 familles</td><td>—</td><td>20,5 familles</td>" in text
@@ -97,9 +100,13 @@ def test_page_shows_values_change_and_completeness_without_authors(store, ds):
 
 def test_public_screen_shows_the_same_published_values(store, ds, monkeypatch):
     record(store, ds, "os5-axe1-1", "vivier-corax", 2025, "7", unit="actions")
+    publish(store)
+    record(store, ds, "os5-axe1-1", "vivier-corax", 2026, "8", unit="actions")  # proposed, not validated
+    record(store, ds, "os5-axe1-1", "vivier-corax", 2025, "9", unit="actions")  # a correction, not validated
     monkeypatch.setenv("QUARTIERS_MODE", "consultation")
     text = page_text(run_page("pages/avancement.py", {"quartier": "vivier-corax", "pilier": "sante"}))
     assert "<td>7 actions</td>" in text and "agent.interne" not in text and "note interne" not in text
+    assert "8 actions" not in text and "9 actions" not in text  # public only once validated
 
 
 def test_unknown_address_values_are_refused_in_french(store):
@@ -112,6 +119,7 @@ def test_unknown_address_values_are_refused_in_french(store):
 
 def test_the_fiche_shows_the_same_progress_for_its_quartier(store, ds):
     record(store, ds, "os1-axe1-1", "echarde", 2026, "4")
+    publish(store)
     at = run_page("pages/fiche.py", {"q": "echarde"})
     text = page_text(at)
     assert "Suivi du contrat – Square de l&#x27;Echarde" in text or "Suivi du contrat – Square de l'Echarde" in text

@@ -24,7 +24,7 @@ from data.dataset import load_dataset
 from data.followup import FollowupError, FollowupStore, parse_number, referentiel_indicators
 from data.formatting import fr_number
 
-from .test_followup import PASSWORD, fresh_url, open_suivi, pg_url, sign_in, team_db
+from .test_followup import PASSWORD, fresh_url, open_suivi, pg_url, publish, sign_in, team_db
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -75,7 +75,7 @@ def notices(at) -> str:
 def test_tiny_and_huge_values_are_stored_exactly_and_render(url, ds, text, shown):
     store = FollowupStore(url)
     add(store, ds, text)
-    [e] = store.latest()
+    [e] = store.latest(published=False)
     assert isinstance(e.value, Decimal) and fr_number(e.value) == shown
 
 
@@ -310,7 +310,9 @@ def test_sessions_expire():
 
 def test_signed_out_visitor_of_the_team_site_sees_published_values_only(tmp_path, monkeypatch, ds):
     team_db(tmp_path, monkeypatch)
-    add(FollowupStore(os.environ["QUARTIERS_DB_URL"]), ds, comment="note interne", author="agent.interne")
+    store = FollowupStore(os.environ["QUARTIERS_DB_URL"])
+    add(store, ds, comment="note interne", author="agent.interne")
+    publish(store)
     at = open_suivi()
     html = "".join(e.proto.body for e in at.get("html") if "<table" in e.proto.body)
     assert "42" in html and "agent.interne" not in html and "note interne" not in html
@@ -419,6 +421,9 @@ def test_cli_users_template_import_all_or_nothing_and_export(tmp_path):
     values = {e.territory: e.value for e in FollowupStore(url).history()}
     assert values == {"clos-des-roses": Decimal("1234"), "la-victoire": Decimal("66.4"), "vivier-corax": Decimal("0.00001")}
 
+    r = cli(url, "export", str(tmp_path / "public.csv"), "--public")
+    assert r.returncode == 0 and "0 valeurs exportées" in r.stdout  # proposed: nothing public yet
+    publish(FollowupStore(url))
     r = cli(url, "export", str(tmp_path / "public.csv"), "--public")
     public = (tmp_path / "public.csv").read_text(encoding="utf-8-sig")
     assert r.returncode == 0 and "marie" not in public and ";ok" not in public and ";0,00001;" in public

@@ -13,6 +13,7 @@ from data.csvio import MAX_IMPORT_BYTES, ImportFileError
 from data.db import StoreError
 from data.followup import check_import, year_label
 from data.formatting import fr_number
+from data.validation import REFUSED, VALIDATED, WITHDRAWN, ValidationError, decide
 from ui import auth, cached
 from ui import wording as w
 from ui.frame import notice
@@ -82,6 +83,96 @@ def accounts_section() -> None:
                     notice("success", f"Compte désactivé : {login}. Ses sessions ouvertes sont fermées.")
 
 
+def _entry_label(ds, e) -> str:
+    return (
+        f"n° {e.id} – {e.indicator_label[:70]} – {w.name(ds, e.territory)} – {year_label(e.year)} – "
+        f"{fr_number(e.value)} {e.unit} ({e.author})"
+    )
+
+
+def validation_section(store, ds) -> None:
+    """Proposed values: validate (publish) or refuse with a reason; withdraw a published value with a
+    reason. Each decision re-checks the role in the database and is kept (who, when, why)."""
+    st.header("Valeurs à valider", anchor=False)
+    done = st.session_state.pop("_validation_message", None)
+    if done:
+        notice("success", done)
+    try:
+        pending = store.pending()
+        published = store.latest()
+    except StoreError as err:
+        notice("error", f"Valeurs indisponibles : {err}.")
+        return
+    by_id = {e.id: e for e in [*pending, *published]}
+
+    def run(ids: list[int], action: str, reason: str = "", message: str = "") -> None:
+        try:
+            me = auth.require("validate")
+            decide(store.engine, cached.accounts(), me, ids, action, reason)
+        except (AuthError, ValidationError, StoreError) as err:
+            notice("error", f"Rien n'a été changé – {err}.")
+        else:
+            st.session_state["_validation_message"] = message
+            st.rerun()
+
+    if not pending:
+        notice("info", "Aucune valeur proposée n'attend de validation.")
+    else:
+        st.html(
+            html_table(
+                ["N°", "Indicateur de suivi", "Territoire", "Année", "Valeur", "Unité", "Source", "Proposé par", "Le"],
+                [
+                    [
+                        str(e.id),
+                        e.indicator_label,
+                        w.name(ds, e.territory),
+                        year_label(e.year),
+                        fr_number(e.value),
+                        e.unit,
+                        e.source,
+                        e.author,
+                        e.recorded_at[:10],
+                    ]
+                    for e in pending
+                ],
+                caption=f"{len(pending)} valeur(s) proposée(s), visibles de l'équipe seulement",
+            )
+        )
+        with st.form("valider"):
+            chosen = st.multiselect(
+                "Valeurs à publier",
+                [e.id for e in pending],
+                key="valider_choix",
+                format_func=lambda i: _entry_label(ds, by_id[i]),
+            )
+            if st.form_submit_button("Valider et publier"):
+                run(chosen, VALIDATED, message=f"{len(chosen)} valeur(s) validée(s) : elles sont publiques.")
+        with st.form("refuser"):
+            one = st.selectbox(
+                "Valeur à refuser", [e.id for e in pending], key="refuser_choix", format_func=lambda i: _entry_label(ds, by_id[i])
+            )
+            reason = st.text_input("Raison du refus (conservée avec la décision)", key="refuser_raison")
+            if st.form_submit_button("Refuser"):
+                run([one], REFUSED, reason, message=f"Valeur n° {one} refusée.")
+    if published:
+        with st.expander("Retirer une valeur publiée"):
+            with st.form("retirer"):
+                one = st.selectbox(
+                    "Valeur publiée",
+                    [e.id for e in published],
+                    key="retirer_choix",
+                    format_func=lambda i: _entry_label(ds, by_id[i]),
+                )
+                reason = st.text_input("Raison du retrait (conservée)", key="retirer_raison")
+                if st.form_submit_button("Retirer la valeur"):
+                    run(
+                        [one],
+                        WITHDRAWN,
+                        reason,
+                        message=f"Valeur n° {one} retirée : la précédente valeur validée, s'il y en a une, est de nouveau en vigueur.",
+                    )
+
+
 def import_section(store, ds) -> None:
     st.header("Importer un fichier de valeurs", anchor=False)
     st.caption(
@@ -141,5 +232,7 @@ def import_section(store, ds) -> None:
         else:
             st.session_state["_import_done"] = digest
             st.session_state["_import_gen"] = gen + 1
-            st.session_state["_import_message"] = f"{len(rows)} valeurs importées."
+            st.session_state["_import_message"] = (
+                f"{len(rows)} valeurs importées (proposées : publiques après validation ci-dessus)."
+            )
             st.rerun()

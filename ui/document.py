@@ -55,10 +55,17 @@ TRANSLATIONS = {
     "Close fullscreen": "Quitter le plein écran",
     "streamlit_folium.st_folium": "Carte interactive des quartiers",
     "Vega visualization": "Graphique",
+    # the file uploader (/suivi, administrateurs)
+    "Upload": "Choisir un fichier",
+    "Browse files": "Choisir un fichier",
+    "Drag and drop file here": "Déposez le fichier ici",
+    "Drag and drop files here": "Déposez les fichiers ici",
 }
 # « The page that you have requested does not seem to exist. Running the app's main page. »
 SENTENCES = {
     "does not seem to exist": "La page demandée n'existe pas : affichage de l'accueil.",
+    # « 5MB per file • CSV, XLSX »: the only uploader, the import (server.maxUploadSize = 5)
+    "MB per file": "5 Mo au plus par fichier · CSV ou XLSX",
 }
 
 BASE_CSS = """

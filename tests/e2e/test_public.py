@@ -78,6 +78,9 @@ def public_url(tmp_path_factory):
         author=SECRET_AUTHOR,
         comment=SECRET_COMMENT,
     )
+    from tests.test_followup import publish
+
+    publish(store)  # validated by an administrateur: public
     with serve(folder, "streamlit-e2e-public.log", QUARTIERS_MODE="consultation", QUARTIERS_IDLE_S="5") as url:
         yield url
 

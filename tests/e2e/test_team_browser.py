@@ -45,11 +45,33 @@ def test_sign_in_record_then_see_it_on_avancement_and_the_public_screen(browser,
     assert page.get_by_label("Source").input_value() == EVIL_SOURCE  # kept
     page.get_by_label("Valeur", exact=True).fill("2 500")
     page.get_by_role("button", name="Enregistrer", exact=True).click()
-    wait_texts(page, ["2 500", "familles", "note interne de Marie", EVIL_SOURCE])
+    wait_texts(
+        page, ["2 500", "familles", "note interne de Marie", EVIL_SOURCE, "proposée", "La valeur sera publique après validation"]
+    )
     main = page.locator("[data-testid=stMain]")
     assert main.locator("img[src=x]").count() == 0 and main.locator("a[href*='evil.example']").count() == 0
     assert main.locator("strong", has_text="gras").count() == 0  # Markdown shown as typed
     page.screenshot(path=str(ARTIFACTS / "team-suivi.png"))
+    ctx.close()
+
+    # proposed: the public screen does not show it yet
+    ctx, page = offline_page(browser, 1920, 1080)
+    open_app(page, public + "/suivi")
+    wait_texts(page, ["Valeurs enregistrées"])
+    assert "2 500" not in page.locator("[data-testid=stMain]").inner_text()
+    ctx.close()
+
+    # an administrateur validates it
+    ctx, page = offline_page(browser, 1400, 2400)
+    open_app(page, team + "/suivi")
+    sign_in(page, "admin", TEAM_PASSWORD)
+    wait_texts(page, ["Valeurs à valider", "1 valeur(s) proposée(s)"])
+    page.get_by_label("Valeurs à publier").click()
+    page.get_by_role("option", name="2 500 familles (marie)").click()
+    page.keyboard.press("Escape")
+    page.get_by_role("button", name="Valider et publier").click()
+    wait_texts(page, ["1 valeur(s) validée(s) : elles sont publiques.", "Aucune valeur proposée n'attend de validation."])
+    page.screenshot(path=str(ARTIFACTS / "team-validation.png"))
 
     open_app(page, team + "/avancement?quartier=vivier-corax&pilier=education")
     wait_texts(page, ["Complétude du suivi – Vivier Corax", "2 500 familles", "1 / 11"])
@@ -89,13 +111,25 @@ def test_administrateur_imports_a_year_from_a_spreadsheet(browser, servers, tmp_
     ctx, page = offline_page(browser, 1400, 2600)
     open_app(page, team + "/suivi")
     sign_in(page, "admin")
+    uploader = page.locator("[data-testid=stFileUploader]")
+    page.wait_for_function(
+        "() => (document.querySelector('[data-testid=stFileUploader]')?.innerText || '').includes('5 Mo au plus par fichier')"
+    )
+    shown = uploader.inner_text()
+    assert "Choisir un fichier" in shown and "Upload" not in shown and "per file" not in shown, shown
     page.locator("[data-testid=stFileUploader] input[type=file]").set_input_files(str(bad))
     wait_texts(page, ["Import refusé, rien n'a été enregistré : 1 problème(s).", "ligne 4, colonne annee"])
     page.locator("[data-testid=stFileUploader] input[type=file]").set_input_files(str(good))
     wait_texts(page, ["2 valeurs seront enregistrées au nom de admin", "9,5"])
     page.screenshot(path=str(ARTIFACTS / "team-import-apercu.png"))
     page.get_by_role("button", name="Confirmer l'import").click()
-    wait_texts(page, ["2 valeurs importées."])
+    wait_texts(page, ["2 valeurs importées (proposées : publiques après validation ci-dessus)."])
+    page.get_by_label("Valeurs à publier").click()
+    for name in ("14 actions (admin)", "9,5 actions (admin)"):
+        page.get_by_role("option", name=name).click()
+    page.keyboard.press("Escape")
+    page.get_by_role("button", name="Valider et publier").click()
+    wait_texts(page, ["2 valeur(s) validée(s) : elles sont publiques."])
     ctx.close()
 
     ctx, page = offline_page(browser, 1400, 2400)
