@@ -374,6 +374,12 @@ def fiche(ds: Dataset, territory: str) -> Fiche:
     )
 
 
+def top_priorities(priorities: tuple[Priority, ...], n: int = 3) -> tuple[Priority, ...]:
+    """The themes ranked within the first `n`, ties included: a cut by rank, never by count (two
+    themes 3rd ex æquo are both in a Top 3)."""
+    return tuple(p for p in priorities if p.rank <= n)
+
+
 def inconsistencies_for(ds: Dataset, territory: str | None = None, indicator: str | None = None) -> tuple:
     items = ds.inconsistencies.items
     if territory:

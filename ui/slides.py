@@ -115,12 +115,14 @@ def build(ds: Dataset, chart_spec) -> list[Slide]:
     for q in ds.quartier_ids:
         pr = model.fiche(ds, q).priorities
         if pr:
-            rows.append((w.name(ds, q), tuple(f"{x.rank}{' (ex æquo)' if x.tie else ''}. {x.label}" for x in pr[:3])))
+            rows.append(
+                (w.name(ds, q), tuple(f"{x.rank}{' (ex æquo)' if x.tie else ''}. {x.label}" for x in model.top_priorities(pr, 3)))
+            )
     slides.append(
         Slide(
             "priorities",
             "Les priorités des habitants",
-            "Les trois thèmes les plus cités, par quartier (annexe 1 du contrat)",
+            "Les thèmes classés dans les trois premiers rangs, ex æquo compris, par quartier (annexe 1 du contrat)",
             rows=tuple(rows),
         )
     )

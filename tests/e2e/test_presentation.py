@@ -84,6 +84,9 @@ def test_every_slide_fits_the_projector_with_legible_text(room, app_url, ds, num
             and "63,1 %" in text
             and "Entre 2015 et 2020, la médiane des revenus déclarés du Clos des Roses" in text
         )
+    if number == N_SLIDES:  # the priorities: every theme ranked 3rd ex æquo is kept
+        assert "3 (ex æquo). Accéder à des services et des commerces dans mon quartier" in text
+        assert "3 (ex æquo). Bien grandir dans mon quartier" in text
 
 
 def test_keys_and_clicker_move_between_slides_and_the_address_follows(room, app_url):
