@@ -98,6 +98,19 @@ def test_page_shows_values_change_and_completeness_without_authors(store, ds):
     assert "Questions évaluatives" in text and "Indicateurs du plan d'actions" in text
 
 
+@pytest.mark.parametrize("unit", ["%", "pourcent", "Pourcentage"])
+def test_a_rate_changes_in_points_on_the_page(store, ds, unit):
+    record(store, ds, "os1-axe1-1", "clos-des-roses", 2025, "12,5", unit=unit)
+    record(store, ds, "os1-axe1-1", "clos-des-roses", 2027, "10", unit=unit)
+    record(store, ds, "os1-axe1-2", "clos-des-roses", 2025, "40", unit=unit)
+    record(store, ds, "os1-axe1-2", "clos-des-roses", 2026, "41,5", unit=unit)
+    publish(store)
+    text = page_text(run_page("pages/avancement.py", {"quartier": "clos-des-roses", "pilier": "education"}))
+    assert "-2,5 points (N → 2027)" in text and "+1,5 point (N → 2026)" in text
+    assert f"-2,5 {unit}" not in text and f"+1,5 {unit}" not in text
+    assert f"<td>12,5 {unit}</td>" in text  # the values keep the unit they were recorded with
+
+
 def test_public_screen_shows_the_same_published_values(store, ds, monkeypatch):
     record(store, ds, "os5-axe1-1", "vivier-corax", 2025, "7", unit="actions")
     publish(store)

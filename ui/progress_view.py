@@ -3,8 +3,8 @@ for years, ratios, values, changes."""
 
 from __future__ import annotations
 
-from data.followup import YEAR_N
-from data.formatting import fr_number
+from data.followup import PERCENT_UNITS, YEAR_N
+from data.formatting import fr_change, fr_number
 from data.progress import FOLLOW_YEARS
 from ui.render import html_table
 
@@ -30,6 +30,8 @@ def value_text(e) -> str:
 def change_text(i) -> str:
     if i.change_since_n is None:
         return i.change_note
+    if i.last.unit.lower() in PERCENT_UNITS:  # a rate moves in points, never in « % »
+        return f"{fr_change(i.change_since_n, 'pourcent')} (N → {i.last.year})"
     sign = "+" if i.change_since_n > 0 else ""
     return f"{sign}{fr_number(i.change_since_n)} {i.last.unit} (N → {i.last.year})"
 
