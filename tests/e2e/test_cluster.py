@@ -453,7 +453,7 @@ def test_administrateur_import_through_the_proxy_and_public_site_reads_it(browse
     wait_texts(page, ["2 valeurs seront enregistrées"])
     uploaded = rss_mb(cluster, process)
     page.get_by_role("button", name="Confirmer l'import").click()
-    wait_texts(page, ["2 valeurs importées."])
+    wait_texts(page, ["2 valeurs importées (proposées"])
     page.wait_for_timeout(3000)
     after = rss_mb(cluster, process)
     measure(
@@ -462,6 +462,13 @@ def test_administrateur_import_through_the_proxy_and_public_site_reads_it(browse
     assert uploads, "aucun téléversement vu par le navigateur"
     for u in uploads:  # /_stcore/upload_file/<session id>/<file id>
         cluster["secrets"].extend(u.split("/_stcore/upload_file/", 1)[1].split("?")[0].split("/"))
+    # proposed values: the administrateur validates them (public once validated)
+    page.get_by_label("Valeurs à publier").click()
+    for name in (f"14 actions ({login})", f"9,5 actions ({login})"):
+        page.get_by_role("option", name=name).click()
+    page.keyboard.press("Escape")
+    page.get_by_role("button", name="Valider et publier").click()
+    wait_texts(page, ["2 valeur(s) validée(s) : elles sont publiques."])
     ctx.close()
 
     # the public site (its processes read with the read-only role) shows the imported values
@@ -534,6 +541,20 @@ def test_killing_a_process_loses_no_value_and_new_sessions_reach_the_survivor(br
     page.get_by_label("Source").fill(source)
     page.get_by_role("button", name="Enregistrer", exact=True).click()
     wait_texts(page, [source, "4 321"])
+    # validated at once by an administrateur on the command line: public, so every session sees it
+    for args in (
+        ["user", "add", f"admin-{login}", "--role", "administrateur"],
+        ["validate", "--all", "--author", f"admin-{login}"],
+    ):
+        done = subprocess.run(
+            [sys.executable, "-m", "data.cli", *args],
+            input=TEAM_PASSWORD + "\n",
+            env={**os.environ, "QUARTIERS_DB_URL": db_url},
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+        )
+        assert done.returncode == 0, done.stderr
     mine = route_of(ctx)
     served = {ln["upstream"] for ln in access_lines(cluster) if ln["route"] == mine and ln["upstream"] != "-"}
     assert len(served) == 1, served
