@@ -86,6 +86,14 @@ def template_csv(indicators: list[dict]) -> bytes:
     return to_csv(TEMPLATE_COLUMNS, [[i["key"], neutralise(i["label"]), "", "", "", "", "", ""] for i in indicators])
 
 
+def reference_csv(territories: list[tuple[str, str]], indicators: list[dict]) -> bytes:
+    """What an import may contain: each territory id (with its name) and each indicator key (with its
+    label), for the team filling the template in a spreadsheet."""
+    rows = [["territoire", t_id, neutralise(name)] for t_id, name in territories]
+    rows += [["indicateur", i["key"], neutralise(i["label"])] for i in indicators]
+    return to_csv(["colonne", "valeur à écrire", "signification"], rows)
+
+
 class ImportFileError(ValueError):
     """The file as a whole cannot be read (format, size, columns), in French."""
 

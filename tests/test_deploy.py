@@ -320,6 +320,8 @@ def test_host_config_is_what_streamlit_answers_with_no_origin():
     from data.csvio import MAX_IMPORT_BYTES
 
     assert config["server"]["maxUploadSize"] == 5 and MAX_IMPORT_BYTES <= 5 * 2**20
+    # started by hand (scripts/run.sh), the app listens on loopback only unless told otherwise
+    assert config["server"]["address"] == "127.0.0.1"
 
 
 def test_nginx_other_host_names_closed():

@@ -487,3 +487,19 @@ def test_a_signed_out_session_replaying_the_form_writes_nothing(tmp_path, monkey
     button.click().run()  # the old form's submit arrives anyway
     assert FollowupStore(os.environ["QUARTIERS_DB_URL"]).history() == []
     assert "Se connecter" in [b.label for b in at.button]
+
+
+def test_the_import_template_and_the_accepted_ids_are_downloadable_in_the_app(tmp_path, monkeypatch, ds):
+    from data.csvio import reference_csv
+    from data.followup import recordable_territories
+
+    team_db(tmp_path, monkeypatch, ("admin", "administrateur"))
+    at = sign_in(open_suivi(), "admin")
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert "Modèle d'import (CSV)" in labels and "Territoires et indicateurs acceptés (CSV)" in labels
+    text = reference_csv([(t, ds.territories[t].name) for t in recordable_territories(ds)], referentiel_indicators(ds.framework))
+    lines = text.decode("utf-8-sig").splitlines()
+    assert lines[0] == "colonne;valeur à écrire;signification"
+    assert "territoire;clos-des-roses;Le Clos des Roses" in lines and "territoire;compiegne;Compiègne (commune)" in lines
+    assert sum(1 for ln in lines if ln.startswith("indicateur;")) == len(referentiel_indicators(ds.framework))
+    assert not any(ln.startswith("territoire;france") for ln in lines)  # only what the form offers

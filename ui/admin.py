@@ -9,14 +9,14 @@ import hashlib
 import streamlit as st
 
 from data.accounts import PASSWORD_MIN, REAUTH_SECONDS, ROLES, AuthError
-from data.csvio import MAX_IMPORT_BYTES, ImportFileError
+from data.csvio import MAX_IMPORT_BYTES, ImportFileError, reference_csv, template_csv
 from data.db import StoreError
-from data.followup import check_import, year_label
+from data.followup import check_import, recordable_territories, referentiel_indicators, year_label
 from data.formatting import fr_number
 from data.validation import REFUSED, VALIDATED, WITHDRAWN, ValidationError, decide
 from ui import auth, cached
 from ui import wording as w
-from ui.frame import notice
+from ui.frame import csv_button, notice
 from ui.render import html_table
 
 
@@ -177,9 +177,21 @@ def import_section(store, ds) -> None:
     st.header("Importer un fichier de valeurs", anchor=False)
     st.caption(
         "Un fichier .csv (séparateur « ; », UTF-8) ou .xlsx aux colonnes indicateur, territoire, annee, valeur, unite, "
-        "source, commentaire (modèle : « python -m data.cli template modele.csv »). Tout ou rien : une seule ligne "
-        "invalide et rien n'est enregistré."
+        "source, commentaire : partez du modèle ci-dessous (une ligne par indicateur de suivi) et de la liste des "
+        "territoires et indicateurs acceptés. Tout ou rien : une seule ligne invalide et rien n'est enregistré ; "
+        "les valeurs importées sont proposées, à valider."
     )
+    indicators = referentiel_indicators(ds.framework)
+    c1, c2 = st.columns(2)
+    with c1:
+        csv_button(template_csv(indicators), "quartiers2030-modele-import.csv", "Modèle d'import (CSV)")
+    with c2:
+        territories = [(t, w.name(ds, t)) for t in recordable_territories(ds)]
+        csv_button(
+            reference_csv(territories, indicators),
+            "quartiers2030-territoires-indicateurs.csv",
+            "Territoires et indicateurs acceptés (CSV)",
+        )
     done = st.session_state.pop("_import_message", None)
     if done:
         notice("success", done)
