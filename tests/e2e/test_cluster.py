@@ -420,19 +420,25 @@ def test_team_site_upload_limit(cluster):
     )
 
 
-def test_administrateur_import_through_the_proxy_and_public_site_reads_it(browser, cluster, tmp_path):
-    url, tag = cluster["url"], uuid.uuid4().hex[:8]
-    login, source = f"admin-{tag}", f"Import grappe {tag}"
-    db_url = (cluster["run"] / "db-url").read_text().strip()
-    added = subprocess.run(
-        [sys.executable, "-m", "data.cli", "user", "add", login, "--role", "administrateur"],
+def cluster_cli(cluster, *args: str) -> str:
+    """`python -m data.cli …` on the cluster's database (as an administrateur on the server would);
+    the team's password on standard input for `user add`."""
+    done = subprocess.run(
+        [sys.executable, "-m", "data.cli", *args],
         input=TEAM_PASSWORD + "\n",
-        env={**os.environ, "QUARTIERS_DB_URL": db_url},
+        env={**os.environ, "QUARTIERS_DB_URL": (cluster["run"] / "db-url").read_text().strip()},
         cwd=ROOT,
         capture_output=True,
         text=True,
     )
-    assert added.returncode == 0, added.stderr
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def test_administrateur_import_through_the_proxy_and_public_site_reads_it(browser, cluster, tmp_path):
+    url, tag = cluster["url"], uuid.uuid4().hex[:8]
+    login, source = f"admin-{tag}", f"Import grappe {tag}"
+    cluster_cli(cluster, "user", "add", login, "--role", "administrateur")
     wb = openpyxl.Workbook()
     ws = wb.active
     ws.append(["indicateur", "territoire", "annee", "valeur", "unite", "source", "commentaire"])
@@ -522,16 +528,7 @@ def test_killing_a_process_loses_no_value_and_new_sessions_reach_the_survivor(br
     tag = uuid.uuid4().hex[:8]
     source, login = f"Bilan grappe {tag}", f"grappe-{tag}"
     # an account on the cluster's database, made with the command line as an administrateur would
-    db_url = (cluster["run"] / "db-url").read_text().strip()
-    added = subprocess.run(
-        [sys.executable, "-m", "data.cli", "user", "add", login, "--role", "contributeur"],
-        input=TEAM_PASSWORD + "\n",
-        env={**os.environ, "QUARTIERS_DB_URL": db_url},
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-    )
-    assert added.returncode == 0, added.stderr
+    cluster_cli(cluster, "user", "add", login, "--role", "contributeur")
     ctx, page = offline_page(browser, 1400, 2000)
     open_app(page, url + "/suivi")
     sign_in(page, login)
@@ -542,19 +539,8 @@ def test_killing_a_process_loses_no_value_and_new_sessions_reach_the_survivor(br
     page.get_by_role("button", name="Enregistrer", exact=True).click()
     wait_texts(page, [source, "4 321"])
     # validated at once by an administrateur on the command line: public, so every session sees it
-    for args in (
-        ["user", "add", f"admin-{login}", "--role", "administrateur"],
-        ["validate", "--all", "--author", f"admin-{login}"],
-    ):
-        done = subprocess.run(
-            [sys.executable, "-m", "data.cli", *args],
-            input=TEAM_PASSWORD + "\n",
-            env={**os.environ, "QUARTIERS_DB_URL": db_url},
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-        )
-        assert done.returncode == 0, done.stderr
+    cluster_cli(cluster, "user", "add", f"admin-{login}", "--role", "administrateur")
+    cluster_cli(cluster, "validate", "--all", "--author", f"admin-{login}")
     mine = route_of(ctx)
     served = {ln["upstream"] for ln in access_lines(cluster) if ln["route"] == mine and ln["upstream"] != "-"}
     assert len(served) == 1, served
