@@ -163,12 +163,10 @@ def throttle_scopes(login: str, address: str | None) -> list[tuple[str, str]]:
 def _upsert(con, scope: str, now: float, add: int = 1) -> None:
     """failures + 1 in ONE statement (atomic on both databases: no read-then-write). With add=0 the
     same statement changes nothing: a throttled attempt costs what a counted one costs."""
-    dialect = con.dialect.name
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    ins = insert(login_throttle).values(scope=scope, failures=add, last_failure=now)
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    dialect = postgresql if con.dialect.name == "postgresql" else sqlite
+    ins = dialect.insert(login_throttle).values(scope=scope, failures=add, last_failure=now)
     c = login_throttle.c
     con.execute(
         ins.on_conflict_do_update(

@@ -79,7 +79,7 @@ OS_ERRORS = {
 
 def os_error(err: OSError) -> str:
     """An OSError in French (never the system's English text nor the path)."""
-    return OS_ERRORS.get(err.errno, "fichier illisible ou impossible à écrire")
+    return OS_ERRORS.get(err.errno or 0, "fichier illisible ou impossible à écrire")
 
 
 def check_db_url() -> None:
@@ -233,10 +233,10 @@ def run(argv: list[str] | None) -> int:
                 print(f"valeur n° {done[0]} {'refusée' if action == REFUSED else 'retirée'} par {actor.login}")
             return 0
         # import: all or nothing
-        acc = accounts.get(a.author.strip().lower())
-        if acc is None:
+        importer = accounts.get(a.author.strip().lower())
+        if importer is None:
             raise AuthError(f"aucun compte « {shown(a.author, 64)} » (créez-le : python -m data.cli user add)")
-        author = require(acc, "record", accounts).login
+        author = require(importer, "record", accounts).login
         path = Path(a.file)
         rows, problems = check_import(_dataset(), path.name, read_import_file(path), author)
         if problems:

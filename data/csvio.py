@@ -584,8 +584,8 @@ class _Sheet(_Handler):
 
     def check_dimension(self, ref: str) -> None:
         """The extent the sheet declares (« A1:H20 »): refused at once if wider or longer than allowed."""
-        corners = [_REF.fullmatch(p) for p in ref.split(":")]
-        if not ref or not all(corners):
+        corners = [m for m in (_REF.fullmatch(p) for p in ref.split(":")) if m is not None]
+        if not ref or len(corners) != len(ref.split(":")):
             return  # no usable dimension: the cells themselves are checked one by one
         last_col = max(_column_number(m.group(1)) for m in corners)
         last_row = max(int(m.group(2)) for m in corners)
@@ -702,7 +702,7 @@ class _Sheet(_Handler):
             exact = Decimal(repr(n)).normalize()
         else:
             raise _unreadable(f"{self.where()} : nombre « {v[:20]} » mal formé")
-        style = self.cell[1]
+        style = self.cell[1] if self.cell is not None else None
         if style is not None and style in self.date_styles:
             from openpyxl.utils.datetime import MAC_EPOCH, WINDOWS_EPOCH, from_excel
 

@@ -349,9 +349,8 @@ class FollowupStore:
         try:
             with self.engine.begin() as con:
                 for row in rows:
-                    new_id = con.execute(
-                        followup_value.insert().values(**row, recorded_at=now, status=PROPOSED)
-                    ).inserted_primary_key[0]
+                    inserted = con.execute(followup_value.insert().values(**row, recorded_at=now, status=PROPOSED))
+                    new_id = int(inserted.inserted_primary_key[0])  # type: ignore[index]  # one autoincrement key
                     out.append(Entry(id=new_id, recorded_at=now, status=PROPOSED, **row))
                 for author in sorted({e.author for e in out}):
                     record_proposals(con, [e.id for e in out if e.author == author], author, now)

@@ -33,6 +33,8 @@ ensure_venv requirements-test.txt
 echo "ruff : lint et format"
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
+echo "mypy : types de data/ et ui/"
+.venv/bin/mypy
 
 mkdir -p artifacts
 .venv/bin/python -m pytest -q tests "$@"
