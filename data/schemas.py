@@ -74,6 +74,9 @@ class Territory(Record):
     code: str = ""
     description: str = ""
     members: list[Slug] = []  # a grouping of quartiers (« les deux quartiers »)
+    # the definite article before the short name in a sentence (« l'ARC », « le Clos des Roses »,
+    # « les Hauts-de-France »); "" when the name takes none (« Compiègne », « La Victoire »)
+    article: Literal["", "le", "la", "les", "l'"] = ""
     colour: Annotated[str, StringConstraints(pattern=r"^#[0-9a-f]{6}$")] = "#666666"  # in every chart
 
 

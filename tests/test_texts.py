@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import pytest
 
+from data import model
 from data.dataset import load_dataset
 from ui import slides
+from ui import wording as w
+from ui.sentences import fiche_sentences
 
 from .test_pages import page_text, run_page
 
@@ -47,3 +50,34 @@ def test_the_cadre_de_vie_page_says_programme():
     assert "NPNRU : logements dont la convention prévoit la démolition" in text
     assert "NPNRU : immeubles dont la convention prévoit la démolition – Clos des Roses" in text
     assert "logements démolis" not in text and "Immeubles démolis" not in text
+
+
+def card_lines(ds, q: str) -> list[str]:
+    return [ln.text for c in model.fiche(ds, q).cards for ln in w.card_text(ds, c).lines]
+
+
+def test_a_gap_to_a_territory_takes_its_article(ds):
+    for q in ("clos-des-roses", "la-victoire", "vivier-corax"):
+        lines = card_lines(ds, q)
+        assert any(ln.startswith("Écart à l'ARC (EPCI) (2020-2021) : ") for ln in lines), lines
+        assert any(ln.startswith("Écart à Compiègne : ") for ln in lines), lines
+        assert not [ln for ln in lines if "à ARC" in ln or "de ARC" in ln]
+        assert "L'ARC (EPCI) sur la même période : +0,3 point (énoncé du contrat)" in lines
+    assert [w.to_place(ds, t) for t in ("arc", "compiegne", "oise", "hauts-de-france", "france", "clos-des-roses")] == [
+        "à l'ARC (EPCI)",
+        "à Compiègne",
+        "à l'Oise",
+        "aux Hauts-de-France",
+        "à la France",
+        "au Clos des Roses",
+    ]
+    assert [w.of_place(ds, t) for t in ("arc", "compiegne", "hauts-de-france", "france", "echarde", "la-victoire")] == [
+        "de l'ARC (EPCI)",
+        "de Compiègne",
+        "des Hauts-de-France",
+        "de la France",
+        "de l'Echarde",
+        "de La Victoire",
+    ]
+    s = " ".join(x.text for x in fiche_sentences(ds, model.fiche(ds, "la-victoire")))
+    assert "l'écart à Compiègne s'est creusé de 118 €" in s and "à l'échelle de l'ARC (EPCI) : +0,3 point" in s

@@ -61,11 +61,6 @@ def of_territory(name: str) -> str:
     return "de " + name
 
 
-def of_reference(name: str) -> str:
-    """« ARC (EPCI) » → « de l'ARC (EPCI) »; « Compiègne » → « de Compiègne »."""
-    return ("de l'" if name[0].lower() in "aeiouyéèh" else "de ") + name
-
-
 def de(value: str) -> str:
     """« de 9 456 € », « d'environ 40 » (élision before a vowel)."""
     return ("d'" if value[:1].lower() in "aeiouyéèh" else "de ") + value
@@ -113,16 +108,16 @@ def card_sentence(ds, territory: str, c: Card) -> Sentence | None:
         same = (s.period_from, s.period_to) == (ev.start.period, ev.end.period)
         span = "" if same else f" entre {when(s.period_from)} et {when(s.period_to)}"
         if s.reference:
-            ref = w.name(ds, s.reference, True)
+            ref = w.to_place(ds, s.reference)
             if s.change < 0:
-                text += f" ; l'écart à {ref} s'est réduit de {amount}{span} ({w.STATED})"
+                text += f" ; l'écart {ref} s'est réduit de {amount}{span} ({w.STATED})"
             elif s.change > 0:
-                text += f" ; l'écart à {ref} s'est creusé de {amount}{span} ({w.STATED})"
+                text += f" ; l'écart {ref} s'est creusé de {amount}{span} ({w.STATED})"
             else:
-                text += f" ; l'écart à {ref} est resté le même{span} ({w.STATED})"
+                text += f" ; l'écart {ref} est resté le même{span} ({w.STATED})"
         else:
             signed = w.change_text(s.change, w.stated_unit(s, c.figure.unit), s.decimals)
-            text += f" ; à l'échelle {of_reference(w.name(ds, s.territory, True))} : {signed}{span} ({w.STATED})"
+            text += f" ; à l'échelle {w.of_place(ds, s.territory)} : {signed}{span} ({w.STATED})"
     return Sentence(text + ".", w.source_line(ev.end))
 
 

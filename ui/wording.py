@@ -90,6 +90,32 @@ def name(ds: Dataset, territory: str, short: bool = False) -> str:
     return t.short if short else t.name
 
 
+def place(ds: Dataset, territory: str) -> str:
+    """The short name with its article, as a sentence names it: « l'ARC (EPCI) », « la France »,
+    « le Clos des Roses », « Compiègne »."""
+    t = ds.territories.get(territory)
+    if t is None or not t.article:
+        return name(ds, territory, True)
+    return t.article + ("" if t.article.endswith("'") else " ") + t.short
+
+
+def to_place(ds: Dataset, territory: str) -> str:
+    """« à l'ARC (EPCI) », « au Clos des Roses », « aux Hauts-de-France », « à Compiègne »."""
+    return _with_preposition(ds, territory, "à", {"le": "au", "les": "aux"})
+
+
+def of_place(ds: Dataset, territory: str) -> str:
+    """« de l'ARC (EPCI) », « du Clos des Roses », « des Hauts-de-France », « de Compiègne »."""
+    return _with_preposition(ds, territory, "de", {"le": "du", "les": "des"})
+
+
+def _with_preposition(ds: Dataset, territory: str, preposition: str, contracted: dict[str, str]) -> str:
+    t = ds.territories.get(territory)
+    if t is not None and t.article in contracted:  # à le → au, de les → des
+        return f"{contracted[t.article]} {t.short}"
+    return f"{preposition} {place(ds, territory)}"
+
+
 def value_text(f: Figure) -> str:
     """« 10 190 € », « environ 40 », « plus de 600 », or « non disponible »."""
     return MISSING if f.missing else fr_qualified(f.value, f.unit, f.decimals, f.qualifier)
@@ -141,8 +167,8 @@ def evolution_text(ev: Evolution) -> str:
 
 def gap_text(ds: Dataset, g: Gap) -> str:
     if g.value is None:
-        return f"Écart à {name(ds, g.reference, True)} ({period_label(g.period)}) : {MISSING}"
-    return f"Écart à {name(ds, g.reference, True)} ({period_label(g.period)}) : {change_text(g.value, g.unit, g.decimals)}"
+        return f"Écart {to_place(ds, g.reference)} ({period_label(g.period)}) : {MISSING}"
+    return f"Écart {to_place(ds, g.reference)} ({period_label(g.period)}) : {change_text(g.value, g.unit, g.decimals)}"
 
 
 def stated_unit(s: StatedChange, unit: str) -> str:
@@ -154,10 +180,11 @@ def stated_text(ds: Dataset, s: StatedChange, unit: str) -> str:
     amount = change_text(s.change, stated_unit(s, unit), s.decimals)
     if s.reference:
         return (
-            f"Écart à {name(ds, s.reference, True)} : {amount} entre {period_label(s.period_from)} "
+            f"Écart {to_place(ds, s.reference)} : {amount} entre {period_label(s.period_from)} "
             f"et {period_label(s.period_to)} ({STATED})"
         )
-    return f"{name(ds, s.territory, True)} sur la même période : {amount} ({STATED})"
+    who = place(ds, s.territory)
+    return f"{who[:1].upper()}{who[1:]} sur la même période : {amount} ({STATED})"
 
 
 def companions_text(pair: tuple[Figure, ...]) -> str:
