@@ -9,7 +9,7 @@ from data import model
 from data.dataset import load_dataset
 from ui import slides
 from ui import wording as w
-from ui.sentences import fiche_sentences
+from ui.sentences import card_sentence, fiche_sentences
 
 from .test_pages import page_text, run_page
 
@@ -81,3 +81,16 @@ def test_a_gap_to_a_territory_takes_its_article(ds):
     ]
     s = " ".join(x.text for x in fiche_sentences(ds, model.fiche(ds, "la-victoire")))
     assert "l'écart à Compiègne s'est creusé de 118 €" in s and "à l'échelle de l'ARC (EPCI) : +0,3 point" in s
+
+
+def test_a_share_of_the_town_names_the_quartier_inside_the_town(ds):
+    def share_sentence(q: str) -> str:
+        (card,) = [c for c in model.fiche(ds, q).cards if c.label == "Part de la population de Compiègne"]
+        return card_sentence(ds, q, card).text
+
+    assert share_sentence("clos-des-roses") == (
+        "Entre 2013 et 2018, la part du Clos des Roses dans la population de Compiègne est passée de 7,57 % à 8,61 % "
+        "(+1,04 point)."
+    )
+    assert share_sentence("la-victoire").startswith("Entre 2013 et 2018, la part de La Victoire dans la population de Compiègne")
+    assert "population de Compiègne du" not in share_sentence("vivier-corax")

@@ -10,6 +10,8 @@ Rules, each tested (tests/test_sentences.py):
 - a change of the gap to a reference that the contract states, over the same periods: « s'est
   réduit de » / « s'est creusé de » / « est resté le même », marked as the contract's statement;
 - a reference territory's own change that the contract states: « à l'échelle de … : +0,3 point »;
+- a quartier's share of the town's population: « la part du Clos des Roses dans la population de
+  Compiègne »;
 - a value the contract gives as NA or does not give: « n'est pas disponible » with the reason, and the
   earlier value if there is one; never a change computed across a missing value;
 - nothing else: no sentence for a card without evolution."""
@@ -26,6 +28,9 @@ FEMININE = {"médiane", "part", "population", "densité", "proportion", "moyenne
 MASCULINE = {"taux", "niveau", "revenu", "nombre", "indice", "solde"}
 VERDICT_WORD = {IMPROVEMENT: "une amélioration", DETERIORATION: "une dégradation"}
 MAX_SENTENCES = 3
+# « Part de la population de Compiègne »: the part of the town living in the quartier, said
+# « la part du Clos des Roses dans la population de Compiègne » (not « … de Compiègne du Clos des Roses »)
+SHARE_OF_WHOLE = "Part de la population de "
 
 
 @dataclass(frozen=True)
@@ -78,6 +83,8 @@ def card_sentence(ds, territory: str, c: Card) -> Sentence | None:
         return None
     subj, fem = subject(c.label)
     where = of_territory(w.name(ds, territory))
+    if c.label.startswith(SHARE_OF_WHOLE):  # the quartier's share of a larger population
+        subj, where = "la part", f"{where} dans la population de {c.label[len(SHARE_OF_WHOLE) :]}"
     p0, p1 = when(ev.start.period), when(ev.end.period)
     if not ev.available:
         if ev.end.missing and not ev.start.missing:
