@@ -94,3 +94,22 @@ def test_a_share_of_the_town_names_the_quartier_inside_the_town(ds):
     )
     assert share_sentence("la-victoire").startswith("Entre 2013 et 2018, la part de La Victoire dans la population de Compiègne")
     assert "population de Compiègne du" not in share_sentence("vivier-corax")
+
+
+def test_the_clsm_is_named_as_the_contract_names_it_both_names_kept(ds):
+    """The contract says « Conseil Local de Santé Mentale » once (Santé – La situation actuelle) and
+    « Contrat Local de Santé Mentale » where it counts the 35 signatories (« signataire de ce CLSM »)."""
+    ind = ds.catalogue["clsm_signatory_institutions"]
+    assert ind.label == "Institutions signataires du Contrat local de santé mentale"
+    assert "Conseil" not in ind.label + ind.definition.split(" — ")[0]
+    (clsm,) = [t for t in ds.glossary.terms if t.term == "CLSM"]
+    assert clsm.definition.startswith("Contrat local de santé mentale")
+    assert "« Conseil Local de Santé Mentale »" in clsm.definition
+    (item,) = [i for i in ds.inconsistencies.items if i.id == "clsm-conseil-ou-contrat"]
+    assert item.indicators == ["clsm_signatory_institutions"]
+    assert [str(v.value) for v in item.versions] == ["Conseil Local de Santé Mentale", "Contrat Local de Santé Mentale"]
+    wheres = " ".join(v.where for v in item.versions)
+    assert "« Un Conseil Local de Santé Mentale à l'échelle de l'ARC existe. »" in wheres
+    assert "« En 2022, Un coordinateur d'un Contrat Local de Santé Mentale a été recruté par l'ARC" in wheres
+    text = page_text(run_page("pages/sources.py"))
+    assert "Conseil Local de Santé Mentale" in text and "Contrat Local de Santé Mentale" in text
