@@ -27,7 +27,7 @@ from ui import wording as w
 from ui.document import consultation
 from ui.exports import followup_csv
 from ui.frame import csv_button, notice, page_setup, sources_footer
-from ui.render import html_table
+from ui.render import fr_date, html_table
 
 READ_ONLY = consultation()
 
@@ -70,7 +70,7 @@ else:
     team_cols = ["Statut", "N°", "Saisi par", "Le", "Commentaire"]
     rows = [
         [str(e.orientation), e.indicator_label, w.name(ds, e.territory), year_label(e.year), fr_number(e.value), e.unit, e.source]
-        + ([STATUS_LABELS[e.status], str(e.id), e.author, e.recorded_at[:10], e.comment] if internal else [])
+        + ([STATUS_LABELS[e.status], str(e.id), e.author, fr_date(e.recorded_at), e.comment] if internal else [])
         for e in latest
     ]
     if internal:

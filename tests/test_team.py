@@ -503,3 +503,12 @@ def test_the_import_template_and_the_accepted_ids_are_downloadable_in_the_app(tm
     assert "territoire;clos-des-roses;Le Clos des Roses" in lines and "territoire;compiegne;Compiègne (commune)" in lines
     assert sum(1 for ln in lines if ln.startswith("indicateur;")) == len(referentiel_indicators(ds.framework))
     assert not any(ln.startswith("territoire;france") for ln in lines)  # only what the form offers
+
+
+def test_team_tables_break_no_word_and_write_dates_the_french_way():
+    from ui.render import fr_date, html_table
+
+    table = html_table(["Unité", "Le"], [["enfants", fr_date("2026-12-01T10:00:00+00:00")]])
+    # « anywhere » let a narrow column cut « enfan ts » at 1 366 px; break-word cuts only an over-long word
+    assert "overflow-wrap:anywhere" not in table and ".q-table td{overflow-wrap:break-word}" in table
+    assert "<td>01/12/2026</td>" in table  # no hyphen to break at (« 2026 -12- 01 »)

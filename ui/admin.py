@@ -17,7 +17,7 @@ from data.validation import REFUSED, VALIDATED, WITHDRAWN, ValidationError, deci
 from ui import auth, cached
 from ui import wording as w
 from ui.frame import csv_button, notice
-from ui.render import html_table
+from ui.render import fr_date, html_table
 
 
 def accounts_section() -> None:
@@ -131,7 +131,7 @@ def validation_section(store, ds) -> None:
                         e.unit,
                         e.source,
                         e.author,
-                        e.recorded_at[:10],
+                        fr_date(e.recorded_at),
                     ]
                     for e in pending
                 ],

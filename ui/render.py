@@ -96,8 +96,9 @@ def priorities_table(ds: Dataset) -> pd.DataFrame:
 def html_table(header: list[str], rows: list[list[str]], caption: str = "") -> str:
     """A plain HTML table whose every cell is escaped text: stored or typed text is never read as
     Markdown or HTML (links, images, headings, colours, formulas stay inert). Headers never break
-    inside a word; a table wider than a phone scrolls inside its own region (focusable, named by
-    its caption: WCAG 1.4.10 allows two-dimensional data tables to scroll), never the page."""
+    inside a word, cells only inside an over-long one (a pasted address): « enfants » stays whole; a
+    table wider than the screen scrolls inside its own region (focusable, named by its caption: WCAG
+    1.4.10 allows two-dimensional data tables to scroll), never the page."""
     e = html.escape
     head = "".join(f"<th scope='col'>{e(h)}</th>" for h in header)
     body = "".join("<tr>" + "".join(f"<td>{e(str(c))}</td>" for c in row) + "</tr>" for row in rows)
@@ -105,10 +106,16 @@ def html_table(header: list[str], rows: list[list[str]], caption: str = "") -> s
     style = (
         "<style>.q-table-wrap{overflow-x:auto;max-width:100%}.q-table{border-collapse:collapse;width:100%}"
         ".q-table th,.q-table td{border:1px solid #d0d7de;padding:0.3rem 0.5rem;text-align:left;vertical-align:top}"
-        ".q-table td{overflow-wrap:anywhere}.q-table th{background:#eef2f7;overflow-wrap:normal}</style>"
+        ".q-table td{overflow-wrap:break-word}.q-table th{background:#eef2f7;overflow-wrap:normal}</style>"
     )
     label = f" role='region' aria-label='{e(caption or 'Tableau')}' tabindex='0'"
     return f"{style}<div class='q-table-wrap'{label}><table class='q-table'>{cap}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>"
+
+
+def fr_date(iso: str) -> str:
+    """« 2026-12-01T10:00:00+00:00 » → « 01/12/2026 » (French, and never broken at a hyphen)."""
+    y, m, d = iso[:10].split("-")
+    return f"{d}/{m}/{y}"
 
 
 _MD_LINK = re.compile(r"\[((?:[^\]\\]|\\.)*)\]\((https?://[^)\s]+)\)")
