@@ -37,8 +37,12 @@ def test_the_issue_example(ds):
 
 def test_direction_words_follow_higher_is_better(ds):
     # poverty: lower is better
-    assert "de 66,4 % à 63,1 % (-3,3 points), une amélioration" in sentence(ds, "clos-des-roses", "Taux de pauvreté (60 %)")
-    assert "de 56,0 % à 59,3 % (+3,3 points), une dégradation" in sentence(ds, "la-victoire", "Taux de pauvreté (60 %)")
+    assert "de 66,4 % à 63,1 % (-3,3 points), une amélioration" in sentence(
+        ds, "clos-des-roses", "Taux de pauvreté à 60 % du revenu déclaré"
+    )
+    assert "de 56,0 % à 59,3 % (+3,3 points), une dégradation" in sentence(
+        ds, "la-victoire", "Taux de pauvreté à 60 % du revenu déclaré"
+    )
     # income: higher is better, and the gap the contract says grew
     assert sentence(ds, "vivier-corax", "Médiane des revenus déclarés").endswith(
         "de 9 978 € à 9 470 € (-508 €), une dégradation ; l'écart à Compiègne s'est creusé de 1 144 € (énoncé du contrat)."
@@ -49,7 +53,7 @@ def test_direction_words_follow_higher_is_better(ds):
 
 
 def test_a_reference_change_stated_by_the_contract(ds):
-    assert sentence(ds, "clos-des-roses", "Taux de pauvreté (60 %)").endswith(
+    assert sentence(ds, "clos-des-roses", "Taux de pauvreté à 60 % du revenu déclaré").endswith(
         "; à l'échelle de l'ARC (EPCI) : +0,3 point (énoncé du contrat)."
     )
 

@@ -113,3 +113,16 @@ def test_the_clsm_is_named_as_the_contract_names_it_both_names_kept(ds):
     assert "« En 2022, Un coordinateur d'un Contrat Local de Santé Mentale a été recruté par l'ARC" in wheres
     text = page_text(run_page("pages/sources.py"))
     assert "Conseil Local de Santé Mentale" in text and "Contrat Local de Santé Mentale" in text
+
+
+def test_the_poverty_rate_says_which_income_it_is_measured_on(ds):
+    """The contract: « Taux de pauvreté à 60% du revenu déclaré » (FiLoSoFi, before taxes and benefits)."""
+    for q in ("clos-des-roses", "la-victoire", "vivier-corax"):
+        labels = [c.label for c in model.fiche(ds, q).cards]
+        assert "Taux de pauvreté à 60 % du revenu déclaré" in labels
+        assert not [x for x in labels if "(60 %)" in x]
+    s = " ".join(x.text for x in fiche_sentences(ds, model.fiche(ds, "clos-des-roses")))
+    assert "le taux de pauvreté à 60 % du revenu déclaré du Clos des Roses est passé de 66,4 % à 63,1 %" in s
+    (term,) = [t for t in ds.glossary.terms if t.term.startswith("Taux de pauvreté")]
+    assert term.term == "Taux de pauvreté à 60 % du revenu déclaré"
+    assert "revenu déclaré" in term.definition and "revenu disponible" in term.definition
