@@ -126,3 +126,12 @@ def test_the_poverty_rate_says_which_income_it_is_measured_on(ds):
     (term,) = [t for t in ds.glossary.terms if t.term.startswith("Taux de pauvreté")]
     assert term.term == "Taux de pauvreté à 60 % du revenu déclaré"
     assert "revenu déclaré" in term.definition and "revenu disponible" in term.definition
+
+
+def test_the_glossary_neet_says_whose_age_band_is_whose(ds):
+    (neet,) = [t for t in ds.glossary.terms if t.term == "NEET"]
+    d = neet.definition
+    assert "Le contrat mesure les 16-25 ans" in d and "« Taux des 16-25 ans non scolarisés et sans emploi »" in d
+    assert "l'INSEE et Eurostat retiennent les 15-29 ans" in d
+    assert "jeune de 16 à 25 ans ni en emploi" not in d  # the international definition is not the contract's band
+    assert d in page_text(run_page("pages/sources.py"))
