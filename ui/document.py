@@ -5,8 +5,8 @@
   « No results », the unknown-page dialog, ARIA labels): a small observer translates them as
   they appear, from the table below;
 - the styles that make the pages accessible (visible focus ring, caption and chart contrast);
-- in consultation mode (public screens): no Streamlit chrome, larger text and controls of at
-  least 44 × 44 px, and the idle reset that brings the screen back to the home page.
+- in consultation mode (public screens): no Streamlit chrome, no chart toolbar or menu, larger text
+  and controls of at least 44 × 44 px, and the idle reset that brings the screen back to the home page.
 
 No streamlit import: the page frame injects `head_html()` (tested on its own)."""
 
@@ -118,6 +118,12 @@ html {font-size: 18px;}
 .stApp [data-testid="stPageLink-NavLink"] {display: flex; align-items: center;}
 .stApp [data-testid="stPageLink-NavLink"] p {white-space: normal;}
 .q-card .q-value {font-size: 2.4rem;}
+/* nothing technical or English around a chart or a table: no element toolbar (« Show data », which
+   opens the raw frame, « Download as PNG », « Copy Vega-Lite spec », full screen) on hover or tap, and
+   no vega-embed actions menu (« View Source », « Open in Vega Editor »…); display: none also takes
+   them out of the tab order and of what a screen reader announces */
+[data-testid="stElementToolbar"], [data-testid="stElementToolbarButton"], .vega-embed details,
+.vega-embed .vega-actions, .vega-actions {display: none !important;}
 """
 
 SCRIPT = """
