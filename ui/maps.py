@@ -164,15 +164,19 @@ def choropleth(
 
 
 class FrenchAccessibleControls(MacroElement):
-    """Inside the map's frame: French zoom buttons, a metric scale only, lang="fr", pinch-zoom
-    allowed again (folium's viewport tag forbids it), and the quartier shapes out of the tab
-    order — the list of fiche links beside the map is the keyboard equivalent."""
+    """Inside the map's frame: French zoom buttons, a metric scale only, credits as text (no link a
+    tap could follow offline), lang="fr", pinch-zoom allowed again (folium's viewport tag forbids
+    it), and the quartier shapes out of the tab order — the list of fiche links beside the map is
+    the keyboard equivalent."""
 
     _template = Template("""
         {% macro script(this, kwargs) %}
         (function (map) {
             L.control.zoom({zoomInTitle: "Zoom avant", zoomOutTitle: "Zoom arrière"}).addTo(map);
             L.control.scale({imperial: false, metric: true}).addTo(map);
+            // the credits stay, as plain text: Leaflet's own is a link (leafletjs.com) that a tap
+            // on a kiosk, offline, turns into an error page inside the map's frame
+            if (map.attributionControl) map.attributionControl.setPrefix("Leaflet");
             // tooltips stay inside the map: wrapped to its width, pushed back from its edges
             if (!L.Tooltip.prototype._qInside) {
                 L.Tooltip.prototype._qInside = true;

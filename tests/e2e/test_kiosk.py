@@ -16,7 +16,7 @@ from __future__ import annotations
 import pytest
 
 from .conftest import ARTIFACTS, offline_page, serve
-from .test_public import open_page
+from .test_public import MAP_FRAME, open_page
 
 TOUCH_SIZES = [("borne", 1080, 1920), ("telephone", 390, 844)]
 # what Streamlit's element toolbar and vega-embed's actions menu say (Streamlit 1.67, vega-embed 6)
@@ -137,4 +137,25 @@ def test_team_chart_keeps_its_toolbar(browser, app_url):
     show.click()
     page.locator("[data-testid=stDataFrame]").first.wait_for(state="visible", timeout=15_000)
     page.screenshot(path=str(ARTIFACTS / "kiosk-graphique-equipe.png"))
+    ctx.close()
+
+
+# --- 2. the map cannot be broken by a tap ----------------------------------------------------------------
+@pytest.mark.parametrize("name,width,height", TOUCH_SIZES, ids=[s[0] for s in TOUCH_SIZES])
+def test_map_credits_are_text_a_tap_cannot_break(browser, website_url, name, width, height):
+    ctx, page = touch_page(browser, width, height)
+    open_page(page, website_url + "/carte")
+    frame = page.frame_locator(MAP_FRAME).first
+    frame.locator("path.q-quartier").nth(4).wait_for(state="attached", timeout=30_000)
+    credit = frame.locator(".leaflet-control-attribution")
+    credit.wait_for(state="visible", timeout=10_000)
+    credit.scroll_into_view_if_needed()
+    box = credit.bounding_box()
+    page.touchscreen.tap(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)  # a visitor taps « Leaflet »
+    page.wait_for_timeout(1500)
+    assert frame.locator("path.q-quartier").count() >= 5, "la carte a disparu après un toucher sur ses crédits"
+    assert frame.locator(".leaflet-control-attribution a").count() == 0
+    assert "Leaflet" in frame.locator(".leaflet-control-attribution").inner_text()
+    assert not any("leafletjs" in u for u in page.blocked), page.blocked
+    page.screenshot(path=str(ARTIFACTS / f"kiosk-carte-credits-{name}.png"))
     ctx.close()
