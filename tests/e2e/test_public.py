@@ -135,6 +135,11 @@ def test_public_page_is_read_only_chromeless_and_internal_free(browser, public_u
         nav = page.locator("[data-testid=stTopNav]")  # the way around stays: French sections, large targets
         assert nav.is_visible() and "Les quatre piliers" in nav.inner_text()
         sections = page.locator("[data-testid=stTopNavSection]")
+        # the public styles arrive with the page's first element: on a busy machine, wait for them
+        page.wait_for_function(
+            "() => [...document.querySelectorAll('[data-testid=stTopNavSection]')].every(s => s.getBoundingClientRect().height >= 44)",
+            timeout=10_000,
+        )
         assert sections.count() >= 4 and all(sections.nth(i).bounding_box()["height"] >= 44 for i in range(sections.count()))
     assert page.locator("[data-testid=stForm]").count() == 0
     assert page.evaluate("document.documentElement.lang") == "fr"
