@@ -13,7 +13,7 @@ from data.followup import FollowupStoreError
 from data.progress import progress
 from ui import cached
 from ui import wording as w
-from ui.document import consultation
+from ui.document import consultation, kiosk
 from ui.frame import PERIMETER_WARNING, cards, csv_button, page_setup, query_choice, sources_footer, sync_query
 from ui.maps import quartier_map
 from ui.progress_view import completeness_html
@@ -41,14 +41,15 @@ with header:
         f"{w.KIND[t.kind]} · code officiel **`{t.code}`**" + (f"  \n{t.description}" if t.description else ""),
         browser_title=f"{t.name} – Fiche quartier",
     )
-    st.download_button(
-        "Télécharger la fiche (PDF)",
-        data=cached.fiche_pdf_bytes(choice, dt.date.today()),
-        file_name=f"fiche-{choice}.pdf",
-        mime="application/pdf",
-        icon=":material/picture_as_pdf:",
-        key=f"pdf_{choice}",
-    )
+    if not kiosk():  # an unattended screen has nowhere to take a file
+        st.download_button(
+            "Télécharger la fiche (PDF)",
+            data=cached.fiche_pdf_bytes(choice, dt.date.today()),
+            file_name=f"fiche-{choice}.pdf",
+            mime="application/pdf",
+            icon=":material/picture_as_pdf:",
+            key=f"pdf_{choice}",
+        )
     st.page_link(path_of("presentation"), label="Présenter ce quartier", icon=":material/slideshow:", query_params={"q": choice})
 
 # the key figures first: on a projector they are above the fold, then the sentences, then the map

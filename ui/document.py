@@ -16,7 +16,7 @@ import functools
 import json
 import os
 
-MODE_ENV, IDLE_ENV = "QUARTIERS_MODE", "QUARTIERS_IDLE_S"
+MODE_ENV, IDLE_ENV, KIOSK_ENV = "QUARTIERS_MODE", "QUARTIERS_IDLE_S", "QUARTIERS_KIOSK"
 DEFAULT_IDLE_S = 120
 
 # Streamlit 1.67's hard-coded English, as shown or announced on this app's pages.
@@ -188,6 +188,13 @@ SCRIPT = """
 def consultation() -> bool:
     """Public screens (QUARTIERS_MODE=consultation): read-only, kiosk."""
     return os.environ.get(MODE_ENV, "").strip().lower() == "consultation"
+
+
+def kiosk() -> bool:
+    """An unattended public screen (QUARTIERS_KIOSK=1 on top of QUARTIERS_MODE=consultation): no
+    download of any kind (there is nowhere to take a file) and nothing that leaves the app. A public
+    website is consultation mode without it, and keeps its downloads."""
+    return consultation() and os.environ.get(KIOSK_ENV, "").strip().lower() in ("1", "true", "yes", "oui")
 
 
 def idle_seconds() -> int:

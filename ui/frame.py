@@ -10,7 +10,7 @@ import streamlit as st
 from data.model import Card
 from ui import cached
 from ui import wording as w
-from ui.document import head_html
+from ui.document import head_html, kiosk
 from ui.render import card_html
 
 APP_TITLE = "Quartiers 2030 – Contrat de Ville de l'ARC"
@@ -131,14 +131,20 @@ def sync_query(key: str, value: str, default: str | None = None) -> None:
 
 
 def csv_button(data: bytes, filename: str, label: str = "Télécharger les données (CSV)", key: str | None = None) -> None:
-    """A CSV rendered from figure records (ui.exports: French conventions, formulas neutralised)."""
+    """A CSV rendered from figure records (ui.exports: French conventions, formulas neutralised).
+    None on a kiosk (QUARTIERS_KIOSK=1): there is nowhere to take a file."""
+    if kiosk():
+        return
     st.download_button(
         label, data=data, file_name=filename, mime="text/csv", key=key or f"dl_{filename}", icon=":material/download:"
     )
 
 
 def download_images(label: str, slug: str, png, svg, widths=(1, 1, 3), icon: str | None = ":material/image:") -> None:
-    """« {label} PNG » and « {label} SVG » buttons; `png` / `svg` are called only when clicked."""
+    """« {label} PNG » and « {label} SVG » buttons; `png` / `svg` are called only when clicked. None
+    on a kiosk (QUARTIERS_KIOSK=1)."""
+    if kiosk():
+        return
     formats = (("PNG", png, "image/png"), ("SVG", svg, "image/svg+xml"))
     for col, (fmt, render, mime) in zip(st.columns(list(widths)), formats, strict=False):
         col.download_button(

@@ -13,6 +13,8 @@ Screenshots go to artifacts/kiosk-*.png."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from .conftest import ARTIFACTS, offline_page, serve
@@ -158,4 +160,60 @@ def test_map_credits_are_text_a_tap_cannot_break(browser, website_url, name, wid
     assert "Leaflet" in frame.locator(".leaflet-control-attribution").inner_text()
     assert not any("leafletjs" in u for u in page.blocked), page.blocked
     page.screenshot(path=str(ARTIFACTS / f"kiosk-carte-credits-{name}.png"))
+    ctx.close()
+
+
+# --- 3. a kiosk offers no download; a public website keeps them ----------------------------------------
+DOWNLOADS = re.compile(r"\b(PDF|PNG|SVG|CSV)\b|Télécharger")
+
+
+def page_complete(page, path: str):
+    """The page has run to its end: its last element (the sources footer) is there (on a public screen
+    the status widget is hidden, so its absence proves nothing), and the charts are drawn."""
+    end = "Les écarts de taux sont exprimés" if path.startswith("/sources") else "Source des chiffres :"
+    page.get_by_text(end).first.wait_for(state="attached", timeout=60_000)
+    if path.startswith("/evolutions"):
+        charts_ready(page, 2)
+    page.wait_for_timeout(500)
+
+
+def leaving_links(page) -> list[str]:
+    """Links that would take a visitor out of the app (another site, a new window, a file)."""
+    return page.evaluate("""() => [...document.querySelectorAll('a[href]')]
+        .filter(a => { const u = new URL(a.href, location.href);
+                       return u.origin !== location.origin || a.target === '_blank' || a.hasAttribute('download'); })
+        .map(a => a.href)""")
+
+
+@pytest.mark.parametrize("path", ["/fiche?q=clos-des-roses", "/evolutions", "/carte", "/sources", "/suivi"])
+def test_kiosk_offers_no_download_and_nothing_leaving(browser, kiosk_url, path):
+    ctx, page = touch_page(browser, 1080, 1920)
+    open_page(page, kiosk_url + path)
+    page_complete(page, path)
+    assert page.locator("[data-testid=stDownloadButton]").count() == 0, path
+    labels = page.locator("[data-testid=stMain] button").all_inner_texts()
+    assert [b for b in labels if DOWNLOADS.search(b)] == [], (path, labels)
+    assert leaving_links(page) == [], path
+    slug = path.strip("/").split("?")[0]
+    page.screenshot(path=str(ARTIFACTS / f"kiosk-borne-{slug}.png"), full_page=True)
+    ctx.close()
+
+
+@pytest.mark.parametrize(
+    "path,expected",
+    [("/fiche?q=clos-des-roses", ["Télécharger la fiche (PDF)"]), ("/evolutions", ["Image PNG", "Image SVG"])],
+)
+def test_public_website_keeps_downloads(browser, website_url, path, expected):
+    ctx, page = touch_page(browser, 390, 844)
+    open_page(page, website_url + path)
+    page_complete(page, path)
+    assert page.locator("[data-testid=stDownloadButton]").count() >= len(expected), path
+    for label in expected:
+        button = page.get_by_role("button", name=re.compile(re.escape(label))).first
+        assert button.is_visible(), label
+    with page.expect_download() as dl:
+        page.get_by_role("button", name=re.compile(re.escape(expected[0]))).first.click()
+    assert dl.value.suggested_filename.endswith((".pdf", ".png"))
+    slug = path.strip("/").split("?")[0]
+    page.screenshot(path=str(ARTIFACTS / f"kiosk-site-{slug}.png"))
     ctx.close()
