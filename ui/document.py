@@ -124,6 +124,14 @@ html {font-size: 18px;}
    them out of the tab order and of what a screen reader announces */
 [data-testid="stElementToolbar"], [data-testid="stElementToolbarButton"], .vega-embed details,
 .vega-embed .vega-actions, .vega-actions {display: none !important;}
+/* the idle reset's warning: a large French countdown above everything, at the bottom of the screen */
+#q-idle {position: fixed; left: 50%; bottom: 2rem; transform: translateX(-50%); z-index: 1000100;
+  width: max-content; max-width: calc(100vw - 2rem); box-sizing: border-box; padding: 1rem 1.5rem;
+  border-radius: 12px; background: #123a63; color: #ffffff; text-align: center;
+  box-shadow: 0 6px 24px rgba(0, 0, 0, 0.35); font-family: "Source Sans", sans-serif;}
+#q-idle[hidden] {display: none;}
+#q-idle p {margin: 0.2rem 0; font-size: 1.2rem; line-height: 1.35;}
+#q-idle .q-idle-count {font-size: 1.8rem; font-weight: 700;}
 """
 
 SCRIPT = """
@@ -164,22 +172,62 @@ SCRIPT = """
     }).observe(d.documentElement, {subtree: true, childList: true, characterData: true, attributes: true,
                                    attributeFilter: ATTRS.concat(["lang"])});
   }
-  // public screens: back to the home page after IDLE seconds without a touch, a key or a move;
-  // a full reload starts a new session, so nothing of the previous visitor remains
+  // public screens: back to the home page after IDLE seconds without a touch, a click, a key or a
+  // scroll — anywhere, the map's frame included; a full reload starts a new session, so nothing of
+  // the previous visitor remains. The last 10 seconds (fewer if the delay is under 12 s) show a
+  // French countdown; any touch cancels it and the delay starts again from that touch.
   if (IDLE > 0 && !w.__q2030idle) {
     w.__q2030idle = true;
-    let last = Date.now();
-    const poke = () => { last = Date.now(); };
-    ["pointerdown", "pointermove", "keydown", "wheel", "touchstart", "scroll"].forEach(
-      (e) => d.addEventListener(e, poke, {capture: true, passive: true}));
+    const WARN = Math.max(1, Math.min(10, IDLE - 2)) * 1000;
+    const EVENTS = ["pointerdown", "pointermove", "keydown", "wheel", "touchstart", "scroll", "click"];
+    let last = Date.now(), box = null;
+    const hide = () => { if (box && !box.hidden) box.hidden = true; };
+    const poke = (e) => {
+      last = Date.now();
+      if (!box || box.hidden) return;
+      // a tap on the warning itself: let its click land on the warning, not on what is under it
+      if (e && e.target && box.contains(e.target)) setTimeout(hide, 600); else hide();
+    };
+    const listen = (doc) => {
+      if (!doc || doc.__q2030idle) return;
+      doc.__q2030idle = true;
+      EVENTS.forEach((e) => doc.addEventListener(e, poke, {capture: true, passive: true}));
+    };
+    // the map is drawn in a frame of the same origin: touches there are touches on the screen
+    const frames = () => d.querySelectorAll("iframe").forEach((f) => {
+      const hook = () => { try { listen(f.contentDocument); } catch (err) { /* another origin */ } };
+      if (!f.__q2030idle) { f.__q2030idle = true; f.addEventListener("load", hook); }
+      hook();
+    });
+    listen(d);
+    const warn = (left) => {
+      if (!box) {
+        box = d.createElement("div");
+        box.id = "q-idle";
+        box.setAttribute("role", "alert");
+        box.setAttribute("lang", "fr");
+        box.hidden = true;
+        const count = d.createElement("p"), hint = d.createElement("p");
+        count.className = "q-idle-count";
+        hint.textContent = "Touchez l'écran pour continuer.";
+        box.append(count, hint);
+        d.body.appendChild(box);
+      }
+      box.querySelector(".q-idle-count").textContent = "Retour à l'accueil dans " + left + " s";
+      box.hidden = false;
+    };
     setInterval(() => {
-      if (Date.now() - last >= IDLE * 1000) {
+      frames();
+      const idle = Date.now() - last;
+      if (idle >= IDLE * 1000) {
         last = Date.now();
         const home = w.location.origin + "/";
         if (w.location.href !== home) w.location.replace(home);
         else w.location.reload();
-      }
-    }, 1000);
+      } else if (idle >= IDLE * 1000 - WARN) {
+        warn(Math.max(1, Math.ceil((IDLE * 1000 - idle) / 1000)));
+      } else hide();
+    }, 250);
   }
 })();
 """

@@ -14,6 +14,7 @@ Screenshots go to artifacts/kiosk-*.png."""
 from __future__ import annotations
 
 import re
+import time
 
 import pytest
 
@@ -211,9 +212,98 @@ def test_public_website_keeps_downloads(browser, website_url, path, expected):
     for label in expected:
         button = page.get_by_role("button", name=re.compile(re.escape(label))).first
         assert button.is_visible(), label
-    with page.expect_download() as dl:
+    with page.expect_download(timeout=90_000) as dl:  # the first image starts vl-convert: slow on a loaded machine
         page.get_by_role("button", name=re.compile(re.escape(expected[0]))).first.click()
     assert dl.value.suggested_filename.endswith((".pdf", ".png"))
     slug = path.strip("/").split("?")[0]
     page.screenshot(path=str(ARTIFACTS / f"kiosk-site-{slug}.png"))
+    ctx.close()
+
+
+# --- 4. the idle reset warns, a touch cancels, the delay counts from the last touch --------------------
+IDLE_S = 14  # the warning shows for the last 10 s: from 4 s without a touch
+COUNTDOWN = re.compile(r"Retour à l'accueil dans (\d+) s")
+
+
+@pytest.fixture(scope="module")
+def idle_url(tmp_path_factory):
+    with serve(
+        tmp_path_factory.mktemp("veille"),
+        "streamlit-e2e-veille.log",
+        QUARTIERS_MODE="consultation",
+        QUARTIERS_KIOSK="1",
+        QUARTIERS_IDLE_S=str(IDLE_S),
+    ) as url:
+        yield url
+
+
+def countdown(page) -> int | None:
+    box = page.locator("#q-idle")
+    if box.count() == 0 or not box.is_visible():
+        return None
+    found = COUNTDOWN.search(box.inner_text())
+    return int(found.group(1)) if found else -1
+
+
+def tap_title(page):
+    box = page.locator("h1").first.bounding_box()
+    page.touchscreen.tap(box["x"] + 10, box["y"] + box["height"] / 2)
+
+
+@pytest.mark.parametrize("name,width,height", TOUCH_SIZES, ids=[s[0] for s in TOUCH_SIZES])
+def test_idle_reset_warns_with_a_countdown_a_touch_cancels(browser, idle_url, name, width, height):
+    ctx, page = touch_page(browser, width, height)
+    open_page(page, idle_url + "/fiche?q=vivier-corax")
+    tap_title(page)
+    touched = time.monotonic()
+    page.locator("#q-idle").wait_for(state="visible", timeout=15_000)
+    shown_after = time.monotonic() - touched
+    first = countdown(page)
+    print(f"\n[{name}] avertissement {shown_after:.1f} s après le dernier toucher, compte à rebours {first} s")
+    assert IDLE_S - 10 - 1 <= shown_after <= IDLE_S - 10 + 2.5, shown_after
+    assert first is not None and 8 <= first <= 10, first
+    page.wait_for_timeout(2100)
+    second = countdown(page)
+    assert second is not None and second <= first - 2, (first, second)
+    warning = page.locator("#q-idle")
+    assert warning.get_attribute("role") == "alert"
+    size = page.evaluate(
+        "() => Math.min(...[...document.querySelectorAll('#q-idle, #q-idle *')].filter(e => e.innerText)"
+        ".map(e => parseFloat(getComputedStyle(e).fontSize)))"
+    )
+    assert size >= 18, size
+    page.screenshot(path=str(ARTIFACTS / f"kiosk-veille-{name}.png"))
+    from axe_playwright_python.sync_playwright import Axe
+
+    assert Axe().run(page, context="#q-idle").response["violations"] == []
+    tap_title(page)  # a touch anywhere cancels
+    page.wait_for_timeout(800)
+    assert countdown(page) is None
+    assert "q=vivier-corax" in page.url
+    # no more touch: the warning comes back, then the screen returns home, IDLE_S after the last touch
+    cancelled = time.monotonic() - 0.8
+    page.wait_for_url(re.compile(r"^" + re.escape(idle_url) + r"/?$"), timeout=30_000)
+    reset_after = time.monotonic() - cancelled
+    print(f"[{name}] retour à l'accueil {reset_after:.1f} s après le dernier toucher (réglage : {IDLE_S} s)")
+    assert IDLE_S - 1 <= reset_after <= IDLE_S + 4, reset_after
+    page.wait_for_selector("h1", timeout=60_000)
+    assert countdown(page) is None  # a new visitor starts with no warning
+    ctx.close()
+
+
+def test_touches_on_the_map_delay_the_idle_reset(browser, idle_url):
+    """Panning or zooming the map is using the screen: touches inside the map's frame count."""
+    ctx, page = touch_page(browser, 1080, 1920)
+    open_page(page, idle_url + "/carte")
+    frame = page.frame_locator(MAP_FRAME).first
+    frame.locator("path.q-quartier").nth(4).wait_for(state="attached", timeout=30_000)
+    scale = frame.locator(".leaflet-control-scale")
+    scale.scroll_into_view_if_needed()
+    start = time.monotonic()
+    while time.monotonic() - start < IDLE_S + 6:  # longer than the idle delay, a touch every 3 s
+        box = scale.bounding_box()
+        page.touchscreen.tap(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+        page.wait_for_timeout(3000)
+        assert "/carte" in page.url, f"retour à l'accueil après {time.monotonic() - start:.0f} s malgré les touchers sur la carte"
+        assert countdown(page) is None
     ctx.close()
