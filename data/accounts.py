@@ -32,8 +32,9 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from argon2 import PasswordHasher
 from argon2 import exceptions as argon2_exc
+from sqlalchemy.dialects import postgresql, sqlite
 
-from .db import StoreError, account, french_fault, login_throttle
+from .db import StoreError, account, french_fault, login_known, login_throttle
 
 ROLES = ("lecteur", "contributeur", "administrateur")
 CAN = {
@@ -152,6 +153,13 @@ def throttle_delay(kind: str, failures: int) -> float:
     return float(min(cap, first * 2 ** min(failures - free, 20)))
 
 
+KNOWN_DAYS = 90  # an address stays « known » for an account this long after a successful sign-in
+
+
+def _known_key(login: str, address: str | None) -> str:
+    return f"{login[:80]}|{(address or '')[:60]}"
+
+
 def throttle_scopes(login: str, address: str | None) -> list[tuple[str, str]]:
     """(kind, scope key) counted for an attempt: the login as typed (existing or not) and the address."""
     scopes = [("compte", f"compte:{login[:80]}")]
@@ -163,8 +171,6 @@ def throttle_scopes(login: str, address: str | None) -> list[tuple[str, str]]:
 def _upsert(con, scope: str, now: float, add: int = 1) -> None:
     """failures + 1 in ONE statement (atomic on both databases: no read-then-write). With add=0 the
     same statement changes nothing: a throttled attempt costs what a counted one costs."""
-    from sqlalchemy.dialects import postgresql, sqlite
-
     dialect = postgresql if con.dialect.name == "postgresql" else sqlite
     ins = dialect.insert(login_throttle).values(scope=scope, failures=add, last_failure=now)
     c = login_throttle.c
@@ -271,10 +277,22 @@ class Accounts:
         now = time.time() if now is None else now
         scopes = throttle_scopes(login, address)
         keys = [s for _, s in scopes]
-        rows = self._run(lambda con: con.execute(sa.select(login_throttle).where(login_throttle.c.scope.in_(keys))).all())
+        known_key = _known_key(login, address)
+
+        def read(con):
+            rows = con.execute(sa.select(login_throttle).where(login_throttle.c.scope.in_(keys))).all()
+            known = con.execute(sa.select(login_known.c.last_success).where(login_known.c.scope == known_key)).first()
+            return rows, known
+
+        rows, known = self._run(read)
+        # from an address this account signed in from (within KNOWN_DAYS): only this pair's own count
+        # applies, never the account-wide or address-wide ones an attacker elsewhere can feed
+        trusted = known is not None and known[0] > now - KNOWN_DAYS * 86400
         by_scope = {r.scope: r for r in rows}
         wait = 0.0
         for kind, scope in scopes:
+            if trusted and kind != "paire":
+                continue
             r = by_scope.get(scope)
             if r is None or r.last_failure < now - THROTTLE_WINDOW_S:
                 continue
@@ -327,18 +345,24 @@ class Accounts:
                 ok = _hasher.verify(row.password_hash, password or "")
             except (argon2_exc.VerificationError, argon2_exc.InvalidHashError):
                 ok = False
-        if not ok:
+        if not ok or (row is not None and not row.active):
+            # a disabled account answers like a wrong password (and counts like one): its password
+            # cannot be confirmed by the words or by the throttling
             self.record_failure(login, address)
             raise refused
         assert row is not None
-        if not row.active:
-            raise AuthError("ce compte est désactivé ; adressez-vous à un administrateur")
 
         def success(con):
-            # the owner's success clears the account's and this pair's counts, never the address's
-            # (an attacker could otherwise reset its address by signing in to an account of its own)
-            cleared = [s for kind, s in throttle_scopes(login, address) if kind != "adresse"]
+            # the owner's success clears this pair's count only: not the address's (an attacker could
+            # reset its address by signing in to an account of its own), not the account's (the
+            # attacker elsewhere stays slowed; the owner's known address is exempt from it anyway)
+            cleared = [s for kind, s in throttle_scopes(login, address) if kind == "paire"]
             con.execute(login_throttle.delete().where(login_throttle.c.scope.in_(cleared)))
+            if address:  # this address is now known for this account (see wait_seconds)
+                dialect = postgresql if con.dialect.name == "postgresql" else sqlite
+                key, at = _known_key(login, address), time.time()
+                ins = dialect.insert(login_known).values(scope=key, last_success=at)
+                con.execute(ins.on_conflict_do_update(index_elements=[login_known.c.scope], set_={"last_success": at}))
             if _hasher.check_needs_rehash(row.password_hash):
                 con.execute(account.update().where(account.c.id == row.id).values(password_hash=_hasher.hash(password)))
 

@@ -236,7 +236,7 @@ def run(argv: list[str] | None) -> int:
         importer = accounts.get(a.author.strip().lower())
         if importer is None:
             raise AuthError(f"aucun compte « {shown(a.author, 64)} » (créez-le : python -m data.cli user add)")
-        author = require(importer, "record", accounts).login
+        author = require(importer, "import", accounts).login  # the administrateur's, as in the app
         path = Path(a.file)
         rows, problems = check_import(_dataset(), path.name, read_import_file(path), author)
         if problems:

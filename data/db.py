@@ -114,6 +114,17 @@ account = sa.Table(
     sa.Column("last_seen", sa.Float, nullable=True),
 )
 
+# Where each account signed in successfully (« LOGIN|ADDRESS », last success, epoch seconds): from a
+# known address the account-wide and address-wide delays do not apply (only this pair's own count),
+# so an attacker spread over many addresses cannot keep the owner out (OWASP « device cookie » idea,
+# with the address as the device: Streamlit has no cookie of its own to give).
+login_known = sa.Table(
+    "login_known",
+    metadata,
+    sa.Column("scope", sa.String(200), primary_key=True),
+    sa.Column("last_success", sa.Float, nullable=False),
+)
+
 # Failed sign-ins, counted atomically per scope: « compte:LOGIN », « adresse:IP », « paire:LOGIN|IP ».
 # Keyed on the login as typed (existing or not), so an unknown login is slowed exactly like a real one.
 login_throttle = sa.Table(

@@ -205,8 +205,33 @@ def test_an_attacker_is_slowed_but_never_locks_the_owner_out(accounts):
     assert accounts.authenticate("marie", PASSWORD, "192.0.2.10").login == "marie"
     with pytest.raises(AuthError, match="trop d'essais manqués"):
         accounts.authenticate("marie", PASSWORD, "203.0.113.9")
-    # the owner's success cleared the account's count, not the attacker's address
-    assert accounts.failures("compte:marie") == 0 and accounts.failures("adresse:203.0.113.9") == 40
+    # the owner's success cleared only her own pair's count: the attacker stays slowed
+    assert accounts.failures("compte:marie") == 40 and accounts.failures("adresse:203.0.113.9") == 40
+    assert accounts.failures("paire:marie|192.0.2.10") == 0
+
+
+def test_a_distributed_attacker_cannot_keep_the_owner_out_of_a_known_address(accounts):
+    """The probe kept the owner out for ever: failures from 12 addresses fed the account-wide delay,
+    which was applied to the owner's address too. An address the account signed in from is exempt
+    from the account-wide and address-wide delays (only its own pair's count applies)."""
+    accounts.add("lea", "lecteur", PASSWORD)
+    assert accounts.authenticate("lea", PASSWORD, "192.0.2.10").login == "lea"  # her office, once
+    now = time.time()
+    for i in range(60):  # 60 failures from 60 addresses, the last one just now
+        accounts.record_failure("lea", f"198.51.100.{i}", now=now - 60 + i)
+    assert accounts.wait_seconds("lea", "203.0.113.77", now=now) > 0  # a new address: slowed
+    assert accounts.wait_seconds("lea", "192.0.2.10", now=now) == 0  # her office: never
+    assert accounts.authenticate("lea", PASSWORD, "192.0.2.10").login == "lea"
+    with pytest.raises(AuthError, match="trop d'essais manqués"):
+        accounts.authenticate("lea", PASSWORD, "203.0.113.77")
+
+
+def test_a_disabled_account_answers_like_a_wrong_password(accounts):
+    accounts.add("lea", "lecteur", PASSWORD)
+    accounts.set_active("lea", False)
+    with pytest.raises(AuthError, match="^identifiant ou mot de passe incorrect$"):
+        accounts.authenticate("lea", PASSWORD, "192.0.2.10")
+    assert accounts.failures("compte:lea") == 1  # counted like any failure
 
 
 def test_delays_grow_and_are_capped():
@@ -391,3 +416,46 @@ def test_every_cache_keyed_by_a_choice_is_bounded():
                 if not any(k.arg == "max_entries" for k in dec.keywords):
                     unbounded.append(fn.name)
     assert unbounded == []
+
+
+def test_uploads_are_kept_only_for_a_session_that_may_import(monkeypatch):
+    """The probe filled the team process's memory from an anonymous session (upload URLs asked with
+    a file_urls_request, then PUTs). Streamlit's file manager now refuses both for any session that
+    is not signed in with the right to import, and always on a public screen."""
+    from starlette.exceptions import HTTPException
+    from streamlit.runtime.memory_uploaded_file_manager import MemoryUploadedFileManager
+    from streamlit.runtime.uploaded_file_manager import UploadedFileRec
+
+    import ui  # noqa: F401  (installs the guard, as every page does)
+    from data.accounts import Account
+    from ui import deeplink
+
+    mgr = MemoryUploadedFileManager("/_stcore/upload_file")
+    rec = UploadedFileRec(file_id="f1", name="a.xlsx", type="application/octet-stream", data=b"x" * 10)
+    sessions = {
+        "anonyme": {},
+        "contributeur": {deeplink.ACCOUNT_KEY: {"account": Account("marie", "contributeur", True)}},
+        "admin": {deeplink.ACCOUNT_KEY: {"account": Account("admin", "administrateur", True)}},
+    }
+
+    class Info:
+        def __init__(self, state):
+            self.session = type("S", (), {"session_state": state})()
+
+    class Manager:
+        def get_active_session_info(self, session_id):
+            return Info(sessions[session_id]) if session_id in sessions else None
+
+    monkeypatch.setattr("streamlit.runtime.Runtime.instance", lambda: type("R", (), {"_session_mgr": Manager()})())
+    for sid in ("anonyme", "contributeur", "inconnue"):
+        assert mgr.get_upload_urls(sid, ["a.xlsx"]) == []
+        with pytest.raises(HTTPException) as refused:
+            mgr.add_file(sid, rec)
+        assert refused.value.status_code == 403
+        assert mgr.get_files(sid, ["f1"]) == []
+    assert len(mgr.get_upload_urls("admin", ["a.xlsx"])) == 1
+    mgr.add_file("admin", rec)
+    assert [f.name for f in mgr.get_files("admin", ["f1"])] == ["a.xlsx"]
+    monkeypatch.setenv("QUARTIERS_MODE", "consultation")  # a public screen: never, even signed in
+    with pytest.raises(HTTPException):
+        mgr.add_file("admin", rec)

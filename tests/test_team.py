@@ -294,7 +294,8 @@ def test_roles_and_disabled_accounts_enforced_on_the_server(accounts):
     accounts.set_active("marie", False)
     with pytest.raises(AuthError, match="désactivé"):
         require(contrib, "record", accounts)  # the session still holds the account: refused anyway
-    with pytest.raises(AuthError, match="désactivé"):
+    # signing in: the same words as a wrong password (a disabled account's password is not confirmed)
+    with pytest.raises(AuthError, match="^identifiant ou mot de passe incorrect$"):
         accounts.authenticate("marie", PASSWORD)
 
 
@@ -390,10 +391,11 @@ HEADER = "indicateur;territoire;annee;valeur;unite;source;commentaire"
 def test_cli_users_template_import_all_or_nothing_and_export(tmp_path):
     url = f"sqlite:///{tmp_path / 'suivi.sqlite3'}"
     assert cli(url, "migrate").returncode == 0
-    r = cli(url, "user", "add", "Marie", "--role", "contributeur", stdin=PASSWORD + "\n")
-    assert r.returncode == 0 and "compte créé : marie (contributeur)" in r.stdout
+    r = cli(url, "user", "add", "Marie", "--role", "administrateur", stdin=PASSWORD + "\n")
+    assert r.returncode == 0 and "compte créé : marie (administrateur)" in r.stdout
     assert cli(url, "user", "add", "lea", "--role", "lecteur", stdin=PASSWORD + "\n").returncode == 0
-    assert "marie\tcontributeur\tactif" in cli(url, "user", "list").stdout
+    assert cli(url, "user", "add", "paul", "--role", "contributeur", stdin=PASSWORD + "\n").returncode == 0
+    assert "marie\tadministrateur\tactif" in cli(url, "user", "list").stdout
 
     r = cli(url, "template", str(tmp_path / "modele.csv"))
     lines = (tmp_path / "modele.csv").read_text(encoding="utf-8-sig").splitlines()
@@ -413,6 +415,9 @@ def test_cli_users_template_import_all_or_nothing_and_export(tmp_path):
 
     r = cli(url, "import", str(bad), "--author", "lea")
     assert r.returncode == 1 and "le rôle « lecteur » ne permet pas cette action" in r.stderr
+    # importing is the administrateur's, on the command line as in the app
+    r = cli(url, "import", str(bad), "--author", "paul")
+    assert r.returncode == 1 and "le rôle « contributeur » ne permet pas cette action" in r.stderr
 
     good = tmp_path / "annee-bom.csv"
     good.write_bytes(("\n".join([HEADER, *GOOD_ROWS]) + "\n").encode("utf-8-sig"))

@@ -9,4 +9,5 @@ the renderers of the figure model (page, PDF, CSV, charts, map)."""
 from ui import deeplink
 
 deeplink.refuse_clear_cache()
+deeplink.refuse_anonymous_uploads()
 deeplink.route_through_app()

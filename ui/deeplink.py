@@ -14,12 +14,20 @@ is named after its address (pages/emploi.py for /emploi; tested). Tested in the 
 2. Streamlit's « clear_cache » message. Any browser can send it over its websocket (the hidden
 developer menu's « Clear cache »); Streamlit then empties every cache of the process for every
 user (the next pages cost ×7). `refuse_clear_cache()` turns that message into a no-op with a line
-in the server log; the caches are rebuilt only when the process restarts or the data change."""
+in the server log; the caches are rebuilt only when the process restarts or the data change.
+
+3. Uploads. Streamlit hands upload URLs to any session that asks (a `file_urls_request` message)
+and stores any file PUT for any active session, widget or not: an anonymous visitor of the team
+site filled the memory with 30 × 4,5 MB. `refuse_anonymous_uploads()` accepts a file only for a
+session signed in with the right to import (an administrateur, as of its last page run, which
+re-reads the database), and never on a public screen; nginx also caps the size (deploy/)."""
 
 import logging
+import os
 
 import streamlit as st
 from streamlit.runtime.app_session import AppSession
+from streamlit.runtime.memory_uploaded_file_manager import MemoryUploadedFileManager
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
@@ -40,3 +48,46 @@ def refuse_clear_cache() -> None:
     """Once per process: a browser's clear_cache message no longer empties the shared caches."""
     if AppSession._handle_clear_cache_request is not _refused_clear_cache:
         AppSession._handle_clear_cache_request = _refused_clear_cache  # type: ignore[method-assign]
+
+
+ACCOUNT_KEY = "_quartiers_account"  # ui.auth.KEY (this module imports no other ui module)
+
+
+def session_may_upload(session_id: str) -> bool:
+    """A signed-in session whose account may import, on a team server; anything else: no."""
+    if os.environ.get("QUARTIERS_MODE", "").strip().lower() == "consultation":
+        return False
+    try:
+        from streamlit.runtime import Runtime
+
+        info = Runtime.instance()._session_mgr.get_active_session_info(session_id)
+        if info is None:
+            return False
+        state = info.session.session_state
+        data = state[ACCOUNT_KEY] if ACCOUNT_KEY in state else None
+        account = data.get("account") if isinstance(data, dict) else None
+        return bool(account is not None and account.can("import"))
+    except Exception:  # no runtime, a session being torn down: refuse
+        return False
+
+
+def refuse_anonymous_uploads() -> None:
+    """Once per process: upload URLs and uploaded files only for sessions that may import."""
+    if getattr(MemoryUploadedFileManager.add_file, "_quartiers", False):
+        return
+    add_file, get_upload_urls = MemoryUploadedFileManager.add_file, MemoryUploadedFileManager.get_upload_urls
+
+    def guarded_add_file(self, session_id, file):
+        if not session_may_upload(session_id):
+            from starlette.exceptions import HTTPException
+
+            log.warning("téléversement refusé : session sans droit d'import")
+            raise HTTPException(status_code=403, detail="Téléversement refusé : réservé aux administrateurs connectés.")
+        return add_file(self, session_id, file)
+
+    def guarded_get_upload_urls(self, session_id, file_names):
+        return get_upload_urls(self, session_id, file_names) if session_may_upload(session_id) else []
+
+    guarded_add_file._quartiers = True  # type: ignore[attr-defined]
+    MemoryUploadedFileManager.add_file = guarded_add_file  # type: ignore[method-assign]
+    MemoryUploadedFileManager.get_upload_urls = guarded_get_upload_urls  # type: ignore[method-assign]
