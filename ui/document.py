@@ -147,13 +147,21 @@ SCRIPT = """
     for (const k in S) if (t.includes(k)) return S[k];
     return null;
   };
+  // text on screen only: never the text of a script or a style (this script holds the sentences)
+  const code = (n) => n.parentNode && /^(SCRIPT|STYLE)$/.test(n.parentNode.nodeName);
   const fix = (root) => {
     if (!root) return;
-    if (root.nodeType === 3) { const v = tr(root.nodeValue); if (v !== null && v !== root.nodeValue) root.nodeValue = v; return; }
+    if (root.nodeType === 3) {
+      if (code(root)) return;
+      const v = tr(root.nodeValue); if (v !== null && v !== root.nodeValue) root.nodeValue = v; return;
+    }
     if (root.nodeType !== 1) return;
     const walker = d.createTreeWalker(root, NodeFilter.SHOW_TEXT);
     let n;
-    while ((n = walker.nextNode())) { const v = tr(n.nodeValue); if (v !== null && v !== n.nodeValue) n.nodeValue = v; }
+    while ((n = walker.nextNode())) {
+      if (code(n)) continue;
+      const v = tr(n.nodeValue); if (v !== null && v !== n.nodeValue) n.nodeValue = v;
+    }
     const els = [root, ...root.querySelectorAll("[aria-label],[title],[placeholder],[alt],[aria-placeholder]")];
     for (const el of els) for (const a of ATTRS) {
       const v0 = el.getAttribute && el.getAttribute(a), v = tr(v0);

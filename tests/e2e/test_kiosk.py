@@ -307,3 +307,16 @@ def test_touches_on_the_map_delay_the_idle_reset(browser, idle_url):
         assert "/carte" in page.url, f"retour à l'accueil après {time.monotonic() - start:.0f} s malgré les touchers sur la carte"
         assert countdown(page) is None
     ctx.close()
+
+
+def test_translator_leaves_the_page_script_intact(browser, website_url):
+    """The French translator rewrites text on screen, never the text of a script or a style (the
+    page's own script holds the English sentences it looks for)."""
+    ctx, page = touch_page(browser, 390, 844)
+    open_page(page, website_url + "/evolutions")
+    scripts = page.evaluate("""() => [...document.querySelectorAll('script')]
+        .filter(s => !s.src && s.textContent.includes('__q2030') === false && s.textContent.includes("La page demandée"))
+        .length""")
+    intact = page.evaluate("() => [...document.querySelectorAll('script')].some(s => s.textContent.includes('__q2030idle'))")
+    assert scripts == 0 and intact, (scripts, intact)
+    ctx.close()
