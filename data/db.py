@@ -23,7 +23,7 @@ DB_ENV = "QUARTIERS_DB_URL"
 CONNECT_TIMEOUT_S = 3  # unreachable server: a French message after 3 s, not 130
 STATEMENT_TIMEOUT_MS = 5000  # a hung statement (lock, overloaded server) is cancelled after 5 s
 SQLITE_BUSY_S = 3  # a locked SQLite file: wait at most 3 s
-SCHEMA_VERSION = "0004_validation"  # head of data/migrations/versions
+SCHEMA_VERSION = "0005_known_addresses"  # head of data/migrations/versions
 READ_ROLE_ENV = "QUARTIERS_DB_READ_ROLE"  # PostgreSQL role of the public processes: SELECT on published data only
 
 metadata = sa.MetaData()

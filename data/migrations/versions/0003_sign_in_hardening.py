@@ -24,11 +24,6 @@ def upgrade():
     # accounts created with `user add … --sso` before this revision were the ones without a password
     op.execute(sa.text("UPDATE account SET sso = :yes WHERE password_hash IS NULL").bindparams(yes=True))
     op.create_table(
-        "login_known",
-        sa.Column("scope", sa.String(200), primary_key=True),
-        sa.Column("last_success", sa.Float, nullable=False),
-    )
-    op.create_table(
         "login_throttle",
         sa.Column("scope", sa.String(200), primary_key=True),
         sa.Column("failures", sa.Integer, nullable=False),
