@@ -309,7 +309,13 @@ def test_host_config_is_what_streamlit_answers_with_no_origin():
 
     scope = {"type": "http", "method": "GET", "headers": [], "path": "/_stcore/host-config", "query_string": b""}
     scope |= {"server": ("127.0.0.1", 80), "scheme": "http", "root_path": ""}
-    own = json.loads(asyncio.run(create_host_config_routes(None)[0].endpoint(Request(scope))).body)
+    # in a thread of its own: an earlier test of the same run (browser, AppTest) may leave an event
+    # loop running in this one, where asyncio.run() refuses to start
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(1) as pool:
+        answer = pool.submit(asyncio.run, create_host_config_routes(None)[0].endpoint(Request(scope))).result()
+    own = json.loads(answer.body)
     assert set(own) == set(deploy_nginx.HOST_CONFIG)
     assert {k: v for k, v in own.items() if k != "allowedOrigins"} == {
         k: v for k, v in deploy_nginx.HOST_CONFIG.items() if k != "allowedOrigins"
