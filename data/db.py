@@ -23,7 +23,7 @@ DB_ENV = "QUARTIERS_DB_URL"
 CONNECT_TIMEOUT_S = 3  # unreachable server: a French message after 3 s, not 130
 STATEMENT_TIMEOUT_MS = 5000  # a hung statement (lock, overloaded server) is cancelled after 5 s
 SQLITE_BUSY_S = 3  # a locked SQLite file: wait at most 3 s
-SCHEMA_VERSION = "0005_known_addresses"  # head of data/migrations/versions
+SCHEMA_VERSION = "0006_series_points"  # head of data/migrations/versions
 READ_ROLE_ENV = "QUARTIERS_DB_READ_ROLE"  # PostgreSQL role of the public processes: SELECT on published data only
 
 metadata = sa.MetaData()
@@ -89,6 +89,54 @@ followup_event = sa.Table(
     sa.Column("actor", sa.String(64), nullable=False),
     sa.Column("at", sa.String(32), nullable=False),
     sa.Column("reason", sa.String(300), nullable=False, server_default=""),
+)
+
+# Points that extend the contract's series past its tables (data/series.py): an official table
+# imported (INSEE, ANCT) or a value the team records for a catalogue indicator. The contract's own
+# figures never live here (qpv_data/indicators.csv, immutable). Never updated but for `status`.
+series_point = sa.Table(
+    "series_point",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("indicator", sa.String(60), nullable=False),
+    sa.Column("territory", sa.String(60), nullable=False),
+    sa.Column("period", sa.String(20), nullable=False),  # millésime (« 2021 », « 2020-2021 »)
+    sa.Column("perimeter", sa.String(80), nullable=False),  # label: « QPV 2024 », « commune »…
+    sa.Column("value", ExactDecimal, nullable=True),  # None: « non disponible » (secret, missing), never 0
+    sa.Column("decimals", sa.Integer, nullable=False, server_default="0"),  # as published
+    sa.Column("unit", sa.String(40), nullable=False),
+    sa.Column("source", sa.String(300), nullable=False),
+    sa.Column("origin", sa.String(12), nullable=False),  # officielle, equipe
+    sa.Column("batch", sa.String(40), nullable=False, server_default=""),  # one import = one batch
+    sa.Column("comment", sa.String(1000), nullable=False, server_default=""),
+    sa.Column("author", sa.String(64), nullable=False),
+    sa.Column("recorded_at", sa.String(32), nullable=False),
+    sa.Column("status", sa.String(12), nullable=False, server_default="proposee"),
+    sa.Index("ix_series_point_key", "indicator", "territory", "period"),
+)
+
+series_event = sa.Table(
+    "series_event",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("value_id", sa.Integer, sa.ForeignKey("series_point.id"), nullable=False, index=True),
+    sa.Column("action", sa.String(12), nullable=False),
+    sa.Column("actor", sa.String(64), nullable=False),
+    sa.Column("at", sa.String(32), nullable=False),
+    sa.Column("reason", sa.String(300), nullable=False, server_default=""),
+)
+
+# Indicators an official import introduced (the catalogue lacks them): shown like the others.
+series_indicator = sa.Table(
+    "series_indicator",
+    metadata,
+    sa.Column("id", sa.String(60), primary_key=True),
+    sa.Column("label", sa.String(200), nullable=False),
+    sa.Column("unit", sa.String(20), nullable=False),  # a catalogue unit: pourcent, euros, personnes…
+    sa.Column("definition", sa.String(1000), nullable=False),
+    sa.Column("higher_is_better", sa.Boolean, nullable=True),  # None: no verdict
+    sa.Column("author", sa.String(64), nullable=False),
+    sa.Column("created_at", sa.String(32), nullable=False),
 )
 
 account = sa.Table(
@@ -252,6 +300,8 @@ def migrate(url: str | None = None) -> str:
 
 PUBLIC_TABLES = (
     "followup_value",
+    "series_point",
+    "series_indicator",
     "alembic_version",
 )  # the public reads validated values only (status)  # what a public process may read: never accounts
 

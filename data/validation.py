@@ -17,13 +17,18 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from .accounts import Account, Accounts, AuthError, require
-from .db import StoreError, followup_event, followup_value, french_fault
+from .db import StoreError, followup_event, followup_value, french_fault, series_event, series_point
 
 PROPOSED, VALIDATED, REFUSED, WITHDRAWN = "proposee", "validee", "refusee", "retiree"
 STATUS_LABELS = {PROPOSED: "proposée", VALIDATED: "validée", REFUSED: "refusée", WITHDRAWN: "retirée"}
 MAX_REASON = 300
 # which step may follow which
 ALLOWED = {VALIDATED: {PROPOSED}, REFUSED: {PROPOSED}, WITHDRAWN: {VALIDATED}}
+
+
+# which values a decision is about: the référentiel's follow-up values, or the points that extend
+# the contract's series (data/series.py); both follow the same steps
+KINDS = {"suivi": (followup_value, followup_event), "serie": (series_point, series_event)}
 
 
 class ValidationError(ValueError):
@@ -63,11 +68,19 @@ def record_proposals(con, ids: list[int], author: str, at: str) -> None:
 
 
 def decide(
-    engine: sa.Engine, accounts: Accounts, actor: Account | None, ids: list[int], action: str, reason: str = ""
+    engine: sa.Engine,
+    accounts: Accounts,
+    actor: Account | None,
+    ids: list[int],
+    action: str,
+    reason: str = "",
+    kind: str = "suivi",
 ) -> list[int]:
     """Validate, refuse or withdraw values, all or none, by an administrateur re-read from the
     database. Returns the ids changed; ValidationError (French) when any id cannot take this step."""
     who = require(actor, "validate", accounts)
+    values, steps = KINDS[kind]
+    prefix = "S" if kind == "serie" else ""  # a series point is « S12 » on every screen and in the command line
     if action not in ALLOWED:
         raise ValidationError(f"décision inconnue « {action[:20]} »")
     reason = _reason(reason, required=action in (REFUSED, WITHDRAWN))
@@ -77,30 +90,27 @@ def decide(
     at = _now()
     try:
         with engine.begin() as con:
-            rows = {
-                r.id: r.status
-                for r in con.execute(sa.select(followup_value.c.id, followup_value.c.status).where(followup_value.c.id.in_(ids)))
-            }
+            rows = {r.id: r.status for r in con.execute(sa.select(values.c.id, values.c.status).where(values.c.id.in_(ids)))}
             missing = [i for i in ids if i not in rows]
             if missing:
-                raise ValidationError(f"valeur inconnue : n° {', '.join(map(str, missing))}")
+                raise ValidationError(f"valeur inconnue : n° {', '.join(prefix + str(i) for i in missing)}")
             wrong = [i for i in ids if rows[i] not in ALLOWED[action]]
             if wrong:
                 raise ValidationError(
-                    f"la valeur n° {wrong[0]} est « {STATUS_LABELS.get(rows[wrong[0]], rows[wrong[0]])} » : "
+                    f"la valeur n° {prefix}{wrong[0]} est « {STATUS_LABELS.get(rows[wrong[0]], rows[wrong[0]])} » : "
                     f"elle ne peut pas être {STATUS_LABELS[action]}"
                 )
             # the status only moves forward from the one read (a concurrent decision changes nothing twice)
             for i in ids:
                 n = con.execute(
-                    followup_value.update()
-                    .where(followup_value.c.id == i, followup_value.c.status == rows[i])
-                    .values(status=action)
+                    values.update().where(values.c.id == i, values.c.status == rows[i]).values(status=action)
                 ).rowcount
                 if n != 1:
-                    raise ValidationError(f"la valeur n° {i} vient d'être traitée par quelqu'un d'autre : rien n'a été changé")
+                    raise ValidationError(
+                        f"la valeur n° {prefix}{i} vient d'être traitée par quelqu'un d'autre : rien n'a été changé"
+                    )
             con.execute(
-                followup_event.insert(),
+                steps.insert(),
                 [{"value_id": i, "action": action, "actor": who.login, "at": at, "reason": reason} for i in ids],
             )
     except (ValidationError, AuthError, StoreError):
@@ -110,10 +120,11 @@ def decide(
     return ids
 
 
-def events(engine: sa.Engine, value_id: int | None = None) -> list[Event]:
-    q = sa.select(followup_event).order_by(followup_event.c.id)
+def events(engine: sa.Engine, value_id: int | None = None, kind: str = "suivi") -> list[Event]:
+    steps = KINDS[kind][1]
+    q = sa.select(steps).order_by(steps.c.id)
     if value_id is not None:
-        q = q.where(followup_event.c.value_id == value_id)
+        q = q.where(steps.c.value_id == value_id)
     try:
         with engine.connect() as con:
             return [Event(r.value_id, r.action, r.actor, r.at, r.reason) for r in con.execute(q)]
