@@ -12,7 +12,7 @@ object: no module-level memo).
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 
@@ -42,6 +42,8 @@ from .schemas import (
 # Figures whose territory or period the data infers rather than reads (`inferred` column of
 # indicators.csv): the reason is shown beside the figure as « attribution déduite ».
 STATUS_OK, STATUS_NA, STATUS_ABSENT = "ok", "na", "absent"
+# the unit shown for an indicator an import introduced (the catalogue's own carry theirs)
+UNIT_LABELS = {"nombre": "nombre", "pourcent": "%", "euros": "euros", "ratio": "ratio", "note": "note", "fraction": "fraction"}
 
 
 @dataclass(frozen=True)
@@ -64,10 +66,19 @@ class Figure:
     contract_ref: str = ""
     note: str = ""
     inferred: str = ""  # why the territory or period is deduced rather than read ("" = read)
+    # a point past the contract (data/series.py): « officielle » or « equipe »; the contract's own: « contrat »
+    origin: str = "contrat"
+    publication: str = ""  # « validee » (or « proposee » in the team's views); "" for the contract
+    recorded_at: str = ""
+    point_id: int = 0
 
     @property
     def missing(self) -> bool:
         return self.value is None
+
+    @property
+    def from_contract(self) -> bool:
+        return self.origin == "contrat"
 
 
 def _float(v) -> float | None:
@@ -135,6 +146,10 @@ class Dataset:
             contract_ref=r["contract_ref"],
             note=r.get("note") or "",
             inferred=r.get("inferred") or "",
+            origin=r.get("origin") or "contrat",
+            publication=r.get("publication") or "",
+            recorded_at=r.get("recorded_at") or "",
+            point_id=int(r.get("point_id") or 0),
         )
 
     def figure(self, territory: str, indicator: str, period: str) -> Figure:
@@ -143,6 +158,61 @@ class Dataset:
             if f.period == period:
                 return f
         return Figure(territory, indicator, period, None, self.catalogue[indicator].unit, 0, STATUS_ABSENT)
+
+    # -- the living diagnostic -------------------------------------------------------------------
+    @property
+    def is_living(self) -> bool:
+        return bool(self._memo.get("__living__"))
+
+    def living(self, points, indicators=()) -> Dataset:
+        """This dataset with the points past the contract (data/series.py: validated ones for
+        every public view) after the contract's figures, which stay exactly as printed: a point
+        never replaces a contract figure, it follows it (`figure()` of a contract period returns
+        the contract's). Indicators an import introduced join the catalogue. Points of an unknown
+        territory or indicator are left out."""
+        catalogue = dict(self.catalogue)
+        for ind in indicators:
+            if ind.id not in catalogue:
+                catalogue[ind.id] = Indicator(
+                    id=ind.id,
+                    label=ind.label,
+                    unit=ind.unit,
+                    unit_label=UNIT_LABELS.get(ind.unit, ind.unit),
+                    definition=ind.definition,
+                    pillar="territoire",
+                    higher_is_better=ind.higher_is_better,
+                    source="indicateur ajouté par un import de table officielle",
+                    period_meaning="Millésime de la table importée.",
+                )
+        rows = [
+            {
+                "territory": p.territory,
+                "indicator": p.indicator,
+                "period": p.period,
+                "value": None if p.value is None else float(p.value),
+                "value_status": "na" if p.value is None else "ok",
+                "qualifier": "",
+                "source": p.source,
+                "perimeter": p.perimeter,
+                "contract_ref": "",
+                "note": p.comment,
+                "inferred": "",
+                "value_text": "" if p.value is None else format(p.value, "f"),
+                "unit": catalogue[p.indicator].unit,
+                "decimals": p.decimals,
+                "origin": p.origin,
+                "publication": p.status,
+                "recorded_at": p.recorded_at,
+                "point_id": p.id,
+            }
+            for p in points
+            if p.territory in self.territories and p.indicator in catalogue
+        ]
+        base = self.frame.assign(origin="contrat", publication="", recorded_at="", point_id=0)
+        frame = pd.concat([base.astype(object), pd.DataFrame(rows, columns=base.columns)], ignore_index=True) if rows else base
+        out = replace(self, catalogue=catalogue, frame=frame, _memo={})
+        out._memo["__living__"] = True
+        return out
 
     def has(self, territory: str, indicator: str, period: str) -> bool:
         return self.figure(territory, indicator, period).status != STATUS_ABSENT

@@ -11,7 +11,9 @@ from dataclasses import dataclass
 
 from .dataset import STATUS_ABSENT, STATUS_NA, Dataset, Figure
 from .framework import objectives_for_quartier
+from .indicators import period_sort_key
 from .schemas import CardSpec, Inconsistency, Reading, Territory
+from .series import same_segment
 
 # verdicts of a change, judged with the catalogue's « higher is better »
 IMPROVEMENT, DETERIORATION, STABLE, NO_JUDGEMENT, UNAVAILABLE = (
@@ -28,6 +30,9 @@ BETTER, WORSE, SAME, STRONGER, WEAKER = "better", "worse", "same", "stronger", "
 # where a reference territory's change comes from
 FROM_DATA, FROM_STATEMENT, IMPLIED_BY_GAPS, NOT_GIVEN, CONFLICTING = "data", "stated", "implied", "none", "conflicting"
 N_CLASSES = 5  # map classes
+# why an evolution is not computed, besides a missing value (« absent », « na »): the two figures
+# are on different perimeters (QPV 2015 vs QPV 2024): never compared
+PERIMETER_BREAK = "perimeter"
 
 
 # --- records -------------------------------------------------------------------------------------
@@ -40,11 +45,23 @@ class Evolution:
     decimals: int
     verdict: str
     direction: str
-    missing_reason: str = ""  # "absent" or "na" when not computable
+    missing_reason: str = ""  # "absent", "na" or "perimeter" when not computable
 
     @property
     def available(self) -> bool:
         return self.change is not None
+
+
+@dataclass(frozen=True)
+class Update:
+    """A card's figure followed by a later point (an official table imported, a value of the
+    team, validated): the card shows the latest with its millésime and the contract's beside it.
+    `evolution` (contract → latest) is unavailable with reason « perimeter » across a change of
+    perimeter: a QPV 2015 figure and a QPV 2024 one are never compared."""
+
+    latest: Figure
+    contract: Figure
+    evolution: Evolution
 
 
 @dataclass(frozen=True)
@@ -99,6 +116,7 @@ class Card:
     context: tuple[ContextPart, ...] = ()
     note: str = ""
     link: object | None = None  # views.yaml LinkSpec
+    update: Update | None = None  # a later point than the contract's (living diagnostic)
 
 
 @dataclass(frozen=True)
@@ -211,14 +229,38 @@ def _missing_reason(*figures: Figure) -> str:
 
 
 def evolution(ds: Dataset, territory: str, indicator: str, period_from: str, period_to: str) -> Evolution:
-    ind = ds.catalogue[indicator]
     a, b = ds.figure(territory, indicator, period_from), ds.figure(territory, indicator, period_to)
+    return evolution_between(ds, a, b)
+
+
+def evolution_between(ds: Dataset, a: Figure, b: Figure) -> Evolution:
+    """b - a, judged; never across a missing value nor a change of perimeter (data/series.segment)."""
+    ind = ds.catalogue[a.indicator]
     decimals = max(a.decimals, b.decimals)
     if a.missing or b.missing:
         return Evolution(a, b, None, None, decimals, UNAVAILABLE, UNAVAILABLE, _missing_reason(a, b))
+    if not same_segment(a.perimeter, b.perimeter):
+        return Evolution(a, b, None, None, decimals, UNAVAILABLE, UNAVAILABLE, PERIMETER_BREAK)
     change = round(b.value - a.value, decimals + 2)
     pct = (b.value - a.value) / a.value * 100 if ind.unit != "pourcent" and a.value else None
     return Evolution(a, b, change, pct, decimals, judge(change, ind.higher_is_better), direction(change))
+
+
+def latest_point(ds: Dataset, territory: str, indicator: str) -> Figure | None:
+    """The last point past the contract of this series (None in the contract's state, or when
+    there is none): the dataset holds only what the view may show (validated for the public)."""
+    later = [f for f in ds.series(territory, indicator) if not f.from_contract]
+    return later[-1] if later else None
+
+
+def update_of(ds: Dataset, fig: Figure) -> Update | None:
+    """The card's figure and the latest point, when that point is later than the figure."""
+    if fig.status == STATUS_ABSENT or not ds.is_living:
+        return None
+    latest = latest_point(ds, fig.territory, fig.indicator)
+    if latest is None or period_sort_key(latest.period) <= period_sort_key(fig.period):
+        return None
+    return Update(latest, fig, evolution_between(ds, fig, latest))
 
 
 def gap(ds: Dataset, territory: str, reference: str, indicator: str, period: str) -> Gap:
@@ -338,6 +380,7 @@ def card(ds: Dataset, spec: CardSpec, territory: str) -> Card | None:
         context,
         spec.note,
         getattr(spec, "link", None),
+        update_of(ds, fig),
     )
 
 

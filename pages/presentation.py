@@ -43,7 +43,7 @@ elif st.query_params.get("slide") != str(current + 1) or "q" in st.query_params:
     st.query_params.clear()
     st.query_params["slide"] = str(current + 1)
 
-page_setup(slide.title, None, browser_title=f"{slide.title} – Présentation ({current + 1}/{n})")
+page_setup(slide.title, None, browser_title=f"{slide.title} – Présentation ({current + 1}/{n})", toggle=False)
 st.html(
     """<style>
 /* no Streamlit chrome, no navigation bar: the slide fills the screen */

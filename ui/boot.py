@@ -15,9 +15,28 @@ from ui.registry import path_of
 log = logging.getLogger("quartiers2030")
 
 
+STATE_PARAM = "etat"
+
+
+def apply_state_param() -> None:
+    """?etat=contrat shows the diagnostic exactly as the contract printed it, ?etat=actuel the
+    living one (the default); read before any page asks for its dataset, kept for the session (the
+    toggle of every page changes it, ui/frame.state_toggle). An unknown value: a French warning."""
+    raw = st.query_params.get(STATE_PARAM)
+    if raw in (None, ""):
+        return
+    if raw == cached.CONTRACT_STATE:
+        st.session_state["etat"] = cached.CONTRACT_STATE
+    elif raw == "actuel":
+        st.session_state["etat"] = cached.LIVING_STATE
+    else:
+        st.session_state["etat_bad"] = True
+
+
 def require_data() -> None:
+    apply_state_param()
     try:
-        cached.dataset()
+        cached.contract_dataset()
         cached.shapes()
     except DataValidationError as err:
         st.error(

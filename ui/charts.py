@@ -9,6 +9,7 @@ import pandas as pd
 from data.dataset import Dataset
 from data.formatting import period_label
 from data.indicators import period_sort_key
+from data.series import segment
 from ui import wording as w
 
 # d3 formats in en-US; rewrite to French separators in the axis labels.
@@ -32,6 +33,8 @@ def long_frame(ds: Dataset, figures) -> pd.DataFrame:
                 "valeur (texte)": w.value_text(f),
                 "source": f.source,
                 "périmètre": f.perimeter,
+                "segment": segment(f.perimeter),
+                "origine": w.ORIGIN.get(f.origin, f.origin),
                 "couleur": ds.territories[f.territory].colour,
             }
         )
@@ -46,11 +49,42 @@ def _colour_scale(df: pd.DataFrame) -> alt.Scale:
     return alt.Scale(domain=list(pairs), range=list(pairs.values()))
 
 
+def breaks(df: pd.DataFrame) -> list[tuple[str, str, str, str]]:
+    """Where a territory's series changes perimeter: (territory, last period before, first period
+    after, « QPV 2015 → QPV 2024 »), in chronological order. No line joins the two segments."""
+    out = []
+    if not len(df):
+        return out
+    for name, g in df.dropna(subset=["valeur"]).sort_values("order").groupby("territoire", sort=False):
+        rows = g.to_dict("records")
+        for a, b in zip(rows, rows[1:], strict=False):
+            if a["segment"] != b["segment"]:
+                out.append((str(name), a["période"], b["période"], f"{a['périmètre']} → {b['périmètre']}"))
+    return out
+
+
+def break_sentence(df: pd.DataFrame) -> str:
+    """The break said in words (legend note and text alternative); "" without one."""
+    found = breaks(df)
+    if not found:
+        return ""
+    parts = sorted({f"{change} entre {before} et {after}" for _, before, after, change in found})
+    return (
+        "Rupture de série (changement de périmètre) : "
+        + " ; ".join(parts)
+        + ". Les deux segments ne sont pas reliés et aucune évolution n'est calculée entre eux."
+    )
+
+
 def series_chart(df: pd.DataFrame, title: str, unit_label: str, zero: bool = False) -> alt.Chart:
-    """`zero`: counts start at 0 (a cropped axis would exaggerate a change of 276 → 271)."""
+    """`zero`: counts start at 0 (a cropped axis would exaggerate a change of 276 → 271). A change
+    of perimeter splits a territory's line in two segments (never joined) and is marked by a
+    dashed rule at the first period of the new perimeter, said in the subtitle."""
     order = list(dict.fromkeys(df.sort_values("order")["période"]))
     data = df.dropna(subset=["valeur"])
-    base = alt.Chart(data, title=alt.TitleParams(title, subtitle=f"Unité : {unit_label}", anchor="start")).encode(
+    said = break_sentence(df)
+    subtitle = [f"Unité : {unit_label}"] + ([said] if said else [])
+    base = alt.Chart(data, title=alt.TitleParams(title, subtitle=subtitle, anchor="start")).encode(
         x=alt.X("période:N", sort=order, title="Période", axis=alt.Axis(labelAngle=0)),
         y=alt.Y("valeur:Q", title=unit_label, axis=alt.Axis(labelExpr=FR_AXIS, tickCount=6), scale=alt.Scale(zero=zero)),
         color=alt.Color(
@@ -68,11 +102,23 @@ def series_chart(df: pd.DataFrame, title: str, unit_label: str, zero: bool = Fal
             alt.Tooltip("valeur (texte):N", title="valeur"),
             alt.Tooltip("source:N"),
             alt.Tooltip("périmètre:N"),
+            alt.Tooltip("origine:N"),
         ],
     )
-    return (base.mark_line(strokeWidth=2.5) + base.mark_point(size=80, filled=True)).properties(
-        width="container", height=300, autosize=FIT
-    )
+    layers = [base.mark_line(strokeWidth=2.5).encode(detail="segment:N"), base.mark_point(size=80, filled=True)]
+    found = breaks(df)
+    if found:
+        marks = pd.DataFrame(
+            [{"période": after, "rupture": f"Changement de périmètre ({change})"} for _, _, after, change in found]
+        ).drop_duplicates()
+        rule = alt.Chart(marks).encode(x=alt.X("période:N", sort=order))
+        layers += [
+            rule.mark_rule(color="#57606a", strokeDash=[6, 4], strokeWidth=2, xOffset=-20).encode(tooltip=["rupture:N"]),
+            rule.mark_text(align="left", baseline="top", dx=-16, y=4, fontSize=14, color="#3d434b").encode(
+                text=alt.value("changement de périmètre")
+            ),
+        ]
+    return alt.layer(*layers).properties(width="container", height=300, autosize=FIT)
 
 
 def bar_chart(
@@ -131,9 +177,14 @@ def accessible(chart, description: str) -> dict:
     )
 
 
-def description(ds: Dataset, indicator: str, territories: tuple[str, ...], title: str) -> str:
+def description(ds: Dataset, indicator: str, territories: tuple[str, ...], title: str, frame: pd.DataFrame | None = None) -> str:
     names = ", ".join(w.name(ds, t, True) for t in territories if ds.series(t, indicator))
-    return f"Graphique : {title} ({ds.catalogue[indicator].unit_label}) pour {names}. Les mêmes chiffres sont dans le tableau « Données en tableau » ci-dessous."
+    said = break_sentence(frame) if frame is not None else ""
+    return (
+        f"Graphique : {title} ({ds.catalogue[indicator].unit_label}) pour {names}. "
+        + (said + " " if said else "")
+        + "Les mêmes chiffres sont dans le tableau « Données en tableau » ci-dessous."
+    )
 
 
 def chart_spec(ds: Dataset, kind: str, indicator: str, territories: tuple[str, ...], title: str) -> dict:
@@ -148,4 +199,4 @@ def chart_spec(ds: Dataset, kind: str, indicator: str, territories: tuple[str, .
         chart = bar_chart(frame, "territoire", title, ind.unit_label, color="période", sort=names)
     else:
         chart = bar_chart(frame, "territoire", title, ind.unit_label, sort=names)
-    return accessible(chart, description(ds, indicator, territories, title))
+    return accessible(chart, description(ds, indicator, territories, title, frame))

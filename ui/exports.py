@@ -6,6 +6,7 @@ neutralised (OWASP: a leading apostrophe) without touching the figures themselve
 from __future__ import annotations
 
 from data.dataset import Dataset, Figure
+from ui.wording import ORIGIN, PUBLICATION
 
 HEADER = [
     "territoire",
@@ -21,6 +22,8 @@ HEADER = [
     "référence du contrat",
     "note",
     "attribution déduite",
+    "origine",  # contrat · source officielle importée · saisie de l'équipe
+    "publication",  # « imprimé dans le contrat » or the point's status (validée; proposée in team views)
 ]
 # one home for CSV writing and formula neutralisation (the command line uses it too)
 from data.csvio import FORMULA_START, followup_csv, neutralise, to_csv  # noqa: E402,F401
@@ -57,6 +60,8 @@ def figures_rows(ds: Dataset, figures) -> list[list[str]]:
                 neutralise(f.contract_ref),
                 neutralise(f.note),
                 neutralise(f.inferred),
+                ORIGIN.get(f.origin, f.origin),
+                "imprimé dans le contrat" if f.from_contract else PUBLICATION.get(f.publication, f.publication),
             ]
         )
     return rows

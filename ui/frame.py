@@ -61,15 +61,43 @@ CSS = """
 """
 
 
-def page_setup(title: str, intro: str | None = None, browser_title: str | None = None) -> None:
-    """Every page starts here: the document head (lang, French, accessibility, kiosk), its styles, its title."""
+def page_setup(title: str, intro: str | None = None, browser_title: str | None = None, toggle: bool = True) -> None:
+    """Every page starts here: the document head (lang, French, accessibility, kiosk), its styles, its
+    title, and the switch between the living diagnostic and the contract as printed."""
     if browser_title:
         st.set_page_config(page_title=browser_title)
     st.html(head_html(), unsafe_allow_javascript=True)
     st.markdown(CSS, unsafe_allow_html=True)
     st.title(title, anchor=False)
+    if toggle:
+        state_toggle()
     if intro:
         st.markdown(intro)
+
+
+def _flip_state() -> None:
+    contract = bool(st.session_state.get("etat_toggle"))
+    st.session_state["etat"] = cached.CONTRACT_STATE if contract else cached.LIVING_STATE
+    sync_query("etat", cached.CONTRACT_STATE if contract else "", "")  # the address is read first at the next run
+
+
+def state_toggle() -> None:
+    """« Diagnostic tel que le contrat l'a imprimé » (?etat=contrat): off, the figures are the
+    contract's followed by every value published since (validated); on, the contract alone."""
+    if st.session_state.pop("etat_bad", False):
+        st.warning("Le paramètre « etat » de l'adresse n'a pas une valeur connue (contrat ou actuel) : affichage par défaut.")
+    contract = st.session_state.get("etat") == cached.CONTRACT_STATE
+    st.session_state["etat_toggle"] = contract
+    st.toggle(
+        "Afficher le diagnostic tel que le contrat l'a imprimé (sans les valeurs publiées depuis)",
+        key="etat_toggle",
+        on_change=_flip_state,
+        help="Désactivé : les chiffres du contrat suivis des valeurs publiées depuis (validées). "
+        "Activé : uniquement les chiffres du contrat, tels qu'imprimés.",
+    )
+    if contract:
+        st.caption("État affiché : le contrat tel qu'imprimé (2024). Les valeurs publiées depuis ne sont pas montrées.")
+    sync_query("etat", cached.CONTRACT_STATE if contract else "", "")
 
 
 NOTICE_ROLE = {"error": "alert", "warning": "alert", "info": "status", "success": "status"}

@@ -21,7 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from data.formatting import period_label
-from data.model import DETERIORATION, IMPROVEMENT, Card, Fiche
+from data.model import DETERIORATION, IMPROVEMENT, PERIMETER_BREAK, Card, Fiche
 from ui import wording as w
 
 FEMININE = {"médiane", "part", "population", "densité", "proportion", "moyenne"}
@@ -77,7 +77,43 @@ def when(period: str) -> str:
     return f"le {label}" if "/" in label or label.startswith("T") else label
 
 
+def update_sentence(ds, territory: str, c: Card) -> Sentence | None:
+    """A card with a later point: « En 2021, sur le périmètre QPV 2024, la médiane … de La Victoire
+    est de 11 230 € ; la série du contrat s'arrête en 2020 sur le périmètre QPV 2015 : pas de
+    comparaison. » — or, on the same perimeter, the change since the contract's value."""
+    u = c.update
+    if u is None:
+        return None
+    subj, fem = _subject(ds, territory, c)
+    p1, p0 = when(u.latest.period), when(u.contract.period)
+    head = f"En {p1}, sur le périmètre {u.latest.perimeter}, {subj}"
+    if u.latest.missing:
+        text = f"{head} n'est pas disponible (secret statistique ou valeur non publiée par la source)"
+    else:
+        text = f"{head} est {de(w.value_text(u.latest))}"
+    ev = u.evolution
+    if ev.available:
+        change = w.change_text(ev.change, ev.end.unit, ev.decimals)
+        text += f" ; {'elle' if fem else 'il'} était {de(w.value_text(u.contract))} en {p0} dans le contrat ({change}"
+        text += f", {VERDICT_WORD[ev.verdict]})" if ev.verdict in VERDICT_WORD else ")"
+    elif ev.missing_reason == PERIMETER_BREAK:
+        text += f" ; la série du contrat s'arrête en {p0} sur le périmètre {u.contract.perimeter} : pas de comparaison"
+    else:
+        text += f" ; la valeur du contrat en {p0} n'est pas disponible : aucune évolution n'est calculée"
+    return Sentence(text + ".", w.source_line(u.latest))
+
+
+def _subject(ds, territory: str, c: Card) -> tuple[str, bool]:
+    subj, fem = subject(c.label)
+    where = of_territory(w.name(ds, territory))
+    if c.label.startswith(SHARE_OF_WHOLE):  # the quartier's share of a larger population
+        return f"la part {where} dans la population de {c.label[len(SHARE_OF_WHOLE) :]}", True
+    return f"{subj} {where}", fem
+
+
 def card_sentence(ds, territory: str, c: Card) -> Sentence | None:
+    if c.update is not None:
+        return update_sentence(ds, territory, c)
     ev = c.evolution
     if ev is None:
         return None
@@ -129,9 +165,11 @@ def card_sentence(ds, territory: str, c: Card) -> Sentence | None:
 
 
 def judged_cards(cards) -> list[Card]:
-    """The cards whose evolution the catalogue can judge (better or worse), in their order: what the
-    sentences, the slides and the PDF's evolution chart put first."""
-    return [c for c in cards if c.evolution is not None and c.evolution.verdict in VERDICT_WORD]
+    """The cards with a later point (the living diagnostic: what is new comes first), then those
+    whose evolution the catalogue can judge (better or worse), in their order: what the sentences,
+    the slides and the PDF's evolution chart put first."""
+    updated = [c for c in cards if c.update is not None]
+    return updated + [c for c in cards if c.update is None and c.evolution is not None and c.evolution.verdict in VERDICT_WORD]
 
 
 def fiche_sentences(ds, fiche: Fiche, limit: int = MAX_SENTENCES) -> list[Sentence]:
@@ -139,7 +177,7 @@ def fiche_sentences(ds, fiche: Fiche, limit: int = MAX_SENTENCES) -> list[Senten
     fiche's order; then, if fewer, cards with any evolution (missing ones included)."""
     t = fiche.territory.id
     judged = judged_cards(fiche.cards)
-    others = [c for c in fiche.cards if c.evolution is not None and c not in judged]
+    others = [c for c in fiche.cards if (c.evolution is not None or c.update is not None) and c not in judged]
     out = []
     for c in [*judged, *others]:
         s = card_sentence(ds, t, c)

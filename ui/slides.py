@@ -40,7 +40,8 @@ class Slide:
 def big(ds: Dataset, c: model.Card) -> BigFigure:
     ct = w.card_text(ds, c)
     label = ct.label + (f" ({ct.period})" if ct.period else "")
-    return BigFigure(label, ct.value, tuple(ln.text for ln in ct.lines), ct.source, c.evolution.verdict if c.evolution else "")
+    ev = c.update.evolution if c.update is not None else c.evolution
+    return BigFigure(label, ct.value, tuple(ln.text for ln in ct.lines), ct.source, ev.verdict if ev else "")
 
 
 def key_cards(fiche: model.Fiche, n: int = 3) -> list[model.Card]:

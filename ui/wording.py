@@ -24,6 +24,7 @@ from data.model import (
     IMPROVEMENT,
     NO_JUDGEMENT,
     NOT_GIVEN,
+    PERIMETER_BREAK,
     SAME,
     STABLE,
     STRONGER,
@@ -46,7 +47,10 @@ MISSING_REASON = {
 EVOLUTION_MISSING_REASON = {
     STATUS_NA: "valeur « NA » dans le contrat",
     STATUS_ABSENT: "le contrat ne donne pas la valeur aux deux dates",
+    PERIMETER_BREAK: "périmètres différents : pas de comparaison",
 }
+ORIGIN = {"contrat": "contrat", "officielle": "source officielle importée", "equipe": "saisie de l'équipe"}
+PUBLICATION = {"validee": "validée", "proposee": "proposée, pas encore validée"}
 VERDICT = {
     IMPROVEMENT: "amélioration",
     DETERIORATION: "dégradation",
@@ -131,10 +135,22 @@ def value_or_reason(f: Figure) -> str:
 
 
 def source_line(f: Figure) -> str:
-    """« Source : … · période : … · périmètre : … · contrat : … » — carried by every figure."""
+    """« Source : … · période : … · périmètre : … · contrat : … » — carried by every figure; a point
+    past the contract says its origin and status instead of a place in the contract."""
     if f.status == STATUS_ABSENT:
         return "—"
-    return f"Source : {f.source} · période : {period_label(f.period)} · périmètre : {f.perimeter} · contrat : {f.contract_ref}"
+    head = f"Source : {f.source} · période : {period_label(f.period)} · périmètre : {f.perimeter}"
+    if not f.from_contract:
+        return f"{head} · {ORIGIN.get(f.origin, f.origin)}, {PUBLICATION.get(f.publication, f.publication)}"
+    return f"{head} · contrat : {f.contract_ref}"
+
+
+def break_text(a: Figure, b: Figure) -> str:
+    """Why two figures of a series are not compared: « périmètre QPV 2015 en 2020, QPV 2024 en 2021 »."""
+    return (
+        f"pas de comparaison : périmètre {a.perimeter} en {period_label(a.period)}, "
+        f"{b.perimeter} en {period_label(b.period)} (les contours ont changé)"
+    )
 
 
 def inferred_text(f: Figure) -> str:
@@ -152,8 +168,16 @@ def pct_text(ev: Evolution) -> str:
     return f" ({fr_signed(round(ev.change_pct, 1), 1)} %)"
 
 
-def evolution_text(ev: Evolution) -> str:
-    """« Évolution depuis 2015 : +734 € (amélioration) » or why it is not available."""
+def evolution_text(ev: Evolution, in_contract: bool = False) -> str:
+    """« Évolution depuis 2015 : +734 € (amélioration) » or why it is not available. `in_contract`:
+    the card shows a later point, so the contract's own evolution says its two dates."""
+    if in_contract and ev.available:
+        return (
+            f"Dans le contrat, de {period_label(ev.start.period)} à {period_label(ev.end.period)} : "
+            f"{change_text(ev.change, ev.end.unit, ev.decimals)}{pct_text(ev)} ({VERDICT[ev.verdict]})"
+        )
+    if ev.missing_reason == PERIMETER_BREAK:
+        return f"Évolution : {break_text(ev.start, ev.end)}"
     if not ev.available:
         return (
             f"Évolution de {period_label(ev.start.period)} à {period_label(ev.end.period)} : {MISSING} "
@@ -224,18 +248,62 @@ class CardText:
         return [self.label, self.value, *(ln.text for ln in self.lines), self.source]
 
 
+def update_lines(c: Card) -> list[Line]:
+    """A card showing a later point: the contract's value beside it, and the change since the
+    contract when both are on the same perimeter (otherwise why there is none)."""
+    u = c.update
+    if u is None:
+        return []
+    lines = [
+        Line(
+            f"Valeur du contrat : {value_or_reason(u.contract)} en {period_label(u.contract.period)} "
+            f"(périmètre {u.contract.perimeter} ; contrat : {u.contract.contract_ref})"
+        )
+    ]
+    ev = u.evolution
+    if ev.available:
+        lines.append(
+            Line(
+                f"Évolution depuis la valeur du contrat ({period_label(ev.start.period)}) : "
+                f"{change_text(ev.change, ev.end.unit, ev.decimals)}{pct_text(ev)} ({VERDICT[ev.verdict]})",
+                ev.verdict,
+            )
+        )
+    elif ev.missing_reason == PERIMETER_BREAK:
+        text = break_text(ev.start, ev.end)
+        lines.append(Line(text[0].upper() + text[1:] + "."))
+    return lines
+
+
 def card_text(ds: Dataset, c: Card) -> CardText:
-    """Everything a card says, in order: page and PDF render exactly these strings."""
+    """Everything a card says, in order: page and PDF render exactly these strings. A card with a
+    later point (c.update) shows that point, then the contract's value and its own lines."""
+    if c.update is not None:
+        latest = c.update.latest
+        lines = update_lines(c)
+        if latest.missing:
+            lines.insert(0, Line(f"{MISSING} (secret statistique ou valeur non publiée par la source)"))
+        rest = _contract_lines(ds, c, in_contract=True)
+        return CardText(
+            c.label, period_label(latest.period), value_text(latest), latest.missing, (*lines, *rest), source_line(latest)
+        )
+    f = c.figure
+    lines = _contract_lines(ds, c)
+    period = period_label(f.period) if f.status != STATUS_ABSENT else ""
+    return CardText(c.label, period, value_text(f), f.missing, tuple(lines), source_line(f))
+
+
+def _contract_lines(ds: Dataset, c: Card, in_contract: bool = False) -> list[Line]:
     f = c.figure
     lines: list[Line] = []
-    if f.missing:
+    if f.missing and not in_contract:
         lines.append(Line(MISSING_REASON[f.status]))
     if c.note:
         lines.append(Line(c.note))
     for part in c.context:
         lines.append(Line(" ".join(x for x in (part.before, value_text(part.figure), part.after) if x)))
     if c.evolution is not None:
-        lines.append(Line(evolution_text(c.evolution), c.evolution.verdict))
+        lines.append(Line(evolution_text(c.evolution, in_contract), c.evolution.verdict))
     for s in c.stated:
         lines.append(Line(stated_text(ds, s, f.unit)))
     for g in c.gaps:
@@ -244,8 +312,7 @@ def card_text(ds: Dataset, c: Card) -> CardText:
         lines.append(Line(companions_text(c.companions)))
     if f.inferred:
         lines.append(Line(inferred_text(f)))
-    period = period_label(f.period) if f.status != STATUS_ABSENT else ""
-    return CardText(c.label, period, value_text(f), f.missing, tuple(lines), source_line(f))
+    return lines
 
 
 def plain_value(f: Figure) -> str:

@@ -1,0 +1,226 @@
+"""The living diagnostic: the contract's series go on with validated points (data/series.py), on
+both databases; the contract's own figures never change; no evolution, verdict or line across a
+change of perimeter; every view (card, sentence, chart, CSV, slide, PDF, pages) renders the same
+records; ?etat=contrat shows the contract as printed."""
+
+from __future__ import annotations
+
+import csv
+import io
+from decimal import Decimal
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from data import db, model
+from data.accounts import Accounts
+from data.dataset import load_dataset
+from data.series import OFFICIAL, TEAM, SeriesStore
+from data.validation import VALIDATED, WITHDRAWN, decide
+from ui import wording as w
+from ui.charts import chart_spec
+from ui.sentences import fiche_sentences
+
+from .test_followup import PASSWORD, fresh_url
+from .test_pages import APP, page_text
+
+INSEE = "Insee, Filosofi 2021, quartiers 2024 (valeur d'essai)"
+
+
+@pytest.fixture(scope="module")
+def ds():
+    return load_dataset()
+
+
+def point(territory="la-victoire", period="2021", perimeter="QPV 2024", value="11230", indicator="median_declared_income"):
+    return {
+        "indicator": indicator,
+        "territory": territory,
+        "period": period,
+        "perimeter": perimeter,
+        "value": None if value is None else Decimal(value),
+        "decimals": len(value.split(".")[1]) if value and "." in value else 0,
+        "unit": "euros",
+        "source": INSEE,
+    }
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def setup(request, tmp_path):
+    url = fresh_url(request.param, tmp_path)
+    engine = db.make_engine(url)
+    accounts = Accounts(engine)
+    admin = accounts.add("admin", "administrateur", PASSWORD)
+    return SeriesStore(engine), accounts, admin
+
+
+def living(ds, store):
+    return ds.living(store.in_force(published=True), store.indicators())
+
+
+def card_of(ds, territory, indicator):
+    return next(c for c in model.fiche(ds, territory).cards if c.figure.indicator == indicator)
+
+
+def test_propose_is_not_public_validate_is_everywhere_withdraw_takes_it_back(setup, ds):
+    store, accounts, admin = setup
+    written = store.write([point()], OFFICIAL, "admin", batch="essai").written
+    assert [p.status for p in written] == ["proposee"]
+    card = card_of(living(ds, store), "la-victoire", "median_declared_income")
+    assert card.update is None and w.card_text(ds, card).value == "11 330 €"  # proposed: not public
+
+    decide(store.engine, accounts, admin, [written[0].id], VALIDATED, kind="serie")
+    lv = living(ds, store)
+    card = card_of(lv, "la-victoire", "median_declared_income")
+    text = w.card_text(lv, card)
+    assert (text.value, text.period) == ("11 230 €", "2021")
+    lines = [ln.text for ln in text.lines]
+    assert lines[0] == (
+        "Valeur du contrat : 11 330 € en 2020 (périmètre QPV 2015 ; contrat : Analyse statistique – La Victoire)"
+    )
+    assert lines[1] == (
+        "Pas de comparaison : périmètre QPV 2015 en 2020, QPV 2024 en 2021 (les contours ont changé)."
+    )
+    assert "Dans le contrat, de 2015 à 2020 : +518 € (amélioration)" in lines
+    assert text.source == f"Source : {INSEE} · période : 2021 · périmètre : QPV 2024 · source officielle importée, validée"
+
+    decide(store.engine, accounts, admin, [written[0].id], WITHDRAWN, "erreur de colonne", kind="serie")
+    card = card_of(living(ds, store), "la-victoire", "median_declared_income")
+    assert card.update is None and [p.status for p in store.points()] == ["retiree"]  # nothing deleted
+
+
+def test_the_sentence_says_there_is_no_comparison_across_perimeters(ds):
+    lv = ds.living([_point(1, point())])
+    sentences = [s.text for s in fiche_sentences(lv, model.fiche(lv, "la-victoire"))]
+    assert sentences[0] == (
+        "En 2021, sur le périmètre QPV 2024, la médiane des revenus déclarés de La Victoire est de 11 230 € ; "
+        "la série du contrat s'arrête en 2020 sur le périmètre QPV 2015 : pas de comparaison."
+    )
+    assert not any(word in sentences[0] for word in ("amélioration", "dégradation", "+", "-100"))
+
+
+def test_no_evolution_nor_verdict_across_a_change_of_perimeter(ds):
+    lv = ds.living([_point(1, point())])
+    a = lv.figure("la-victoire", "median_declared_income", "2020")
+    b = lv.figure("la-victoire", "median_declared_income", "2021")
+    ev = model.evolution_between(lv, a, b)
+    assert (ev.change, ev.verdict, ev.missing_reason) == (None, model.UNAVAILABLE, model.PERIMETER_BREAK)
+    assert model.evolution(lv, "la-victoire", "median_declared_income", "2015", "2021").change is None
+
+
+def test_on_the_same_perimeter_the_change_since_the_contract_is_given(ds):
+    """Compiègne (commune) is the same perimeter before and after: the change is computed."""
+    row = dict(point("compiegne", "2021", "commune", "40700", indicator="population"), unit="nombre")
+    lv = ds.living([_point(1, row)])
+    c = ds.figure("compiegne", "population", "2018")
+    assert (c.perimeter, c.value) == ("commune", 40542)
+    ev = model.evolution_between(lv, c, lv.figure("compiegne", "population", "2021"))
+    assert ev.available and ev.change == 158 and ev.missing_reason == ""
+
+
+def test_a_secret_value_stays_missing_never_zero(ds):
+    lv = ds.living([_point(1, point(value=None))])
+    card = card_of(lv, "la-victoire", "median_declared_income")
+    text = w.card_text(lv, card)
+    assert text.value == "non disponible" and text.missing
+    assert "0 €" not in text.value and lv.figure("la-victoire", "median_declared_income", "2021").value is None
+
+
+def test_the_contract_figures_stay_exactly_as_printed(ds):
+    lv = ds.living([_point(1, point()), _point(2, point("la-victoire", "2020", "QPV 2024", "99999"))])
+    for t in ds.territory_ids:
+        for i in ds.catalogue:
+            before = ds.series(t, i)
+            after = [f for f in lv.series(t, i) if f.from_contract]
+            assert before == after, (t, i)
+    # a point never replaces a contract figure of the same period: the contract's is returned
+    assert lv.figure("la-victoire", "median_declared_income", "2020").value == 11330
+
+
+def test_the_chart_draws_two_segments_and_says_the_break(ds):
+    lv = ds.living([_point(1, point())])
+    spec = chart_spec(lv, "series", "median_declared_income", ("clos-des-roses", "la-victoire"), "Médiane")
+    line = spec["layer"][0]
+    assert line["mark"]["type"] == "line" and line["encoding"]["detail"]["field"] == "segment"
+    assert any(layer["mark"]["type"] == "rule" for layer in spec["layer"])
+    assert "Rupture de série (changement de périmètre) : QPV 2015 → QPV 2024 entre 2020 et 2021" in spec["description"]
+    contract = chart_spec(ds, "series", "median_declared_income", ("clos-des-roses", "la-victoire"), "Médiane")
+    assert "Rupture" not in contract["description"] and len(contract["layer"]) == 2
+
+
+def test_the_csv_export_carries_origin_perimeter_and_status(ds):
+    from ui.exports import figures_csv
+
+    lv = ds.living([_point(1, point())])
+    rows = list(csv.reader(io.StringIO(figures_csv(lv, model.all_figures(lv, "la-victoire")).decode("utf-8-sig")), delimiter=";"))
+    header = rows[0]
+    for col in ("origine", "publication", "périmètre"):
+        assert col in header, header
+    new = [r for r in rows if "11230" in r]
+    assert len(new) == 1
+    row = dict(zip(header, new[0], strict=True))
+    assert (row["origine"], row["publication"], row["périmètre"]) == ("source officielle importée", "validée", "QPV 2024")
+    assert {dict(zip(header, r, strict=True))["publication"] for r in rows[1:] if r is not new[0]} == {"imprimé dans le contrat"}
+
+
+def test_slides_and_pdf_show_the_same_latest_value(ds):
+    from ui.pdf import fiche_pdf
+    from ui.slides import build
+
+    lv = ds.living([_point(1, point())])
+    slides = build(lv, lambda *a: {})
+    slide = next(s for s in slides if s.territory == "la-victoire")
+    assert any(f.value == "11 230 €" and "2021" in f.label for f in slide.figures)
+    assert any("pas de comparaison" in s.text for s in slide.sentences)
+    pdf = fiche_pdf(lv, model.fiche(lv, "la-victoire"))
+    from pypdf import PdfReader
+
+    text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages).replace("\u202f", " ").replace("\xa0", " ")
+    assert "11 230 €" in text and "Valeur du contrat : 11 330 €" in text
+
+
+def _point(i, row, origin=OFFICIAL, status=VALIDATED):
+    from data.series import Point
+
+    return Point(
+        id=i, origin=origin, batch="essai", comment="", author="admin", recorded_at="2026-12-01T00:00:00+00:00", status=status, **row
+    )
+
+
+# --- the pages ----------------------------------------------------------------------------------
+
+
+def test_pages_show_the_published_point_and_etat_contrat_the_contract(tmp_path, monkeypatch):
+    url = fresh_url("sqlite", tmp_path)
+    monkeypatch.setenv("QUARTIERS_DB_URL", url)
+    engine = db.make_engine(url)
+    accounts = Accounts(engine)
+    admin = accounts.add("admin", "administrateur", PASSWORD)
+    store = SeriesStore(engine)
+    ids = [p.id for p in store.write([point(value="11230")], TEAM, "marie").written]
+
+    def fiche(query):
+        at = AppTest.from_file(APP, default_timeout=60)
+        for k, v in query.items():
+            at.query_params[k] = v
+        at.run()
+        at.switch_page("pages/fiche.py").run()
+        assert not at.exception, [e.value for e in at.exception]
+        return page_text(at)
+
+    assert "11 230 €" not in fiche({"q": "la-victoire"})  # proposed: not on any public view
+    decide(engine, accounts, admin, ids, VALIDATED, kind="serie")
+    import ui.cached
+
+    ui.cached.published_changed()
+    shown = fiche({"q": "la-victoire"})
+    assert "11 230 €" in shown and "Valeur du contrat : 11 330 € en 2020" in shown
+    assert "la série du contrat s&#x27;arrête en 2020" in shown or "la série du contrat s'arrête en 2020" in shown
+    printed = fiche({"q": "la-victoire", "etat": "contrat"})
+    assert "11 230 €" not in printed and "11 330 €" in printed
+    assert "le contrat tel qu'imprimé" in printed
+    home = AppTest.from_file(APP, default_timeout=60)
+    home.query_params["etat"] = "<b>x</b>"
+    home.run()
+    said = " ".join(x.value for x in home.warning)
+    assert "Le paramètre « etat » de l'adresse n'a pas une valeur connue" in said and "<b>x</b>" not in said
