@@ -10,11 +10,16 @@ installation is printed), 2 on a usage error.
     python -m data.cli user disable LOGIN
     python -m data.cli template FICHIER.csv
     python -m data.cli import FICHIER.csv|FICHIER.xlsx --author LOGIN
+    python -m data.cli table import FICHIER.csv|FICHIER.xlsx --mapping CORRESPONDANCE.yaml --author LOGIN [--dry-run]
+                                                                (table officielle INSEE, ANCT : voir qpv_data/correspondances/)
     python -m data.cli export FICHIER.csv [--public]
     python -m data.cli pending                                   (valeurs proposées, à valider, une par ligne avec son n°)
     python -m data.cli validate N… | --all --author LOGIN         (publier : administrateur)
     python -m data.cli refuse N --reason TEXTE --author LOGIN     (refuser, avec la raison)
     python -m data.cli withdraw N --reason TEXTE --author LOGIN   (retirer une valeur publiée, avec la raison)
+
+N : le numéro d'une valeur de suivi du référentiel (12), ou S suivi du numéro pour un point de série
+(S12 : valeur d'une table officielle importée ou d'un indicateur du diagnostic).
 """
 
 from __future__ import annotations
@@ -31,6 +36,8 @@ from . import db
 from .accounts import ROLES, Accounts, AuthError, require
 from .csvio import MAX_IMPORT_BYTES, ImportFileError, followup_csv, template_csv
 from .followup import FollowupStore, check_import, referentiel_indicators, shown
+from .official import MappingError, check_table, load_mapping, write_result
+from .series import ORIGIN_LABELS, SeriesStore
 from .validation import REFUSED, VALIDATED, WITHDRAWN, ValidationError, decide
 
 USAGE = __doc__.split("\n\n", 1)[1].split('"""')[0].strip("\n")
@@ -111,10 +118,20 @@ def read_import_file(path: Path) -> bytes:
         return f.read(MAX_IMPORT_BYTES + 1)
 
 
-def _value_id(text: str) -> int:
-    if not text.isascii() or not text.isdigit() or len(text) > 12:
+def _value_id(text: str) -> tuple[str, int]:
+    """« 12 » → a follow-up value of the référentiel; « S12 » → a series point (data/series.py)."""
+    kind, digits = ("serie", text[1:]) if text[:1] in ("S", "s") else ("suivi", text)
+    if not digits.isascii() or not digits.isdigit() or len(digits) > 12:
         raise argparse.ArgumentTypeError("numéro de valeur invalide")
-    return int(text)
+    return kind, int(digits)
+
+
+def _ids(kind: str, ids: list[int]) -> str:
+    return ", ".join(("S" if kind == "serie" else "") + str(i) for i in ids)
+
+
+def _fr(value) -> str:
+    return "non disponible" if value is None else format(value, "f").replace(".", ",")
 
 
 def _dataset():
@@ -170,6 +187,12 @@ def run(argv: list[str] | None) -> int:
         dec.add_argument("ids", nargs=1, type=_value_id)
         dec.add_argument("--reason", required=True)
         dec.add_argument("--author", required=True)
+    table = sub.add_parser("table").add_help_option().add_subparsers(dest="action", required=True, parser_class=FrenchParser)
+    timp = table.add_parser("import").add_help_option()
+    timp.add_argument("file")
+    timp.add_argument("--mapping", required=True)
+    timp.add_argument("--author", required=True)
+    timp.add_argument("--dry-run", action="store_true")
     a = ap.parse_args(argv)
 
     try:
@@ -185,6 +208,9 @@ def run(argv: list[str] | None) -> int:
         store = FollowupStore()
         store.check_schema()
         accounts = Accounts(store.engine)
+        series = SeriesStore(store.engine)
+        if a.cmd == "table":
+            return table_import(a, store, accounts, series)
         if a.cmd == "user":
             if a.action == "add":
                 try:
@@ -212,7 +238,13 @@ def run(argv: list[str] | None) -> int:
                     f"{e.id}\t{e.indicator_key}\t{e.territory}\t{e.year}\t{format(e.value, 'f').replace('.', ',')}\t"
                     f"{shown(e.unit, 40)}\t{shown(e.author, 64)}\t{e.recorded_at}"
                 )
-            print(f"{len(pending)} valeur(s) à valider", file=sys.stderr)
+            points = series.pending()
+            for pt in points:  # S12 indicator territory millésime perimeter value unit origin author date
+                print(
+                    f"S{pt.id}\t{pt.indicator}\t{pt.territory}\t{pt.period}\t{pt.perimeter}\t{_fr(pt.value)}\t{shown(pt.unit, 40)}\t"
+                    f"{ORIGIN_LABELS.get(pt.origin, pt.origin)}\t{shown(pt.author, 64)}\t{pt.recorded_at}"
+                )
+            print(f"{len(pending) + len(points)} valeur(s) à valider", file=sys.stderr)
             return 0
         if a.cmd in ("validate", "refuse", "withdraw"):
             actor = accounts.get(a.author.strip().lower())
@@ -221,16 +253,20 @@ def run(argv: list[str] | None) -> int:
             if a.cmd == "validate":
                 if bool(a.ids) == bool(a.all):
                     raise ValidationError("donnez les numéros des valeurs à valider, ou --all (pas les deux)")
-                ids = [e.id for e in store.pending()] if a.all else a.ids
+                ids = [("suivi", e.id) for e in store.pending()] + [("serie", p.id) for p in series.pending()] if a.all else a.ids
                 if not ids:
                     print("aucune valeur à valider")
                     return 0
-                done = decide(store.engine, accounts, actor, ids, VALIDATED)
-                print(f"{len(done)} valeur(s) validée(s) par {actor.login} : n° {', '.join(map(str, done))}")
+                for kind in ("suivi", "serie"):  # each kind all or nothing, the référentiel's first
+                    chosen = list(dict.fromkeys(i for k, i in ids if k == kind))
+                    if chosen:
+                        done = decide(store.engine, accounts, actor, chosen, VALIDATED, kind=kind)
+                        print(f"{len(done)} valeur(s) validée(s) par {actor.login} : n° {_ids(kind, done)}")
             else:
                 action = REFUSED if a.cmd == "refuse" else WITHDRAWN
-                done = decide(store.engine, accounts, actor, a.ids, action, a.reason)
-                print(f"valeur n° {done[0]} {'refusée' if action == REFUSED else 'retirée'} par {actor.login}")
+                kind, number = a.ids[0]
+                done = decide(store.engine, accounts, actor, [number], action, a.reason, kind=kind)
+                print(f"valeur n° {_ids(kind, done[:1])} {'refusée' if action == REFUSED else 'retirée'} par {actor.login}")
             return 0
         # import: all or nothing
         importer = accounts.get(a.author.strip().lower())
@@ -247,7 +283,7 @@ def run(argv: list[str] | None) -> int:
         store.add_many(rows)
         print(f"{len(rows)} valeurs importées au nom de {author} (proposées : publiques après validation)")
         return 0
-    except (AuthError, ImportFileError, ValidationError, db.StoreError) as err:
+    except (AuthError, ImportFileError, ValidationError, db.StoreError, MappingError) as err:
         print(f"erreur : {err}", file=sys.stderr)
         return 1
     except sa.exc.SQLAlchemyError as exc:  # a fault outside the store's own handling (the migration)
@@ -256,6 +292,47 @@ def run(argv: list[str] | None) -> int:
     except OSError as err:
         print(f"erreur : {os_error(err)}", file=sys.stderr)
         return 1
+
+
+def table_import(a, store: FollowupStore, accounts: Accounts, series: SeriesStore) -> int:
+    """`table import`: an official table through its correspondence; the plan, then (unless
+    --dry-run) everything written in one transaction, or nothing when any problem is found."""
+    importer = accounts.get(a.author.strip().lower())
+    if importer is None:
+        raise AuthError(f"aucun compte « {shown(a.author, 64)} » (créez-le : python -m data.cli user add)")
+    author = require(importer, "import", accounts).login  # the administrateur's, as in the app
+    mapping_path = Path(a.mapping)
+    mapping = load_mapping(read_import_file(mapping_path), mapping_path.name)
+    path = Path(a.file)
+    data = read_import_file(path)
+    ds = _dataset()
+    result = check_table(ds, series, path.name, data, mapping)
+    if result.problems:
+        print(f"import refusé, rien n'a été enregistré ({len(result.problems)} problème(s)) :", file=sys.stderr)
+        for p in result.problems:
+            print(f"  - {p}", file=sys.stderr)
+        return 1
+    print(f"{mapping.source} — millésime {mapping.millesime}, périmètre {mapping.perimeter_label}")
+    for line in result.preview:
+        print(
+            f"{line.kind}\t{line.territory}\t{line.indicator}\t{line.period}\t{line.perimeter}\t{line.value}\t"
+            f"en vigueur : {line.current}\tcontrat : {line.contract}"
+        )
+    for ind in result.indicators:
+        print(f"nouvel indicateur : {ind.id} — {ind.label} ({ind.unit})")
+    print(result.summary())
+    if a.dry_run:
+        print("essai (--dry-run) : rien n'a été enregistré")
+        return 0
+    report = write_result(series, result, author)
+    if report is None:  # pragma: no cover - a result without problem has rows
+        print("import refusé, rien n'a été enregistré", file=sys.stderr)
+        return 1
+    print(
+        f"{len(report.written)} valeur(s) enregistrée(s) au nom de {author} (lot {result.batch} ; proposées : publiques après "
+        f"validation), {report.unchanged} inchangée(s) non réécrite(s)"
+    )
+    return 0
 
 
 if __name__ == "__main__":

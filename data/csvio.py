@@ -168,6 +168,43 @@ def read_import(name: str, data: bytes) -> tuple[list[tuple[int, dict]], dict[in
     return out, refused
 
 
+TABLE_WIDTH = 300  # an official table (INSEE, ANCT) has one column per variable: a few dozen, rarely more
+TABLE_DELIMITERS = (";", "\t", ",")  # INSEE writes « ; » ; some producers « , » or a tab
+
+
+def read_rows(name: str, data: bytes, width: int = TABLE_WIDTH, delimiter: str | None = None) -> list[list]:
+    """Every row of a CSV or XLSX file as read, bounded like read_import (size, rows, cells, XML),
+    for an official table whose columns are the producer's own (data/official.py): texts, SheetNumber
+    for a spreadsheet's numeric cell, FORMULA for a formula cell. A CSV's separator is « ; » unless
+    given (or unless its first 30 lines have none, then a tab, then « , »)."""
+    if len(data) > MAX_IMPORT_BYTES:
+        raise ImportFileError(f"fichier trop volumineux ({_mb(len(data))} ; au plus {_mb(MAX_IMPORT_BYTES)})")
+    lower = name.lower()
+    if lower.endswith(".xlsx"):
+        rows = _xlsx_rows(data, width)
+    elif lower.endswith(".csv"):
+        if b"\x00" in data[:65536]:
+            raise ImportFileError("ce fichier n'est pas une table (contenu binaire) : un fichier .csv ou .xlsx est attendu")
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise ImportFileError("le fichier n'est pas en UTF-8 (enregistrez-le en « CSV UTF-8 »)") from None
+        if delimiter is None:  # the first of « ; », tab, « , » found in the first lines (titles may hold commas)
+            first = "".join(text[:65536].splitlines(keepends=True)[:30])
+            delimiter = next((d for d in TABLE_DELIMITERS if d in first), ";")
+        rows = _csv_rows(text, delimiter)
+        for n, row in enumerate(rows, start=1):
+            if len(row) > width:
+                raise ImportFileError(f"ligne {n} : {len(row)} colonnes (au plus {width} dans une table importée)")
+    else:
+        raise ImportFileError("format non pris en charge : un fichier .csv ou .xlsx est attendu")
+    if not rows or not any(any(_cell_text(c) for c in r) for r in rows):
+        raise ImportFileError("le fichier est vide")
+    if len(rows) - 1 > MAX_IMPORT_ROWS:
+        raise ImportFileError(f"trop de lignes (plus de {MAX_IMPORT_ROWS} ; au plus {MAX_IMPORT_ROWS})")
+    return rows
+
+
 def read_table(name: str, data: bytes) -> list[tuple[int, dict]]:
     """read_import's rows; a file with a refused cell (a formula) is refused as a whole."""
     rows, refused = read_import(name, data)
@@ -224,9 +261,9 @@ class _Lines:
         return line
 
 
-def _csv_rows(text: str) -> list[list[str]]:
+def _csv_rows(text: str, delimiter: str = ";") -> list[list[str]]:
     lines = _Lines(text)
-    reader = csv.reader(lines, delimiter=";")
+    reader = csv.reader(lines, delimiter=delimiter)
     rows: list[list[str]] = []
     try:
         for row in reader:
@@ -301,9 +338,9 @@ def _unreadable(detail: str) -> ImportFileError:
     return ImportFileError(f"classeur .xlsx illisible : {detail}")
 
 
-def _xlsx_rows(data: bytes) -> list[list]:
+def _xlsx_rows(data: bytes, width: int = IMPORT_WIDTH) -> list[list]:
     try:
-        return _Workbook(data).first_sheet_rows()
+        return _Workbook(data, width).first_sheet_rows()
     except ImportFileError:
         raise
     except Exception:  # a corrupt or disguised file: zipfile and expat raise many kinds
@@ -311,7 +348,8 @@ def _xlsx_rows(data: bytes) -> list[list]:
 
 
 class _Workbook:
-    def __init__(self, data: bytes):
+    def __init__(self, data: bytes, width: int = IMPORT_WIDTH):
+        self.width = width  # the last column a cell may be in (A to H for the follow-up import)
         if data.startswith(_OLE):
             raise _unreadable(
                 "ancien format Excel (.xls) ou classeur protégé par un mot de passe ; "
@@ -411,7 +449,7 @@ class _Workbook:
             st = _Styles()
             self.parse(styles, st)
             date_styles = st.date_styles()
-        ws = _Sheet(date_styles, wb.date1904)
+        ws = _Sheet(date_styles, wb.date1904, self.width)
         self.parse(sheet, ws)
         if ws.shared:
             strings = next((p for _, k, p in rels if k.endswith("/sharedStrings")), "xl/sharedStrings.xml")
@@ -538,8 +576,9 @@ class _Sheet(_Handler):
     """The cells of a worksheet, row by row, as texts (numbers the French way), FORMULA or _Shared;
     refused early: a cell beyond column H, a row past MAX_IMPORT_ROWS + 1, a cell over MAX_CELL_CHARS."""
 
-    def __init__(self, date_styles: dict[int, bool], date1904: bool):
+    def __init__(self, date_styles: dict[int, bool], date1904: bool, width: int = IMPORT_WIDTH):
         super().__init__()
+        self.width = width
         self.date_styles = date_styles
         self.date1904 = date1904
         self.rows: list[list] = []
@@ -589,13 +628,14 @@ class _Sheet(_Handler):
             return  # no usable dimension: the cells themselves are checked one by one
         last_col = max(_column_number(m.group(1)) for m in corners)
         last_row = max(int(m.group(2)) for m in corners)
-        if last_col > IMPORT_WIDTH:
+        if last_col > self.width:
             raise ImportFileError(self.too_wide(f"la feuille s'étend jusqu'à la colonne {column_letter(last_col)} ({ref[:30]})"))
         if last_row > MAX_IMPORT_ROWS + 1:
             raise ImportFileError(self.too_long(last_row))
 
-    @staticmethod
-    def too_wide(where: str) -> str:
+    def too_wide(self, where: str) -> str:
+        if self.width != IMPORT_WIDTH:
+            return f"{where} : au plus {self.width} colonnes (A à {column_letter(self.width)}) dans une table importée"
         last = column_letter(IMPORT_WIDTH)
         return (
             f"{where}, au-delà de la colonne {last} : le modèle a {IMPORT_WIDTH} colonnes (A à {last}) ; "
@@ -633,7 +673,7 @@ class _Sheet(_Handler):
             if m is None:
                 raise _unreadable(f"ligne {self.row} : référence de cellule « {ref[:12]} » invalide")
             col = _column_number(m.group(1))
-        if col > IMPORT_WIDTH:
+        if col > self.width:
             raise ImportFileError(self.too_wide(f"{self.where(col)} : cellule"))
         if col <= self.col:
             raise _unreadable(f"{self.where(col)} : cellule en double ou dans le désordre")
