@@ -170,6 +170,7 @@ class SynthesisCell:
     evolution: Evolution
     comparison: str  # BETTER, WORSE, SAME, STRONGER, WEAKER, UNAVAILABLE
     contract_cell: str = ""  # what the contract's grid prints there instead (« <N/A> »)
+    update: Update | None = None  # a published point later than the line's last period
 
 
 @dataclass(frozen=True)
@@ -467,7 +468,8 @@ def synthesis(ds: Dataset) -> tuple[SynthesisLine, ...]:
                     else:
                         comparison_code = BETTER if (q_rel > r_rel) == ind.higher_is_better else WORSE
             contract_cell = row.qpv_cell if ds.territories[col].kind != "qpv" else ""
-            cells.append(SynthesisCell(col, ev, comparison_code, contract_cell))
+            end = ds.figure(col, ind.id, row.to)
+            cells.append(SynthesisCell(col, ev, comparison_code, contract_cell, update_of(ds, end)))
         out.append(SynthesisLine(ind.id, row.label, row.period_label, row.reference, row.reference_label, ref, tuple(cells)))
     return tuple(out)
 
@@ -520,11 +522,37 @@ def map_breaks(unit: str, values: list[float]) -> tuple[tuple[float, ...], str]:
     return tuple(hi * i / N_CLASSES for i in range(N_CLASSES + 1)), FROM_ZERO
 
 
+LATEST = "derniere"  # the map's « dernière valeur »: each quartier's latest figure, its own period and perimeter
+
+
+def latest_figure(ds: Dataset, territory: str, indicator: str) -> Figure:
+    """The latest figure with a value (contract or published point); the last one if none has."""
+    series = ds.series(territory, indicator)
+    present = [f for f in series if not f.missing]
+    if present:
+        return present[-1]
+    return series[-1] if series else Figure(territory, indicator, "", None, ds.catalogue[indicator].unit, 0, STATUS_ABSENT)
+
+
+def has_points(ds: Dataset, indicator: str) -> bool:
+    """Some quartier has a point past the contract for this indicator (the map then opens on
+    « dernière valeur »)."""
+    return ds.is_living and any(latest_point(ds, q, indicator) is not None for q in ds.quartier_ids)
+
+
 def map_layer(ds: Dataset, indicator: str, period: str) -> MapLayer:
-    figures = [ds.figure(q, indicator, period) for q in ds.quartier_ids]
-    references = tuple(
-        f for f in (ds.figure(r, indicator, period) for r in MAP_REFERENCES if r in ds.territories) if not f.missing
-    )
+    """The quartiers coloured by one period's figures, or with period LATEST by each quartier's
+    latest figure (periods and perimeters may then differ: the legend lists them)."""
+    if period == LATEST:
+        figures = [latest_figure(ds, q, indicator) for q in ds.quartier_ids]
+        references = tuple(
+            f for f in (latest_figure(ds, r, indicator) for r in MAP_REFERENCES if r in ds.territories) if not f.missing
+        )
+    else:
+        figures = [ds.figure(q, indicator, period) for q in ds.quartier_ids]
+        references = tuple(
+            f for f in (ds.figure(r, indicator, period) for r in MAP_REFERENCES if r in ds.territories) if not f.missing
+        )
     # the references are stated beside the legend; the classes are the quartiers' (a commune's
     # population would put every quartier in the first class)
     breaks, basis = map_breaks(ds.catalogue[indicator].unit, [f.value for f in figures if not f.missing])

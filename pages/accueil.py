@@ -52,19 +52,20 @@ for line in cached.synthesis():
     tds = []
     for cell in line.cells:
         ev = cell.evolution
+        since = f"<br><small class='q-since'>{e(w.since_text(cell.update))}</small>" if cell.update else ""
         if not ev.available:
             why = (
                 f"« {cell.contract_cell} » dans la grille du contrat"
                 if cell.contract_cell
                 else w.EVOLUTION_MISSING_REASON[ev.missing_reason]
             )
-            tds.append(f"<td class='q-na-cell'><i>{w.MISSING}</i><br><small>{e(why)}</small></td>")
+            tds.append(f"<td class='q-na-cell'><i>{w.MISSING}</i><br><small>{e(why)}</small>{since}</td>")
             continue
         cmp_txt = "" if cell.comparison == "unavailable" else f"<br><small>{e(w.COMPARISON[cell.comparison])}</small>"
         tds.append(
             f"<td><span class='{verdict_class.get(ev.verdict, 'q-neutral')}'>{w.ARROW[ev.direction]} "
             f"{e(w.DIRECTION[ev.direction])}</span> {e(w.change_text(ev.change, unit, ev.decimals))}"
-            f"<br><small>{e(w.VERDICT[ev.verdict])}</small>{cmp_txt}</td>"
+            f"<br><small>{e(w.VERDICT[ev.verdict])}</small>{cmp_txt}{since}</td>"
         )
     ref = line.reference_change
     ref_cell = e(w.reference_change_text(ds, ref, line.reference_label))

@@ -7,6 +7,7 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
+from data import model
 from data.formatting import fr_value, period_label
 from data.model import FIXED_PERCENT
 from ui import cached
@@ -35,10 +36,22 @@ ind_id = c1.selectbox(
     format_func=lambda i: f"{cat[i].label} ({cat[i].unit_label})",
 )
 periods = ds.periods(ind_id, ds.quartier_ids)
-period = query_choice("periode", periods, periods[-1]) if st.query_params.get("ind", default_ind) == ind_id else periods[-1]
-period = c2.selectbox("Période", periods, index=periods.index(period), key=f"carte_periode_{ind_id}", format_func=period_label)
+# a series that goes on past the contract: « dernière valeur » (each quartier's own latest) first and by default
+if model.has_points(ds, ind_id):
+    periods = [model.LATEST, *periods]
+    first = model.LATEST
+else:
+    first = periods[-1]
+period = query_choice("periode", periods, first) if st.query_params.get("ind", default_ind) == ind_id else first
+period = c2.selectbox(
+    "Période",
+    periods,
+    index=periods.index(period),
+    key=f"carte_periode_{ind_id}",
+    format_func=lambda p: "Dernière valeur de chaque quartier" if p == model.LATEST else period_label(p),
+)
 sync_query("ind", ind_id, default_ind)
-sync_query("periode", period, periods[-1])
+sync_query("periode", period, first)
 
 ind = cat[ind_id]
 layer = cached.map_layer(ind_id, period)
@@ -57,7 +70,21 @@ with left:
         returned_objects=["last_active_drawing"],
     )
 with right:
-    st.markdown(f"**{html.escape(ind.label)}**  \n{html.escape(ind.unit_label)} · {period_label(period)}")
+    if period == model.LATEST:
+        st.markdown(f"**{html.escape(ind.label)}**  \n{html.escape(ind.unit_label)} · dernière valeur de chaque quartier")
+        st.html(
+            "<p class='q-note'>Période et périmètre : "
+            + html.escape(
+                " ; ".join(
+                    f"{ds.territories[f.territory].short} {period_label(f.figure.period)} ({f.figure.perimeter or '—'})"
+                    for f in layer.features
+                    if not f.figure.missing
+                )
+            )
+            + ". Des périmètres différents ne se comparent pas : les couleurs situent chaque valeur, sans évolution.</p>"
+        )
+    else:
+        st.markdown(f"**{html.escape(ind.label)}**  \n{html.escape(ind.unit_label)} · {period_label(period)}")
     b = layer.breaks
     dec = (
         0 if layer.basis == FIXED_PERCENT else max((f.figure.decimals for f in layer.features if not f.figure.missing), default=0)
@@ -103,7 +130,10 @@ st.table(
             {
                 "Quartier": ds.territories[f.territory].name,
                 "Code officiel": ds.territories[f.territory].code,
-                f"{ind.label} ({period_label(period)})": w.value_or_reason(f.figure),
+                f"{ind.label} ({'dernière valeur' if period == model.LATEST else period_label(period)})": w.value_or_reason(
+                    f.figure
+                ),
+                "Période": period_label(f.figure.period) or "—",
                 "Source": f.figure.source or "—",
                 "Périmètre des données": f.figure.perimeter or "—",
             }

@@ -75,12 +75,8 @@ def test_propose_is_not_public_validate_is_everywhere_withdraw_takes_it_back(set
     text = w.card_text(lv, card)
     assert (text.value, text.period) == ("11 230 €", "2021")
     lines = [ln.text for ln in text.lines]
-    assert lines[0] == (
-        "Valeur du contrat : 11 330 € en 2020 (périmètre QPV 2015 ; contrat : Analyse statistique – La Victoire)"
-    )
-    assert lines[1] == (
-        "Pas de comparaison : périmètre QPV 2015 en 2020, QPV 2024 en 2021 (les contours ont changé)."
-    )
+    assert lines[0] == ("Valeur du contrat : 11 330 € en 2020 (périmètre QPV 2015 ; contrat : Analyse statistique – La Victoire)")
+    assert lines[1] == ("Pas de comparaison : périmètre QPV 2015 en 2020, QPV 2024 en 2021 (les contours ont changé).")
     assert "Dans le contrat, de 2015 à 2020 : +518 € (amélioration)" in lines
     assert text.source == f"Source : {INSEE} · période : 2021 · périmètre : QPV 2024 · source officielle importée, validée"
 
@@ -183,7 +179,14 @@ def _point(i, row, origin=OFFICIAL, status=VALIDATED):
     from data.series import Point
 
     return Point(
-        id=i, origin=origin, batch="essai", comment="", author="admin", recorded_at="2026-12-01T00:00:00+00:00", status=status, **row
+        id=i,
+        origin=origin,
+        batch="essai",
+        comment="",
+        author="admin",
+        recorded_at="2026-12-01T00:00:00+00:00",
+        status=status,
+        **row,
     )
 
 
@@ -224,3 +227,27 @@ def test_pages_show_the_published_point_and_etat_contrat_the_contract(tmp_path, 
     home.run()
     said = " ".join(x.value for x in home.warning)
     assert "Le paramètre « etat » de l'adresse n'a pas une valeur connue" in said and "<b>x</b>" not in said
+
+
+def test_the_map_opens_on_each_quartiers_latest_value_with_period_and_perimeter(ds):
+    lv = ds.living([_point(1, point())])
+    assert model.has_points(lv, "median_declared_income") and not model.has_points(ds, "median_declared_income")
+    layer = model.map_layer(lv, "median_declared_income", model.LATEST)
+    by = {f.territory: f.figure for f in layer.features}
+    assert (by["la-victoire"].value, by["la-victoire"].period, by["la-victoire"].perimeter) == (11230, "2021", "QPV 2024")
+    assert (by["clos-des-roses"].period, by["clos-des-roses"].perimeter) == ("2020", "QPV 2015")  # its own latest
+    # the contract's period still shows the contract's figure
+    assert {f.territory: f.figure.value for f in model.map_layer(lv, "median_declared_income", "2020").features}[
+        "la-victoire"
+    ] == 11330
+
+
+def test_the_home_synthesis_says_what_came_since_without_comparing_perimeters(ds):
+    lv = ds.living([_point(1, point())])
+    line = next(x for x in model.synthesis(lv) if x.indicator == "median_declared_income")
+    cell = next(c for c in line.cells if c.column == "la-victoire")
+    assert w.since_text(cell.update) == (
+        "Depuis : 11 230 € en 2021 (périmètre QPV 2024) ; pas de comparaison avec 2020 (QPV 2015)"
+    )
+    assert cell.evolution.change == 518  # the contract's own line is unchanged
+    assert all(c.update is None for x in model.synthesis(ds) for c in x.cells)

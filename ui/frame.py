@@ -207,7 +207,9 @@ def map_image_buttons(ds, ind, period: str, layer, legend: list[tuple[str, str]]
 
     fills = {f.territory: PALETTE[f.klass] for f in layer.features if f.klass is not None}
     names = {q: ds.territories[q].name for q in ds.quartier_ids}
-    title = f"{ind.label} – {period_label(period)}"
+    from data.model import LATEST
+
+    title = f"{ind.label} – {'dernière valeur de chaque quartier' if period == LATEST else period_label(period)}"
     source = figures_source([f.figure for f in layer.features])
     keys = [*legend, ("#ffffff", f"{w.MISSING} (pointillés)")]
 

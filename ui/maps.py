@@ -80,7 +80,7 @@ def tooltip_rows(ds, layer: MapLayer, feature) -> dict[str, str]:
         else w.MISSING,
     }
     if layer.indicator:
-        rows[ds.catalogue[layer.indicator].label] = f"{w.value_or_reason(feature.figure)} – {period_label(layer.period)}"
+        rows[ds.catalogue[layer.indicator].label] = f"{w.value_or_reason(feature.figure)} – {period_label(feature.figure.period)}"
     return rows
 
 

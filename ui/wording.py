@@ -275,6 +275,18 @@ def update_lines(c: Card) -> list[Line]:
     return lines
 
 
+def since_text(u) -> str:
+    """A synthesis cell's later point: « Depuis : 11 230 € en 2021 (périmètre QPV 2024) ; pas de
+    comparaison avec 2020 (QPV 2015) » or « … ; +158 depuis 2018 »."""
+    head = f"Depuis : {value_text(u.latest)} en {period_label(u.latest.period)} (périmètre {u.latest.perimeter})"
+    ev = u.evolution
+    if ev.available:
+        return f"{head} ; {change_text(ev.change, ev.end.unit, ev.decimals)} depuis {period_label(ev.start.period)}"
+    if ev.missing_reason == PERIMETER_BREAK:
+        return f"{head} ; pas de comparaison avec {period_label(ev.start.period)} ({ev.start.perimeter})"
+    return head
+
+
 def card_text(ds: Dataset, c: Card) -> CardText:
     """Everything a card says, in order: page and PDF render exactly these strings. A card with a
     later point (c.update) shows that point, then the contract's value and its own lines."""
