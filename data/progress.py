@@ -86,10 +86,50 @@ def _indicator(ind: dict, entries: dict[tuple[str, int], Entry]) -> IndicatorPro
     return IndicatorProgress(ind["key"], ind["label"], ind["orientation"], by_year, last, change, note)
 
 
-def progress(framework: dict, entries: list[Entry], territory: str, pillar: str | None = None) -> list[OrientationProgress]:
+def shared_entries(ds, territory: str) -> dict[tuple[str, int], Entry]:
+    """The yearly values of the référentiel indicators that ARE a catalogue series (data/links.py):
+    the series' points past the contract whose millésime is a year N … N+5, as the référentiel's
+    values (one value, never two). `ds` is the dataset the view shows (validated points only for
+    the public)."""
+    from .followup import referentiel_indicators
+    from .links import shared_indicator
+
+    out: dict[tuple[str, int], Entry] = {}
+    for ind in referentiel_indicators(ds.framework):
+        catalogue_id = shared_indicator(ds, ind["label"])
+        if catalogue_id is None or catalogue_id not in ds.catalogue:
+            continue
+        unit = ds.catalogue[catalogue_id].unit_label
+        for f in ds.series(territory, catalogue_id):
+            if f.from_contract or f.missing or not f.period.isdigit() or int(f.period) not in FOLLOW_YEARS:
+                continue
+            out[(ind["key"], int(f.period))] = Entry(
+                id=f.point_id,
+                indicator_key=ind["key"],
+                indicator_label=ind["label"],
+                orientation=ind["orientation"],
+                territory=territory,
+                year=int(f.period),
+                value=Decimal(f"{f.value:.{f.decimals}f}"),
+                unit=unit,
+                source=f.source,
+                comment=f"valeur de la série « {ds.catalogue[catalogue_id].label} » (périmètre {f.perimeter})",
+                author="",
+                recorded_at=f.recorded_at,
+                status=f.publication or "validee",
+            )
+    return out
+
+
+def progress(
+    framework: dict, entries: list[Entry], territory: str, pillar: str | None = None, ds=None
+) -> list[OrientationProgress]:
     """The progress of every orientation (of one pillar, if given) for one territory, from the
-    values in force (`FollowupStore.latest()`)."""
+    values in force (`FollowupStore.latest()`) and, with `ds`, the points of the catalogue series
+    that a référentiel indicator shares (they win over a value typed for the same year: one value)."""
     current = {(e.indicator_key, e.year): e for e in entries if e.territory == territory}
+    if ds is not None:
+        current.update(shared_entries(ds, territory))
     by_objective: dict[str, list[IndicatorProgress]] = {}
     general: dict[int, list[IndicatorProgress]] = {}
     for ind in referentiel_indicators(framework):

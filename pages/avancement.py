@@ -49,7 +49,7 @@ except FollowupStoreError as err:
     st.error(f"Valeurs de suivi indisponibles : {err}.")
     st.stop()
 
-orientations = progress(ds.framework, entries, territory, None if pillar == "tous" else pillar)
+orientations = progress(ds.framework, entries, territory, None if pillar == "tous" else pillar, ds=ds)
 
 
 def text_list(items: list[str]) -> str:

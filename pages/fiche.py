@@ -111,7 +111,7 @@ for ob in fiche.mentioned:
 
 st.header("Suivi des objectifs du contrat (N … N+5)", anchor=False)
 try:
-    followed = progress(ds.framework, cached.followup_store(read_only=consultation()).latest(), choice)
+    followed = progress(ds.framework, cached.followup_store(read_only=consultation()).latest(), choice, ds=ds)
 except FollowupStoreError as err:
     st.error(f"Valeurs de suivi indisponibles : {err}.")
 else:

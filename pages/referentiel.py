@@ -2,10 +2,11 @@
 evaluative questions; searchable; marks the indicators that already have figures here."""
 
 import html
-import unicodedata
 
 import streamlit as st
 
+from data.links import fold, linked_indicators
+from data.links import proxy_note as links_proxy_note
 from ui import cached
 from ui.frame import page_setup, sources_footer, sync_query
 
@@ -17,23 +18,14 @@ page_setup(
 
 ds = cached.dataset()
 fw, cat = ds.framework, ds.catalogue
-links = ds.referentiel_links.links
-
-
-def fold(s: str) -> str:
-    return "".join(c for c in unicodedata.normalize("NFD", s.lower()) if unicodedata.category(c) != "Mn")
 
 
 def data_for(text: str) -> list[str]:
-    found = []
-    for link in links:
-        if fold(link.match) in fold(text):
-            found += [i for i in link.indicators if i not in found]
-    return found
+    return linked_indicators(ds, text)
 
 
 def proxy_note(text: str) -> str:
-    return " ".join(link.proxy for link in links if link.proxy and fold(link.match) in fold(text))
+    return links_proxy_note(ds, text)
 
 
 c1, c2 = st.columns([2, 1])

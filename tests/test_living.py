@@ -251,3 +251,27 @@ def test_the_home_synthesis_says_what_came_since_without_comparing_perimeters(ds
     )
     assert cell.evolution.change == 518  # the contract's own line is unchanged
     assert all(c.update is None for x in model.synthesis(ds) for c in x.cells)
+
+
+def test_a_referentiel_indicator_and_its_catalogue_series_share_one_value(ds):
+    """« Évolution de la part des NEETs sur les QPV » (orientations 7 and 8) IS the NEET rate series:
+    a 2025 point of the series is the référentiel's 2025 value, over a value typed for that year."""
+    from data.followup import Entry
+    from data.links import shared_indicator
+    from data.progress import progress
+
+    row = dict(point("la-victoire", "2025", "QPV 2024", "27.5", indicator="neet_rate"), unit="pourcent")
+    lv = ds.living([_point(7, row)])
+    typed = Entry(1, "os7-ensemble-1", "NEET", 7, "la-victoire", 2025, Decimal("30"), "%", "saisie", "", "marie", "x", "validee")
+    found = {
+        i.key: i
+        for o in progress(lv.framework, [typed], "la-victoire", ds=lv)
+        for i in [*o.general_indicators, *(x for ob in o.objectives for x in ob.indicators)]
+    }
+    for key in ("os7-ensemble-1", "os8-ensemble-1"):
+        assert shared_indicator(lv, found[key].label) == "neet_rate"
+        e = found[key].by_year[2025]
+        assert (e.value, e.id, e.source) == (Decimal("27.5"), 7, INSEE), key
+    # approached links are never shared: « professionnels par habitants » ← 34 police officers (a count)
+    police = next(i for i in found.values() if "professionnels par habitants" in i.label)
+    assert shared_indicator(lv, police.label) is None
