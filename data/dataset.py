@@ -41,7 +41,7 @@ from .schemas import (
 
 # Figures whose territory or period the data infers rather than reads (`inferred` column of
 # indicators.csv): the reason is shown beside the figure as « attribution déduite ».
-STATUS_OK, STATUS_NA, STATUS_ABSENT = "ok", "na", "absent"
+STATUS_NA, STATUS_ABSENT = "na", "absent"
 # the unit shown for an indicator an import introduced (the catalogue's own carry theirs)
 UNIT_LABELS = {"nombre": "nombre", "pourcent": "%", "euros": "euros", "ratio": "ratio", "note": "note", "fraction": "fraction"}
 
@@ -214,8 +214,6 @@ class Dataset:
         out._memo["__living__"] = True
         return out
 
-    def has(self, territory: str, indicator: str, period: str) -> bool:
-        return self.figure(territory, indicator, period).status != STATUS_ABSENT
 
     def periods(self, indicator: str, territories: list[str]) -> list[str]:
         return sorted({f.period for t in territories for f in self.series(t, indicator)}, key=period_sort_key)

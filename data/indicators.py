@@ -30,7 +30,6 @@ PERIOD_RE = r"^$|^\d{4}$|^\d{4}-\d{4}$|^\d{4}-\d{2}-\d{2}$|^\d{4}-T[1-4]$|^\d{4}
 UNITS = {"nombre", "pourcent", "euros", "ratio", "apl_consultations", "apl_etp", "fraction", "note"}
 FRACTION_RE = r"^\d+/\d+$"
 NON_NEGATIVE_UNITS = UNITS  # no figure of the contract is a signed level; changes live in changes.csv
-PILLARS = {"territoire", "education", "sante", "emploi", "cadre-de-vie"}
 
 
 def _fail_first(mask: pd.Series, df: pd.DataFrame, file: str, reason) -> None:

@@ -13,7 +13,6 @@ from ui import wording as w
 from ui.document import head_html, kiosk
 from ui.render import card_html
 
-APP_TITLE = "Quartiers 2030 – Contrat de Ville de l'ARC"
 CONTRACT = "Contrat de Ville « Quartiers 2030 » de l'Agglomération de la Région de Compiègne"
 PERIMETER_WARNING = (
     "La plupart des séries du contrat portent sur les **anciens périmètres des QPV (2015)** "

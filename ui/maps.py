@@ -24,7 +24,6 @@ from ui import wording as w
 from ui.locator import HIGHLIGHT
 
 ROOT = Path(__file__).resolve().parents[1]
-STATIC_LEAFLET = ROOT / "static" / "vendor" / "leaflet"  # committed (PROVENANCE.md)
 LEAFLET_JS = "/app/static/vendor/leaflet/leaflet.js"
 LEAFLET_CSS = "/app/static/vendor/leaflet/leaflet.css"
 # Optional online base map (public screens and CI have none): QUARTIERS_TILES=osm

@@ -33,7 +33,6 @@ class Slide:
     sentences: tuple[Sentence, ...] = ()
     territory: str = ""  # quartier slides: its id (locator map, ?q=)
     chart: dict | None = None  # pillar slides: a Vega-Lite spec, projector-sized
-    chart_note: str = ""
     rows: tuple[tuple[str, tuple[str, ...]], ...] = field(default=())  # priorities: (quartier, top themes)
 
 
@@ -111,7 +110,7 @@ def build(ds: Dataset, chart_spec) -> list[Slide]:
             title = ind.label if spec.chart in ("series", "bar_periods") else f"{ind.label} ({period_label(series[0].period)})"
             chart = projector_spec(chart_spec(spec.chart, ind.id, tuple(spec.territories), title))
             note = ind.label
-        slides.append(Slide("pillar", p.name, note, tuple(figures), chart=chart, chart_note=note))
+        slides.append(Slide("pillar", p.name, note, tuple(figures), chart=chart))
     rows = []
     for q in ds.quartier_ids:
         pr = model.fiche(ds, q).priorities
