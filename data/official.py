@@ -186,6 +186,12 @@ def load_mapping(text: str | bytes, name: str = "correspondance") -> Corresponde
     cols = doc.get("colonnes")
     if isinstance(cols, dict):
         doc["colonnes"] = {str(k): v for k, v in cols.items()}  # a column named 2021
+    return mapping_from(doc, name, node)
+
+
+def mapping_from(doc: dict, name: str = "correspondance", node: yaml.Node | None = None) -> Correspondence:
+    """A correspondence from its fields (a YAML document, or the columns chosen in the app);
+    MappingError in French naming the field (and its YAML line when there is a file)."""
     try:
         return Correspondence.model_validate(doc)
     except ValidationError as exc:
@@ -200,8 +206,39 @@ def load_mapping(text: str | bytes, name: str = "correspondance") -> Corresponde
         got = err.get("input")
         if err["type"] != "missing" and isinstance(got, str | int | float | bool):
             reason += f", reçu « {shown(got, 60)} »"
-        line = _line_of(node, loc)
+        line = _line_of(node, loc) if node is not None else None
         raise MappingError(f"{name}{f', ligne {line}' if line else ''} : {where} : {reason}") from None
+
+
+def mapping_yaml(mapping: Correspondence) -> str:
+    """The correspondence as a YAML file the team keeps for next year's release."""
+    doc: dict = {
+        "source": mapping.source,
+        "millesime": mapping.millesime,
+        "perimetre": mapping.perimetre,
+        "code": mapping.code,
+    }
+    if mapping.decimale:
+        doc["decimale"] = mapping.decimale
+    if mapping.separateur:
+        doc["separateur"] = mapping.separateur
+    doc["colonnes"] = {col: spec.model_dump(exclude_none=True) for col, spec in mapping.colonnes.items()}
+    head = "# Correspondance d'une table officielle (Quartiers 2030) : voir qpv_data/correspondances/ pour un exemple commenté.\n"
+    return head + yaml.safe_dump(doc, allow_unicode=True, sort_keys=False, default_flow_style=False)
+
+
+def table_header(name: str, data: bytes) -> list[str]:
+    """The column names of a table (for choosing its columns in the app): the first of its first
+    rows whose cells, two at least, are all names (texts that are not numbers)."""
+    rows = csvio.read_rows(name, data)
+    for row in rows[:HEADER_SEARCH_ROWS]:
+        cells = [c for c in row if c is not FORMULA and csvio._cell_text(c)]
+        if len(cells) >= 2 and all(isinstance(c, str) and not isinstance(c, SheetNumber) for c in cells):
+            if not any(re.fullmatch(r"[-+]?[0-9][0-9 ,.]*", c.strip()) for c in cells):
+                return [c.strip() for c in cells][: csvio.TABLE_WIDTH]
+    raise ImportFileError(
+        f"aucune ligne d'en-tête (noms de colonnes) dans les {HEADER_SEARCH_ROWS} premières lignes : ce n'est pas une table"
+    )
 
 
 def unit_of(word: str) -> str | None:
@@ -451,7 +488,7 @@ def _perimeter(ds, territory: str, mapping: Correspondence, code: str) -> tuple[
 
 def _contract_figure(ds, territory: str, indicator: str) -> str:
     if indicator not in ds.catalogue:
-        return "— (nouvel indicateur)"
+        return "— (indicateur hors contrat)"
     figures = ds.series(territory, indicator)
     if not figures:
         return "—"

@@ -176,5 +176,12 @@ if account.can("manage_accounts"):
     from ui import admin
 
     admin.import_section(store, ds)
+if account.can("import"):
+    from ui import admin
+
+    admin.official_table_section(store)
+if account.can("manage_accounts"):
+    from ui import admin
+
     admin.accounts_section()
 sources_footer()

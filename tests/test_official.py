@@ -145,7 +145,7 @@ def test_preview_shows_each_value_beside_the_current_one_and_the_contracts(setup
     new = next(p for p in result.preview if p.indicator == "declared_income_d1" and p.territory == "la-victoire")
     assert (new.value, new.contract, new.indicator_label) == (
         "non disponible",
-        "— (nouvel indicateur)",
+        "— (indicateur hors contrat)",
         "Premier décile des revenus déclarés",
     )
     assert stored(series) == (0, 0)  # a check writes nothing

@@ -517,3 +517,146 @@ def test_team_tables_break_no_word_and_write_dates_the_french_way():
     # « anywhere » let a narrow column cut « enfan ts » at 1 366 px; break-word cuts only an over-long word
     assert "overflow-wrap:anywhere" not in table and ".q-table td{overflow-wrap:break-word}" in table
     assert "<td>01/12/2026</td>" in table  # no hyphen to break at (« 2026 -12- 01 »)
+
+
+# --- official tables in the app (issue 17, point 4) --------------------------------------------------
+
+SAMPLE_TABLE = ROOT / "tests" / "fixtures" / "filosofi-2021-qpv2024-SYNTHETIQUE.csv"  # synthetic values
+
+
+def page_text(at) -> str:
+    import html
+
+    return html.unescape(" ".join(e.proto.body for e in at.get("html")))
+
+
+@pytest.fixture(autouse=False)
+def uploads(monkeypatch):
+    """AppTest has no Streamlit runtime, so the guard that keeps uploads for sessions with the import
+    right (ui/deeplink.py, tested in tests/test_security.py) cannot see the session: let it pass.
+    The page itself re-checks the right (auth.require("import")) before reading anything."""
+    import ui.deeplink
+
+    monkeypatch.setattr(ui.deeplink, "session_may_upload", lambda session_id: True)
+
+
+def upload_table(at, name: str, data: bytes):
+    at.file_uploader(key="table_fichier_0").set_value((name, data, "text/csv")).run()
+    assert not at.exception
+    return at
+
+
+def test_administrateur_imports_an_official_table_previews_confirms_and_validates(tmp_path, monkeypatch, uploads):
+    from data.series import SeriesStore
+
+    team_db(tmp_path, monkeypatch, ("admin", "administrateur"))
+    series = SeriesStore(FollowupStore(os.environ["QUARTIERS_DB_URL"]).engine)
+    at = sign_in(open_suivi(), "admin")
+    assert "Importer une table officielle (INSEE, ANCT)" in [h.value for h in at.header]
+    assert at.selectbox(key="table_correspondance").value == "filosofi-2021-qpv2024.yaml"
+    upload_table(at, SAMPLE_TABLE.name, SAMPLE_TABLE.read_bytes())
+    text = page_text(at)
+    assert (
+        "15 nouvelle(s), 0 modifiée(s), 0 inchangée(s) ; 2 ligne(s) ignorée(s) hors contrat ; 2 valeur(s) non disponible(s)"
+        in text
+    )
+    # each mapped value beside the value in force and the contract's latest figure
+    assert (
+        "<td>5</td><td>DEC_MED21</td><td>Le Clos des Roses</td><td>Médiane des revenus déclarés</td><td>2021</td>"
+        "<td>QPV 2024</td><td>11 111 €</td><td>—</td><td>10 190 € (2020, QPV 2015)</td><td>nouvelle</td>"
+    ) in text
+    assert "Nouvel indicateur introduit par cet import : Premier décile des revenus déclarés" in text
+    assert series.points() == []  # a preview writes nothing
+    next(b for b in at.button if b.label == "Confirmer l'import").click().run()
+    assert not at.exception
+    text = page_text(at)
+    assert "15 valeur(s) enregistrée(s) au nom de admin" in text
+    assert "15 point(s) de série proposé(s), visibles de l'équipe seulement" in text
+    first = series.pending()[0]
+    assert f"<td>S{first.id}</td>" in text and "<td>source officielle importée</td>" in text
+    assert at.file_uploader(key="table_fichier_1").value is None  # the upload is forgotten after the import
+    at.checkbox(key="valider_series_tous").check()
+    next(b for b in at.button if b.label == "Valider et publier les points").click().run()
+    assert "15 point(s) de série validé(s) : ils sont publics." in page_text(at)
+    assert len(series.in_force(published=True)) == 15 and series.pending() == []
+
+
+def test_a_reimport_in_the_app_writes_no_duplicate(tmp_path, monkeypatch, uploads, ds):
+    from data.official import import_table, load_mapping
+    from data.series import SeriesStore
+
+    team_db(tmp_path, monkeypatch, ("admin", "administrateur"))
+    series = SeriesStore(FollowupStore(os.environ["QUARTIERS_DB_URL"]).engine)
+    mapping_file = ROOT / "qpv_data" / "correspondances" / "filosofi-2021-qpv2024.yaml"
+    import_table(ds, series, SAMPLE_TABLE.name, SAMPLE_TABLE.read_bytes(), load_mapping(mapping_file.read_bytes()), "admin")
+    at = upload_table(sign_in(open_suivi(), "admin"), SAMPLE_TABLE.name, SAMPLE_TABLE.read_bytes())
+    text = page_text(at)
+    assert "0 nouvelle(s), 0 modifiée(s), 15 inchangée(s)" in text and "<td>11 111 € (proposée)</td>" in text
+    assert "Rien à enregistrer : toutes ces valeurs sont déjà celles en vigueur (aucun doublon n'est écrit)." in text
+    assert "Confirmer l'import" not in [b.label for b in at.button]
+    changed = SAMPLE_TABLE.read_bytes().replace(b"11 111", b"11 500")
+    at = upload_table(at, SAMPLE_TABLE.name, changed)
+    assert "0 nouvelle(s), 1 modifiée(s), 14 inchangée(s)" in page_text(at)
+    next(b for b in at.button if b.label == "Confirmer l'import").click().run()
+    assert "1 valeur(s) enregistrée(s) au nom de admin" in page_text(at) and len(series.points()) == 16
+
+
+YAML_BAD_PERIMETER = (
+    b'source: x\nmillesime: "2021"\nperimetre: quartier\ncode: CODGEO\ncolonnes:\n  A: {indicateur: poverty_rate, unite: "%"}\n'
+)
+
+
+def test_a_refused_table_is_said_with_line_and_column_and_writes_nothing(tmp_path, monkeypatch, uploads):
+    from data.series import SeriesStore
+
+    team_db(tmp_path, monkeypatch, ("admin", "administrateur"))
+    series = SeriesStore(FollowupStore(os.environ["QUARTIERS_DB_URL"]).engine)
+    bad = SAMPLE_TABLE.read_bytes().replace(b";40,5;", b";140,5;").replace(b"10 101,5", b"1.234")
+    at = upload_table(sign_in(open_suivi(), "admin"), "table.csv", bad)
+    text = page_text(at)
+    assert "Import refusé, rien n'a été enregistré : 2 problème(s)." in text
+    assert "ligne 6, colonne DEC_TP6021 : un taux doit être compris entre 0 et 100 % (lu : 140,5)" in text
+    assert "ligne 7, colonne DEC_MED21 : « 1.234 » est ambigu" in text
+    assert "Confirmer l'import" not in [b.label for b in at.button] and series.points() == []
+    # a correspondence file that is not one: said in French, as text
+    at.radio(key="table_mode").set_value("Un fichier de correspondance (.yaml)").run()
+    at.file_uploader(key="table_yaml_0").set_value(("c.yaml", YAML_BAD_PERIMETER, "application/yaml")).run()
+    assert "Correspondance refusée – c.yaml, ligne 3 : perimetre : valeur non autorisée" in page_text(at)
+
+
+def test_columns_chosen_in_the_app_make_a_correspondence(tmp_path, monkeypatch, uploads):
+    team_db(tmp_path, monkeypatch, ("admin", "administrateur"))
+    at = upload_table(sign_in(open_suivi(), "admin"), SAMPLE_TABLE.name, SAMPLE_TABLE.read_bytes())
+    at.radio(key="table_mode").set_value("Choisir les colonnes ici").run()
+    assert at.selectbox(key="table_code").options[:3] == ["CODGEO", "LIBGEO", "DEC_MED21"]
+    at.text_input(key="table_source").input("Insee, Filosofi 2021, quartiers 2024")
+    at.text_input(key="table_millesime").input("2021")
+    at.multiselect(key="table_colonnes").select("DEC_TP6021").run()
+    at.selectbox(key="table_ind_DEC_TP6021").set_value("poverty_rate")
+    at.selectbox(key="table_unite_DEC_TP6021").set_value("%").run()
+    assert not at.exception
+    text = page_text(at)
+    assert "5 nouvelle(s), 0 modifiée(s)" in text and "<td>44,4 %</td>" in text and "63,1 % (2019, QPV 2015)" in text
+    at.selectbox(key="table_unite_DEC_TP6021").set_value("€").run()
+    assert "unité « € » contradictoire : l'indicateur poverty_rate est en pourcentage (%)" in page_text(at)
+
+
+def test_administrateur_refuses_a_series_point_with_a_reason(tmp_path, monkeypatch, ds):
+    from data.official import import_table, load_mapping
+    from data.series import SeriesStore
+    from data.validation import events
+
+    team_db(tmp_path, monkeypatch, ("admin", "administrateur"), ("marie", "contributeur"))
+    series = SeriesStore(FollowupStore(os.environ["QUARTIERS_DB_URL"]).engine)
+    mapping_file = ROOT / "qpv_data" / "correspondances" / "filosofi-2021-qpv2024.yaml"
+    import_table(ds, series, SAMPLE_TABLE.name, SAMPLE_TABLE.read_bytes(), load_mapping(mapping_file.read_bytes()), "admin")
+    marie = sign_in(open_suivi(), "marie")
+    assert "Valider et publier les points" not in [b.label for b in marie.button] and not marie.get("file_uploader")
+    at = sign_in(open_suivi(), "admin")
+    one = series.pending()[0].id
+    at.selectbox(key="refuser_series_choix").set_value(one)
+    at.text_input(key="refuser_series_raison").input("colonne mal choisie")
+    next(b for b in at.button if b.label == "Refuser le point").click().run()
+    assert f"Point n° S{one} refusé." in page_text(at)
+    assert events(series.engine, one, kind="serie")[-1].reason == "colonne mal choisie"
+    assert len(series.pending()) == 14

@@ -1,5 +1,7 @@
-"""The administrateur's tools on /suivi: accounts (list, create, disable) and the import of a year
-of values from a spreadsheet (upload, preview of what will be written, confirm). Each action
+"""The administrateur's tools on /suivi: accounts (list, create, disable), the import of a year
+of values from a spreadsheet (upload, preview of what will be written, confirm), the import of an
+official table (INSEE, ANCT) through a correspondence, and the validation of proposed values —
+the référentiel's (n° 12) and the series points past the contract (n° S12). Each action
 re-checks the role on the server (ui.auth.require) at the moment it runs."""
 
 from __future__ import annotations
@@ -105,10 +107,10 @@ def validation_section(store, ds) -> None:
         return
     by_id = {e.id: e for e in [*pending, *published]}
 
-    def run(ids: list[int], action: str, reason: str = "", message: str = "") -> None:
+    def run(ids: list[int], action: str, reason: str = "", message: str = "", kind: str = "suivi") -> None:
         try:
             me = auth.require("validate")
-            decide(store.engine, cached.accounts(), me, ids, action, reason)
+            decide(store.engine, cached.accounts(), me, ids, action, reason, kind=kind)
         except (AuthError, ValidationError, StoreError) as err:
             notice("error", f"Rien n'a été changé – {err}.")
         else:
@@ -170,6 +172,85 @@ def validation_section(store, ds) -> None:
                         WITHDRAWN,
                         reason,
                         message=f"Valeur n° {one} retirée : la précédente valeur validée, s'il y en a une, est de nouveau en vigueur.",
+                    )
+    _series_validation(store, ds, run)
+
+
+def _series_validation(store, ds, run) -> None:
+    """The points past the contract (official tables imported, n° S12): validate, refuse, withdraw,
+    with the same steps as the référentiel's values."""
+    from data.formatting import fr_value
+    from data.series import ORIGIN_LABELS, SeriesStore
+
+    series = SeriesStore(store.engine)
+    try:
+        pending = series.pending()
+        published = series.in_force(published=True)
+        introduced = {i.id: i.label for i in series.indicators()}
+    except StoreError as err:
+        notice("error", f"Points des séries indisponibles : {err}.")
+        return
+    by_id = {p.id: p for p in [*pending, *published]}
+
+    def label(p) -> str:
+        ind = ds.catalogue.get(p.indicator)
+        return ind.label if ind is not None else introduced.get(p.indicator, p.indicator)
+
+    def value(p) -> str:
+        return "non disponible" if p.value is None else fr_value(p.value, p.unit, p.decimals)
+
+    def option(i: int) -> str:
+        p = by_id[i]
+        return f"n° S{p.id} – {label(p)[:70]} – {w.name(ds, p.territory)} – {p.period} ({p.perimeter}) – {value(p)} ({p.author})"
+
+    st.subheader("Points des séries (tables officielles, n° S…)", anchor=False)
+    if not pending:
+        notice("info", "Aucun point de série (table officielle importée) n'attend de validation.")
+    else:
+        st.html(
+            html_table(
+                ["N°", "Indicateur", "Territoire", "Millésime", "Périmètre", "Valeur", "Origine", "Source", "Proposé par", "Le"],
+                [
+                    [
+                        f"S{p.id}",
+                        label(p),
+                        w.name(ds, p.territory),
+                        p.period,
+                        p.perimeter,
+                        value(p),
+                        ORIGIN_LABELS.get(p.origin, p.origin),
+                        p.source,
+                        p.author,
+                        fr_date(p.recorded_at),
+                    ]
+                    for p in pending
+                ],
+                caption=f"{len(pending)} point(s) de série proposé(s), visibles de l'équipe seulement",
+            )
+        )
+        with st.form("valider_series"):
+            chosen = st.multiselect("Points à publier", [p.id for p in pending], key="valider_series_choix", format_func=option)
+            everything = st.checkbox(f"Tous les points proposés ({len(pending)})", key="valider_series_tous")
+            if st.form_submit_button("Valider et publier les points"):
+                ids = [p.id for p in pending] if everything else chosen
+                run(ids, VALIDATED, message=f"{len(ids)} point(s) de série validé(s) : ils sont publics.", kind="serie")
+        with st.form("refuser_series"):
+            one = st.selectbox("Point à refuser", [p.id for p in pending], key="refuser_series_choix", format_func=option)
+            reason = st.text_input("Raison du refus (conservée avec la décision)", key="refuser_series_raison")
+            if st.form_submit_button("Refuser le point"):
+                run([one], REFUSED, reason, message=f"Point n° S{one} refusé.", kind="serie")
+    if published:
+        with st.expander("Retirer un point de série publié"):
+            with st.form("retirer_series"):
+                one = st.selectbox("Point publié", [p.id for p in published], key="retirer_series_choix", format_func=option)
+                reason = st.text_input("Raison du retrait (conservée)", key="retirer_series_raison")
+                if st.form_submit_button("Retirer le point"):
+                    run(
+                        [one],
+                        WITHDRAWN,
+                        reason,
+                        message=f"Point n° S{one} retiré : la précédente valeur validée, s'il y en a une, est de nouveau en vigueur.",
+                        kind="serie",
                     )
 
 
@@ -248,3 +329,230 @@ def import_section(store, ds) -> None:
                 f"{len(rows)} valeurs importées (proposées : publiques après validation ci-dessus)."
             )
             st.rerun()
+
+
+# --- official tables (INSEE, ANCT) ---------------------------------------------------------------------
+
+UNIT_CHOICES = {
+    "€": "euros (€)",
+    "%": "pourcentage (%)",
+    "nombre": "nombre",
+    "ratio": "ratio",
+    "fraction": "fraction",
+    "note": "note",
+}
+MODE_SAVED, MODE_FILE, MODE_COLUMNS = (
+    "Une correspondance enregistrée",
+    "Un fichier de correspondance (.yaml)",
+    "Choisir les colonnes ici",
+)
+
+
+def _saved_correspondences() -> dict[str, bytes]:
+    from data import paths
+
+    folder = paths.qpv_data() / "correspondances"
+    try:
+        return {p.name: p.read_bytes()[: 64 * 2**10 + 1] for p in sorted(folder.glob("*.yaml"))}
+    except OSError:
+        return {}
+
+
+def _mapping_from_columns(ds, series, name: str, data: bytes):
+    """The correspondence chosen with the table's own column names (selectboxes): None until complete."""
+    from data.official import mapping_from, table_header
+    from data.series import PERIMETERS
+
+    try:
+        header = table_header(name, data)
+    except ImportFileError as err:
+        notice("error", f"Table illisible – {err}.")
+        return None
+    c1, c2, c3 = st.columns(3)
+    source = c1.text_input(
+        "Source (producteur, base, millésime)", key="table_source", placeholder="ex. Insee, Filosofi 2021, quartiers 2024"
+    )
+    millesime = c2.text_input("Millésime", key="table_millesime", placeholder="ex. 2021")
+    perimetre = c3.selectbox(
+        "Périmètre des lignes de quartiers", list(PERIMETERS), key="table_perimetre", format_func=lambda k: PERIMETERS[k], index=1
+    )
+    c4, c5 = st.columns(2)
+    code = c4.selectbox("Colonne du code officiel (QN…, 60159, 200067965) ou de l'identifiant", header, key="table_code")
+    decimale = c5.selectbox(
+        "Séparateur décimal du fichier",
+        ["", ",", "."],
+        key="table_decimale",
+        format_func=lambda d: {"": "non précisé (« 1,234 » refusé comme ambigu)", ",": "virgule", ".": "point"}[d],
+    )
+    chosen = st.multiselect("Colonnes à importer", [h for h in header if h != code], key="table_colonnes")
+    try:
+        introduced = {i.id: i.label for i in series.indicators()}
+    except StoreError:
+        introduced = {}
+    labels = {k: i.label for k, i in ds.catalogue.items()} | introduced
+    columns = {}
+    for col in chosen:
+        a, b = st.columns([3, 1])
+        ind = a.selectbox(
+            f"Indicateur de la colonne {col}",
+            sorted(labels, key=lambda k: labels[k]),
+            key=f"table_ind_{col}",
+            format_func=lambda k: labels[k],
+        )
+        unit = b.selectbox(
+            f"Unité de la colonne {col}", list(UNIT_CHOICES), key=f"table_unite_{col}", format_func=lambda u: UNIT_CHOICES[u]
+        )
+        columns[col] = {"indicateur": ind, "unite": unit}
+    st.caption(
+        "Un indicateur que le catalogue n'a pas s'introduit par un fichier de correspondance (libellé, définition, sens "
+        "souhaitable) : voir l'exemple commenté à télécharger avec « Une correspondance enregistrée »."
+    )
+    if not chosen or not source.strip() or not millesime.strip():
+        notice("info", "Indiquez la source, le millésime et au moins une colonne à importer pour voir l'aperçu.")
+        return None
+    doc = {"source": source, "millesime": millesime, "perimetre": perimetre, "code": code, "colonnes": columns}
+    if decimale:
+        doc["decimale"] = decimale
+    return mapping_from(doc, "correspondance choisie")
+
+
+def official_table_section(store) -> None:
+    """« Importer une table officielle (INSEE, ANCT) »: the table, its correspondence (a saved one,
+    a YAML file, or columns chosen here), the preview of every mapped value beside the value in
+    force and the contract's latest figure, then « Confirmer l'import » writes it all (proposed
+    values, to validate) or nothing."""
+    from data.official import MappingError, check_table, load_mapping, mapping_yaml, write_result
+    from data.series import SeriesStore
+
+    st.header("Importer une table officielle (INSEE, ANCT)", anchor=False)
+    st.caption(
+        "Une table telle que l'Insee ou l'ANCT la publient : une ligne par territoire, repéré par son code officiel (quartier "
+        "2024 QN06007M, commune 60159, EPCI 200067965) ou l'identifiant du tableau de bord, une colonne par variable. La "
+        "correspondance dit quelle colonne est quel indicateur, avec le millésime, le périmètre, l'unité et la source. Les "
+        "autres territoires d'une table nationale sont ignorés ; le secret statistique (s, nd, NA, c…) devient « non "
+        "disponible ». Tout ou rien ; les valeurs importées sont proposées, à valider ; réimporter le même millésime "
+        "n'enregistre que ce qui a changé."
+    )
+    done = st.session_state.pop("_table_message", None)
+    if done:
+        notice("success", done)
+    series = SeriesStore(store.engine)
+    ds = cached.contract_dataset()  # the contract's figures beside the imported values
+    gen = st.session_state.get("_table_gen", 0)
+    up = st.file_uploader(
+        "Table à importer (.csv ou .xlsx)",
+        type=["csv", "xlsx"],
+        key=f"table_fichier_{gen}",
+        max_upload_size=MAX_IMPORT_BYTES // 2**20,
+    )
+    mode = st.radio("Correspondance des colonnes", [MODE_SAVED, MODE_FILE, MODE_COLUMNS], key="table_mode")
+    mapping = None
+    try:
+        if mode == MODE_SAVED:
+            saved = _saved_correspondences()
+            if not saved:
+                notice("info", "Aucune correspondance enregistrée dans qpv_data/correspondances/.")
+            else:
+                pick = st.selectbox("Correspondance", list(saved), key="table_correspondance")
+                st.download_button(
+                    "Télécharger cette correspondance (pour l'adapter)",
+                    data=saved[pick],
+                    file_name=pick,
+                    mime="application/yaml",
+                    key="table_correspondance_dl",
+                )
+                mapping = load_mapping(saved[pick], pick)
+        elif mode == MODE_FILE:
+            yml = st.file_uploader(
+                "Fichier de correspondance (.yaml)", type=["yaml", "yml"], key=f"table_yaml_{gen}", max_upload_size=1
+            )
+            if yml is not None:
+                mapping = load_mapping(yml.getvalue(), yml.name)
+        elif up is not None:
+            mapping = _mapping_from_columns(ds, series, up.name, up.getvalue())
+            if mapping is not None:
+                st.download_button(
+                    "Télécharger cette correspondance (.yaml, pour le prochain millésime)",
+                    data=mapping_yaml(mapping).encode("utf-8"),
+                    file_name=f"correspondance-{mapping.millesime}.yaml",
+                    mime="application/yaml",
+                    key="table_correspondance_faite",
+                )
+    except MappingError as err:
+        notice("error", f"Correspondance refusée – {err}.")
+        return
+    if up is None or mapping is None:
+        return
+    data = up.getvalue()
+    try:
+        me = auth.require("import")
+        result = check_table(ds, series, up.name, data, mapping)
+    except (AuthError, StoreError) as err:
+        notice("error", f"Import impossible – {err}.")
+        return
+    if result.problems:
+        notice("error", f"Import refusé, rien n'a été enregistré : {len(result.problems)} problème(s).")
+        st.html(html_table(["Problème"], [[p] for p in result.problems[:200]], caption="Lignes et colonnes refusées"))
+        return
+    notice(
+        "note",
+        f"{mapping.source} – millésime {mapping.millesime}, périmètre des quartiers : {mapping.perimeter_label}. "
+        f"{result.summary()}.",
+    )
+    for ind in result.indicators:
+        notice("note", f"Nouvel indicateur introduit par cet import : {ind.label} ({ind.id}, {ind.unit}).")
+    st.html(
+        html_table(
+            [
+                "Ligne",
+                "Colonne",
+                "Territoire",
+                "Indicateur",
+                "Millésime",
+                "Périmètre",
+                "Valeur importée",
+                "Valeur en vigueur",
+                "Dernier chiffre du contrat",
+                "Effet",
+            ],
+            [
+                [
+                    str(p.line),
+                    p.column,
+                    p.territory_name,
+                    p.indicator_label,
+                    p.period,
+                    p.perimeter,
+                    p.value,
+                    p.current,
+                    p.contract,
+                    p.kind,
+                ]
+                for p in result.preview
+            ],
+            caption="Aperçu de l'import : chaque valeur lue à côté de la valeur en vigueur et du chiffre du contrat",
+        )
+    )
+    writes = result.count("nouvelle") + result.count("modifiée")
+    if writes == 0:
+        notice("info", "Rien à enregistrer : toutes ces valeurs sont déjà celles en vigueur (aucun doublon n'est écrit).")
+        return
+    if st.button("Confirmer l'import", key="table_confirmer"):
+        digest = hashlib.sha256(data + mapping_yaml(mapping).encode()).hexdigest()
+        if st.session_state.get("_table_done") == digest:
+            notice("info", "Cette table vient déjà d'être importée.")
+            return
+        try:
+            me = auth.require("import")  # re-read now: disabled or signed out since the preview
+            report = write_result(series, result, me.login)
+        except (AuthError, StoreError) as err:
+            notice("error", f"Import non enregistré – {err}.")
+            return
+        written = len(report.written) if report is not None else 0
+        st.session_state["_table_done"] = digest
+        st.session_state["_table_gen"] = gen + 1
+        st.session_state["_table_message"] = (
+            f"{written} valeur(s) enregistrée(s) au nom de {me.login} (lot {result.batch}) : proposées, publiques après "
+            "validation ci-dessus (n° S…)."
+        )
+        st.rerun()
