@@ -321,6 +321,8 @@ def table_import(a, store: FollowupStore, accounts: Accounts, series: SeriesStor
     for ind in result.indicators:
         print(f"nouvel indicateur : {ind.id} — {ind.label} ({ind.unit})")
     print(result.summary())
+    if result.skipped:
+        print(result.skipped_line())
     if a.dry_run:
         print("essai (--dry-run) : rien n'a été enregistré")
         return 0

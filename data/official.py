@@ -56,6 +56,7 @@ from .formatting import fr_value
 from .series import OFFICIAL, PERIMETERS, Change, NewIndicator, SeriesStore, WriteReport
 
 MAX_MAPPING_BYTES = 64 * 2**10
+SHOWN_SKIPPED = 10  # codes ignored (outside the contract) named in the report: a mistyped code of the contract shows
 HEADER_SEARCH_ROWS = 30  # INSEE's spreadsheets put a few title lines above the header
 SECRET_MARKERS = frozenset({"", "s", "nd", "n.d.", "na", "n/a", "ns", "c", "nc", "so", "-", "–", "—", "…", "...", "x"})
 # the units a correspondence may write → the catalogue's unit (data/schemas.UNITS)
@@ -171,6 +172,8 @@ def load_mapping(text: str | bytes, name: str = "correspondance") -> Corresponde
     if len(text) > MAX_MAPPING_BYTES:
         raise MappingError(f"{name} : fichier trop volumineux pour une correspondance (au plus 64 Ko)")
     try:
+        if any(isinstance(e, yaml.AliasEvent) for e in yaml.parse(text)):
+            raise MappingError(f"{name} : alias YAML (*nom) refusés dans une correspondance : écrivez chaque valeur en entier")
         doc = yaml.safe_load(text)
         node = yaml.compose(text)
     except yaml.YAMLError as exc:
@@ -271,6 +274,7 @@ class Result:
     indicators: list[NewIndicator] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     skipped: int = 0  # rows of territories outside the contract
+    skipped_codes: list[str] = field(default_factory=list)  # the first SHOWN_SKIPPED of them (a typo shows here)
     missing: int = 0  # « non disponible » values
     changes: list[Change] = field(default_factory=list)
     preview: list[PreviewLine] = field(default_factory=list)
@@ -282,6 +286,13 @@ class Result:
 
     def count(self, kind: str) -> int:
         return sum(1 for c in self.changes if c.kind == kind)
+
+    def skipped_line(self) -> str:
+        """« Codes ignorés (hors contrat) : QN01001M, QN93001M » — the first ones, to spot a mistyped code."""
+        if not self.skipped:
+            return ""
+        more = f" et {self.skipped - len(self.skipped_codes)} autre(s)" if self.skipped > len(self.skipped_codes) else ""
+        return f"Codes ignorés (hors contrat) : {', '.join(self.skipped_codes)}{more}"
 
     def summary(self) -> str:
         """« 3 nouvelle(s), 1 modifiée(s), 2 inchangée(s) ; 1 581 ligne(s) ignorée(s) hors contrat ; 1 valeur(s) non disponible(s) »."""
@@ -545,6 +556,8 @@ def check_table(ds, store: SeriesStore | None, name: str, data: bytes, mapping: 
             continue
         if territory is None:
             result.skipped += 1
+            if len(result.skipped_codes) < SHOWN_SKIPPED:
+                result.skipped_codes.append(shown(str(code_cell).strip(), 30))
             continue
         code_text = str(code_cell).strip()
         if territory in seen:

@@ -100,6 +100,7 @@ def test_sample_table_imports_with_secret_markers_as_not_available(setup, ds, ma
     result, report = import_table(ds, series, SAMPLE.name, SAMPLE.read_bytes(), mapping, "admin")
     assert result.problems == [] and report is not None
     assert result.skipped == 2  # the two other QPV of France in the sample
+    assert result.skipped_line() == "Codes ignorés (hors contrat) : QN01001M, QN93001M"
     assert result.summary() == (
         "15 nouvelle(s), 0 modifiée(s), 0 inchangée(s) ; 2 ligne(s) ignorée(s) hors contrat ; 2 valeur(s) non disponible(s)"
     )
@@ -265,6 +266,8 @@ def test_a_correspondence_is_refused_in_french_with_its_line():
         load_mapping("sourse: x\n" + mapping_text())
     with pytest.raises(MappingError, match="YAML illisible"):
         load_mapping("source: [\n")
+    with pytest.raises(MappingError, match=r"alias YAML \(\*nom\) refusés"):
+        load_mapping("a: &x [1, 2]\nb: [*x, *x, *x]\n" + mapping_text())
     with pytest.raises(MappingError, match="une correspondance est un bloc"):
         load_mapping("- une liste\n")
     assert load_mapping(mapping_text(millesime="2021")).millesime == "2021"  # unquoted: read as the text 2021
@@ -331,6 +334,8 @@ def test_a_national_table_of_1584_quartiers_imports_the_contracts_three_fast(set
     elapsed = time.perf_counter() - start
     assert result.problems == [] and report is not None
     assert result.skipped == 1581 and len(report.written) == 6
+    assert result.skipped_line().startswith("Codes ignorés (hors contrat) : QN01001M, QN01002M,")
+    assert result.skipped_line().endswith(" et 1571 autre(s)")
     assert {p.territory for p in series.points()} == set(CONTRACT_QPV.values())
     assert elapsed < 10, f"{elapsed:.1f} s"
 
@@ -366,6 +371,7 @@ def test_command_line_table_import_pending_validate_refuse(setup, tmp_path):
         in r.stdout
     )
     assert "nouvel indicateur : declared_income_d1 — Premier décile des revenus déclarés (euros)" in r.stdout
+    assert "Codes ignorés (hors contrat) : QN01001M, QN93001M" in r.stdout
     assert stored(series) == (0, 0)
     r = cli(store.url, *args, "--author", "admin")
     assert r.returncode == 0 and "15 valeur(s) enregistrée(s) au nom de admin" in r.stdout, r.stderr
@@ -413,3 +419,17 @@ def test_command_line_refusals_are_french_and_write_nothing(setup, tmp_path):
     r = cli(store.url, "table", "import", str(SAMPLE), "--author", "admin")
     assert r.returncode == 2 and "Traceback" not in r.stderr  # --mapping is required
     assert stored(series) == (0, 0)
+
+
+def test_a_formula_cell_is_refused_never_computed(ds, mapping):
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["CODGEO", "LIBGEO", "DEC_MED21", "DEC_TP6021", "DEC_D121"])
+    ws.append(["QN06007M", "Clos", "=10000+1111", 44.4, 3333])
+    buf = io.BytesIO()
+    wb.save(buf)
+    r = check_table(ds, None, "table.xlsx", buf.getvalue(), mapping)
+    assert r.problems == ["ligne 2, colonne DEC_MED21 : formule refusée (une formule n'est jamais calculée à l'import)"]
+    assert r.rows == [] or all(row["indicator"] != "median_declared_income" for row in r.rows)

@@ -499,6 +499,8 @@ def official_table_section(store) -> None:
         f"{mapping.source} – millésime {mapping.millesime}, périmètre des quartiers : {mapping.perimeter_label}. "
         f"{result.summary()}.",
     )
+    if result.skipped:
+        notice("note", result.skipped_line() + ".")
     for ind in result.indicators:
         notice("note", f"Nouvel indicateur introduit par cet import : {ind.label} ({ind.id}, {ind.unit}).")
     st.html(
