@@ -111,24 +111,24 @@ def test_administrateur_imports_a_year_from_a_spreadsheet(browser, servers, tmp_
     ctx, page = offline_page(browser, 1400, 2600)
     open_app(page, team + "/suivi")
     sign_in(page, "admin")
-    uploader = page.locator("[data-testid=stFileUploader]")
+    uploader = page.locator("[data-testid=stFileUploader]").first  # the year's values; then the official table's
     page.wait_for_function(
         "() => (document.querySelector('[data-testid=stFileUploader]')?.innerText || '').includes('5 Mo au plus par fichier')"
     )
     shown = uploader.inner_text()
     assert "Choisir un fichier" in shown and "Upload" not in shown and "per file" not in shown, shown
-    page.locator("[data-testid=stFileUploader] input[type=file]").set_input_files(str(bad))
+    page.locator("[data-testid=stFileUploader] input[type=file]").first.set_input_files(str(bad))
     wait_texts(page, ["Import refusé, rien n'a été enregistré : 1 problème(s).", "ligne 4, colonne annee"])
-    page.locator("[data-testid=stFileUploader] input[type=file]").set_input_files(str(good))
+    page.locator("[data-testid=stFileUploader] input[type=file]").first.set_input_files(str(good))
     wait_texts(page, ["2 valeurs seront enregistrées au nom de admin", "9,5"])
     page.screenshot(path=str(ARTIFACTS / "team-import-apercu.png"))
-    page.get_by_role("button", name="Confirmer l'import").click()
+    page.get_by_role("button", name="Confirmer l'import", exact=True).click()
     wait_texts(page, ["2 valeurs importées (proposées : publiques après validation ci-dessus)."])
     page.get_by_label("Valeurs à publier").click()
     for name in ("14 actions (admin)", "9,5 actions (admin)"):
         page.get_by_role("option", name=name).click()
     page.keyboard.press("Escape")
-    page.get_by_role("button", name="Valider et publier").click()
+    page.get_by_role("button", name="Valider et publier", exact=True).click()
     wait_texts(page, ["2 valeur(s) validée(s) : elles sont publiques."])
     ctx.close()
 
@@ -163,4 +163,36 @@ def test_a_disabled_lecteur_can_no_longer_download_the_internal_history(browser,
     assert page.get_by_text("Connecté : lea").count() == 0
     assert page.get_by_role("button", name="Télécharger tout l'historique des saisies (CSV)").count() == 0
     page.screenshot(path=str(ARTIFACTS / "team-compte-desactive.png"))
+    ctx.close()
+
+
+def test_administrateur_imports_an_official_table_and_publishes_it(browser, servers):
+    """Issue 17, point 4, in Chromium: the synthetic INSEE-layout sample (invented values) through
+    the saved correspondence; the preview beside the contract's figure; confirm; the points listed
+    with their S-ids; validate them all."""
+    from pathlib import Path
+
+    team, _, _ = servers
+    sample = Path(__file__).resolve().parents[1] / "fixtures" / "filosofi-2021-qpv2024-SYNTHETIQUE.csv"
+    ctx, page = offline_page(browser, 1400, 3200)
+    open_app(page, team + "/suivi")
+    sign_in(page, "admin")
+    wait_texts(page, ["Importer une table officielle (INSEE, ANCT)"])
+    page.locator("[data-testid=stFileUploader] input[type=file]").nth(1).set_input_files(str(sample))
+    wait_texts(
+        page,
+        [
+            "15 nouvelle(s), 0 modifiée(s), 0 inchangée(s) ; 2 ligne(s) ignorée(s) hors contrat",
+            "10 190 € (2020, QPV 2015)",
+            "Codes ignorés (hors contrat) : QN01001M, QN93001M.",
+        ],
+    )
+    preview = page.get_by_role("region", name="Aperçu de l'import : chaque valeur lue")
+    preview.scroll_into_view_if_needed()
+    preview.screenshot(path=str(ARTIFACTS / "team-table-officielle-apercu.png"))
+    page.get_by_role("button", name="Confirmer l'import", exact=True).click()
+    wait_texts(page, ["15 valeur(s) enregistrée(s) au nom de admin", "15 point(s) de série proposé(s)"])
+    page.get_by_text("Tous les points proposés (15)").click()
+    page.get_by_role("button", name="Valider et publier les points", exact=True).click()
+    wait_texts(page, ["15 point(s) de série validé(s) : ils sont publics."])
     ctx.close()
