@@ -61,11 +61,12 @@ print(json.dumps({"cold": cold, "warm": warm, "title": title}))
 """
 
 
-def script_times(path: str, cold_reps: int, warm_reps: int, app: str = "app.py") -> dict:
+def script_times(path: str, cold_reps: int, warm_reps: int, app: str = "app.py", db_url: str | None = None) -> dict:
     """Cold and warm script times of one page through the router (app.py), or of a standalone app
-    (path « - »)."""
+    (path « - »); `db_url`: another database (bench/living.py: six yearly points per series)."""
     colds, warms = [], []
-    migrate_bench_db()
+    if db_url is None:
+        migrate_bench_db()
     for _ in range(cold_reps):
         out = subprocess.run(
             [sys.executable, "-c", SCRIPT_RUNNER, str(ROOT / app), path, str(warm_reps)],
@@ -73,7 +74,7 @@ def script_times(path: str, cold_reps: int, warm_reps: int, app: str = "app.py")
             capture_output=True,
             text=True,
             timeout=600,
-            env={**os.environ, "PYTHONPATH": str(ROOT), "QUARTIERS_BENCH": "1", "QUARTIERS_DB_URL": BENCH_DB},
+            env={**os.environ, "PYTHONPATH": str(ROOT), "QUARTIERS_BENCH": "1", "QUARTIERS_DB_URL": db_url or BENCH_DB},
         )
         if out.returncode:
             raise RuntimeError(out.stderr[-2000:])

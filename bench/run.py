@@ -144,6 +144,9 @@ def render(res: dict) -> str:
     cluster = ROOT / "bench" / "CLUSTER.md"  # bench/cluster.py: 1 vs 2 processes behind nginx
     if cluster.exists():
         lines += [cluster.read_text(encoding="utf-8").strip(), ""]
+    living = ROOT / "bench" / "LIVING.md"  # bench/living.py: six yearly values per series, national import
+    if living.exists():
+        lines += [living.read_text(encoding="utf-8").strip(), ""]
     notes = ROOT / "bench" / "NOTES.md"
     if notes.exists():
         lines += [notes.read_text(encoding="utf-8").strip(), ""]

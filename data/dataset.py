@@ -214,7 +214,6 @@ class Dataset:
         out._memo["__living__"] = True
         return out
 
-
     def periods(self, indicator: str, territories: list[str]) -> list[str]:
         return sorted({f.period for t in territories for f in self.series(t, indicator)}, key=period_sort_key)
 

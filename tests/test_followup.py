@@ -31,7 +31,9 @@ def empty_pg(url: str) -> str:
     import psycopg
 
     with psycopg.connect(url) as con:
-        con.execute("DROP TABLE IF EXISTS series_event, series_point, series_indicator, followup_event, followup_value, account, login_throttle, login_known, alembic_version")
+        con.execute(
+            "DROP TABLE IF EXISTS series_event, series_point, series_indicator, followup_event, followup_value, account, login_throttle, login_known, alembic_version"
+        )
     return url
 
 
