@@ -94,10 +94,13 @@ def shared_entries(ds, territory: str) -> dict[tuple[str, int], Entry]:
     from .followup import referentiel_indicators
     from .links import shared_indicator
 
+    shared = ds._memo.get("__shared__")
+    if shared is None:  # which référentiel indicator is which series: fixed for a dataset
+        shared = [(ind, cid) for ind in referentiel_indicators(ds.framework) if (cid := shared_indicator(ds, ind["label"]))]
+        ds._memo["__shared__"] = shared
     out: dict[tuple[str, int], Entry] = {}
-    for ind in referentiel_indicators(ds.framework):
-        catalogue_id = shared_indicator(ds, ind["label"])
-        if catalogue_id is None or catalogue_id not in ds.catalogue:
+    for ind, catalogue_id in shared:
+        if catalogue_id not in ds.catalogue:
             continue
         unit = ds.catalogue[catalogue_id].unit_label
         for f in ds.series(territory, catalogue_id):
