@@ -274,3 +274,78 @@ def _same(a, b) -> bool:
             return a is b
         return Decimal(a) == Decimal(b)
     return (a or "") == (b or "") if isinstance(a, str) or isinstance(b, str) else a == b
+
+
+# --- a point recorded by the team (the /suivi form « Prolonger une série du diagnostic ») --------
+TEAM_TERRITORIES = ("ensemble-qpv", "compiegne", "arc")  # besides the five quartiers
+PERIOD_RE = r"(20[1-3][0-9])(-(20[1-3][0-9]))?"
+DEFAULT_PERIMETER = {"qpv": "qpv-2024", "poche": "poche", "compiegne": "commune", "arc": "epci", "ensemble-qpv": "qpv-2024"}
+
+
+def team_territories(ds) -> list[str]:
+    return [*ds.quartier_ids, *(t for t in TEAM_TERRITORIES if t in ds.territories)]
+
+
+def default_perimeter(ds, territory: str) -> str:
+    """The perimeter code a value recorded today most likely has: QPV 2024 for a QPV (the 2015
+    perimeters are those of the contract's series), the square for a poche, the commune, the EPCI."""
+    kind = ds.territories[territory].kind if territory in ds.territories else ""
+    return DEFAULT_PERIMETER.get(territory, DEFAULT_PERIMETER.get(kind, "qpv-2024"))
+
+
+def check_point(
+    ds,
+    *,
+    indicator: str,
+    territory: str,
+    period: str,
+    perimeter: str,
+    value_text: str,
+    source: str,
+    author: str,
+    comment: str = "",
+) -> dict:
+    """Every rule of a point the team records for a catalogue series; the row for SeriesStore.write,
+    or FollowupError (French, naming the field). The unit is the indicator's (never typed); the
+    value follows the form's number rules (exact decimal, « 2.500 » refused as ambiguous); a rate
+    stays within 0–100; nothing negative; the millésime is a year (or « 2020-2021 »), 2015–2030."""
+    import re
+
+    from .followup import MAX_COMMENT, MAX_SOURCE, FollowupError, _text, parse_number, shown
+
+    if indicator not in ds.catalogue:
+        raise FollowupError("indicateur", f"indicateur inconnu « {shown(indicator, 40)} »")
+    if territory not in team_territories(ds):
+        raise FollowupError(
+            "territoire", f"territoire « {shown(territory)} » : choisissez parmi {', '.join(team_territories(ds))}."
+        )
+    p = (period or "").strip()
+    m = re.fullmatch(PERIOD_RE, p)
+    if not m or (m.group(3) and int(m.group(3)) <= int(m.group(1))) or not 2015 <= int(m.group(1)) <= 2030:
+        raise FollowupError(
+            "millésime", f"millésime « {shown(p, 20)} » invalide : une année (ex. 2023) ou deux (ex. 2022-2023), de 2015 à 2030."
+        )
+    if perimeter not in PERIMETERS:
+        raise FollowupError("périmètre", f"périmètre inconnu « {shown(perimeter, 20)} » : {', '.join(PERIMETERS.values())}.")
+    unit = ds.catalogue[indicator].unit
+    value = parse_number(value_text)
+    if value < 0:
+        raise FollowupError("valeur", "une valeur ne peut pas être négative (un taux, un effectif, un montant).")
+    if unit == "pourcent" and value > 100:
+        raise FollowupError("valeur", f"un taux est compris entre 0 et 100 % (saisi : {shown(value_text)}).")
+    text = (value_text or "").strip().replace("\u00a0", " ").replace("\u202f", " ").rstrip("% ")
+    decimals = len(text.replace(".", ",").partition(",")[2]) if "," in text or "." in text else 0
+    return {
+        "indicator": indicator,
+        "territory": territory,
+        "period": p,
+        "perimeter": PERIMETERS[perimeter],
+        "value": value,
+        "decimals": decimals,
+        "unit": unit,
+        "source": _text(
+            source, "source", MAX_SOURCE, "indiquez la source (ex. « Insee, RP 2021 » ou « bilan de la Mission locale »)."
+        ),
+        "comment": _text(comment, "commentaire", MAX_COMMENT, None, multiline=True),
+        "author": _text(author, "auteur", 64, "connectez-vous : la valeur est enregistrée au nom de votre compte."),
+    }

@@ -21,6 +21,7 @@ from data.followup import (
     year_label,
 )
 from data.formatting import fr_number
+from data.links import shared_indicator
 from data.validation import STATUS_LABELS
 from ui import auth, cached
 from ui import wording as w
@@ -125,6 +126,12 @@ else:
         key = st.selectbox("Indicateur de suivi", keys, key="suivi_indicateur", format_func=lambda k: by_key[k]["label"])
         if by_key[key]["sources"]:
             st.caption(f"Source suggérée par le référentiel : {by_key[key]['sources']}")
+        if shared := shared_indicator(ds, by_key[key]["label"]):
+            st.caption(
+                f"Cet indicateur est la série « {ds.catalogue[shared].label} » du diagnostic : sa valeur d'une année est "
+                "celle de la série (une seule valeur pour les deux). Saisissez-la plutôt dans « Prolonger une série du "
+                "diagnostic » ci-dessous, avec son millésime et son périmètre."
+            )
         c1, c2 = st.columns(2)
         territory = c1.selectbox("Territoire", territory_ids, key="suivi_territoire", format_func=lambda t: w.name(ds, t))
         year = c2.selectbox("Année", YEARS, index=YEARS.index(YEAR_N), key="suivi_annee", format_func=year_label)
@@ -168,6 +175,9 @@ else:
                 f"{year_label(entry.year)}. La valeur sera publique après validation par un administrateur."
             )
             st.rerun()
+    from ui.series_entry import series_section
+
+    series_section(ds, store.engine)
 if account.can("validate"):
     from ui import admin
 

@@ -275,3 +275,45 @@ def test_a_referentiel_indicator_and_its_catalogue_series_share_one_value(ds):
     # approached links are never shared: « professionnels par habitants » ← 34 police officers (a count)
     police = next(i for i in found.values() if "professionnels par habitants" in i.label)
     assert shared_indicator(lv, police.label) is None
+
+
+def test_the_team_extends_a_series_from_suivi_and_the_administrateur_publishes_it(tmp_path, monkeypatch):
+    """A contributeur proposes La Victoire's 2023 NEET rate on the 2024 perimeter; refused input is
+    said in French and loses nothing; the fiche shows it only once validated."""
+    from .test_followup import open_suivi, sign_in, team_db
+
+    team_db(tmp_path, monkeypatch, ("marie", "contributeur"), ("admin", "administrateur"))
+    at = sign_in(open_suivi(), "marie")
+    at.selectbox(key="serie_indicateur").select("neet_rate").run()
+    at.selectbox(key="serie_territoire").select("la-victoire").run()
+    assert "Dernière valeur publiée : 31,9 % en 2020-2021 (périmètre QPV 2015)." in _html(at)
+    at.text_input(key="serie_millesime").input("2023")
+    at.text_input(key="serie_valeur").input("127,5")
+    at.text_input(key="serie_source").input("Mission locale, bilan 2023")
+    next(b for b in at.button if b.label == "Proposer cette valeur").click().run()
+    assert "Valeur non enregistrée – valeur : un taux est compris entre 0 et 100 % (saisi : 127,5)." in _html(at)
+    assert at.text_input(key="serie_source").value == "Mission locale, bilan 2023"  # kept
+    at.text_input(key="serie_valeur").input("27,5")
+    next(b for b in at.button if b.label == "Proposer cette valeur").click().run()
+    said = _html(at)
+    assert "Proposé (n° S1) : 27,5 % pour « La Victoire », Taux de NEET" in said and "(périmètre QPV 2024)" in said
+    assert "<td>S1</td>" in said and "<td>proposée</td>" in said and "<td>saisie de l&#x27;équipe</td>" in said
+    store = SeriesStore(db.make_engine(__import__("os").environ["QUARTIERS_DB_URL"]))
+    assert [(p.period, p.perimeter, str(p.value), p.origin) for p in store.pending()] == [("2023", "QPV 2024", "27.5", TEAM)]
+    assert store.in_force() == []  # nothing public yet
+
+    admin = sign_in(open_suivi(), "admin")
+    admin.checkbox(key="valider_series_tous").check()
+    next(b for b in admin.button if b.label == "Valider et publier les points").click().run()
+    assert "1 point(s) de série validé(s) : ils sont publics." in _html(admin)
+    fiche = AppTest.from_file(APP, default_timeout=60)
+    fiche.query_params["q"] = "la-victoire"
+    fiche.run()
+    fiche.switch_page("pages/fiche.py").run()
+    text = page_text(fiche)
+    assert "27,5 %" in text and "Valeur du contrat : 31,9 % en 2020-2021 (périmètre QPV 2015" in text
+    assert "En 2023, sur le périmètre QPV 2024, le taux de NEET (16-25 ans) de La Victoire est de 27,5 %" in text
+
+
+def _html(at) -> str:
+    return " ".join(e.proto.body for e in at.get("html"))

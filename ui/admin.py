@@ -114,6 +114,7 @@ def validation_section(store, ds) -> None:
         except (AuthError, ValidationError, StoreError) as err:
             notice("error", f"Rien n'a été changé – {err}.")
         else:
+            cached.published_changed()  # this process shows the new published state at once (others within 30 s)
             st.session_state["_validation_message"] = message
             st.rerun()
 
@@ -203,9 +204,9 @@ def _series_validation(store, ds, run) -> None:
         p = by_id[i]
         return f"n° S{p.id} – {label(p)[:70]} – {w.name(ds, p.territory)} – {p.period} ({p.perimeter}) – {value(p)} ({p.author})"
 
-    st.subheader("Points des séries (tables officielles, n° S…)", anchor=False)
+    st.subheader("Points des séries (tables officielles, saisies de l'équipe : n° S…)", anchor=False)
     if not pending:
-        notice("info", "Aucun point de série (table officielle importée) n'attend de validation.")
+        notice("info", "Aucun point de série (table officielle importée, saisie de l'équipe) n'attend de validation.")
     else:
         st.html(
             html_table(
