@@ -90,7 +90,7 @@ def series_section(ds, engine) -> None:
                 p = report.written[0]
                 st.session_state["_serie_saved"] = True
                 st.session_state["_serie_confirm"] = (
-                    f"Proposé (n° S{p.id}) : {fr_value(float(p.value), p.unit, p.decimals)} pour « {w.name(ds, p.territory)} », "
+                    f"Proposé (n° S{p.id}) : {fr_value(p.value, p.unit, p.decimals)} pour « {w.name(ds, p.territory)} », "
                     f"{ds.catalogue[p.indicator].label}, {period_label(p.period)} (périmètre {p.perimeter}). "
                     "Publique après validation par un administrateur."
                 )
@@ -105,7 +105,7 @@ def series_section(ds, engine) -> None:
                 w.name(ds, p.territory),
                 period_label(p.period),
                 p.perimeter,
-                w.MISSING if p.value is None else fr_value(float(p.value), p.unit, p.decimals),
+                w.MISSING if p.value is None else fr_value(p.value, p.unit, p.decimals),
                 w.ORIGIN.get(p.origin, p.origin),
                 STATUS_LABELS.get(p.status, p.status),
                 p.author,
