@@ -70,6 +70,8 @@ for ind_id in sel_inds:
     if any(not f.missing for f in figures):
         chart = cached.chart_spec("series", ind_id, terrs, ind.label)
         st.vega_lite_chart(chart, width="stretch")
+        if said := w.break_sentence(ds, figures):  # the break, said under the chart too
+            st.caption(said)
         image_buttons(chart, figures_source(figures), f"quartiers2030-evolution-{ind_id.replace('_', '-')}")
     missing = [f for f in figures if f.missing]
     if missing:

@@ -49,41 +49,23 @@ def _colour_scale(df: pd.DataFrame) -> alt.Scale:
     return alt.Scale(domain=list(pairs), range=list(pairs.values()))
 
 
-def breaks(df: pd.DataFrame) -> list[tuple[str, str, str, str]]:
-    """Where a territory's series changes perimeter: (territory, last period before, first period
-    after, « QPV 2015 → QPV 2024 »), in chronological order. No line joins the two segments."""
-    out = []
-    if not len(df):
-        return out
-    for name, g in df.dropna(subset=["valeur"]).sort_values("order").groupby("territoire", sort=False):
-        rows = g.to_dict("records")
-        for a, b in zip(rows, rows[1:], strict=False):
-            if a["segment"] != b["segment"]:
-                out.append((str(name), a["période"], b["période"], f"{a['périmètre']} → {b['périmètre']}"))
-    return out
-
-
-def break_sentence(df: pd.DataFrame) -> str:
-    """The break said in words (legend note and text alternative); "" without one."""
-    found = breaks(df)
-    if not found:
-        return ""
-    parts = sorted({f"{change} entre {before} et {after}" for _, before, after, change in found})
-    return (
-        "Rupture de série (changement de périmètre) : "
-        + " ; ".join(parts)
-        + ". Les deux segments ne sont pas reliés et aucune évolution n'est calculée entre eux."
-    )
-
-
-def series_chart(df: pd.DataFrame, title: str, unit_label: str, zero: bool = False) -> alt.Chart:
+def series_chart(
+    df: pd.DataFrame,
+    title: str,
+    unit_label: str,
+    zero: bool = False,
+    breaks: list[tuple[str, str, str, str]] | None = None,
+    said: str = "",
+) -> alt.Chart:
     """`zero`: counts start at 0 (a cropped axis would exaggerate a change of 276 → 271). A change
     of perimeter splits a territory's line in two segments (never joined) and is marked by a
     dashed rule at the first period of the new perimeter, said in the subtitle."""
     order = list(dict.fromkeys(df.sort_values("order")["période"]))
     data = df.dropna(subset=["valeur"])
-    said = break_sentence(df)
-    subtitle = [f"Unité : {unit_label}"] + ([said] if said else [])
+    # the full sentence is under the chart and in its text alternative; the subtitle stays one short line
+    subtitle = [f"Unité : {unit_label}"] + (
+        ["Pointillés verticaux : changement de périmètre, segments non reliés"] if said else []
+    )
     base = alt.Chart(data, title=alt.TitleParams(title, subtitle=subtitle, anchor="start")).encode(
         x=alt.X("période:N", sort=order, title="Période", axis=alt.Axis(labelAngle=0)),
         y=alt.Y("valeur:Q", title=unit_label, axis=alt.Axis(labelExpr=FR_AXIS, tickCount=6), scale=alt.Scale(zero=zero)),
@@ -106,7 +88,7 @@ def series_chart(df: pd.DataFrame, title: str, unit_label: str, zero: bool = Fal
         ],
     )
     layers = [base.mark_line(strokeWidth=2.5).encode(detail="segment:N"), base.mark_point(size=80, filled=True)]
-    found = breaks(df)
+    found = breaks or []
     if found:
         marks = pd.DataFrame(
             [{"période": after, "rupture": f"Changement de périmètre ({change})"} for _, _, after, change in found]
@@ -199,9 +181,8 @@ def accessible(chart, description: str) -> dict:
     )
 
 
-def description(ds: Dataset, indicator: str, territories: tuple[str, ...], title: str, frame: pd.DataFrame | None = None) -> str:
+def description(ds: Dataset, indicator: str, territories: tuple[str, ...], title: str, said: str = "") -> str:
     names = ", ".join(w.name(ds, t, True) for t in territories if ds.series(t, indicator))
-    said = break_sentence(frame) if frame is not None else ""
     return (
         f"Graphique : {title} ({ds.catalogue[indicator].unit_label}) pour {names}. "
         + (said + " " if said else "")
@@ -213,12 +194,14 @@ def chart_spec(ds: Dataset, kind: str, indicator: str, territories: tuple[str, .
     """The Vega-Lite spec of one chart of figure records: « series » (over periods), « bar »
     (across territories) or « bar_periods » (territories × periods)."""
     ind = ds.catalogue[indicator]
-    frame = long_frame(ds, [f for t in territories for f in ds.series(t, indicator)])
+    figures = [f for t in territories for f in ds.series(t, indicator)]
+    frame = long_frame(ds, figures)
+    breaks, said = w.series_breaks(ds, figures), w.break_sentence(ds, figures)
     names = [w.name(ds, t, True) for t in territories]
     if kind == "series":
-        chart = series_chart(frame, title, ind.unit_label, zero=ind.unit == "nombre")
+        chart = series_chart(frame, title, ind.unit_label, zero=ind.unit == "nombre", breaks=breaks, said=said)
     elif kind == "bar_periods":
         chart = bar_chart(frame, "territoire", title, ind.unit_label, color="période", sort=names)
     else:
         chart = bar_chart(frame, "territoire", title, ind.unit_label, sort=names)
-    return accessible(chart, description(ds, indicator, territories, title, frame))
+    return accessible(chart, description(ds, indicator, territories, title, said))

@@ -145,6 +145,41 @@ def source_line(f: Figure) -> str:
     return f"{head} · contrat : {f.contract_ref}"
 
 
+def series_breaks(ds: Dataset, figures) -> list[tuple[str, str, str, str]]:
+    """Where a territory's series changes perimeter (data/series.segment): (territory short name,
+    last period before, first period after, « QPV 2015 → QPV 2024 »), chronologically. Charts draw
+    no line across it and nothing is compared across it."""
+    from data.indicators import period_sort_key
+    from data.series import segment
+
+    out = []
+    by: dict[str, list[Figure]] = {}
+    for f in figures:
+        if not f.missing:
+            by.setdefault(f.territory, []).append(f)
+    for territory, series in by.items():
+        series = sorted(series, key=lambda f: period_sort_key(f.period))
+        for a, b in zip(series, series[1:], strict=False):
+            if segment(a.perimeter) != segment(b.perimeter):
+                out.append(
+                    (name(ds, territory, True), period_label(a.period), period_label(b.period), f"{a.perimeter} → {b.perimeter}")
+                )
+    return out
+
+
+def break_sentence(ds: Dataset, figures) -> str:
+    """The breaks said in words (under a chart, in its text alternative); "" without one."""
+    found = series_breaks(ds, figures)
+    if not found:
+        return ""
+    parts = sorted({f"{change} entre {before} et {after}" for _, before, after, change in found})
+    return (
+        "Rupture de série (changement de périmètre) : "
+        + " ; ".join(parts)
+        + ". Les deux segments ne sont pas reliés et aucune évolution n'est calculée entre eux."
+    )
+
+
 def break_text(a: Figure, b: Figure) -> str:
     """Why two figures of a series are not compared: « périmètre QPV 2015 en 2020, QPV 2024 en 2021 »."""
     return (
