@@ -110,7 +110,10 @@ with right:
         f"<ul aria-label='Légende de la carte' style='list-style:none;padding:0;margin:0'>{items}</ul>", unsafe_allow_html=True
     )
     for r in layer.references:  # the references' own values, to read the colours against
-        st.html(f"<p style='margin:0.1rem 0'>{html.escape(w.name(ds, r.territory, True))} : {html.escape(w.value_text(r))}</p>")
+        when = f" ({period_label(r.period)}, {r.perimeter})" if period == model.LATEST else ""
+        st.html(
+            f"<p style='margin:0.1rem 0'>{html.escape(w.name(ds, r.territory, True))} : {html.escape(w.value_text(r) + when)}</p>"
+        )
     st.caption(
         w.MAP_BASIS.get(layer.basis, "") + " Un quartier sans valeur est dessiné en pointillés, jamais comme une valeur faible."
     )

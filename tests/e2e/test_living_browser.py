@@ -14,7 +14,7 @@ import pypdf
 import pytest
 
 from .conftest import ARTIFACTS, TEAM_PASSWORD, offline_page, serve, sign_in
-from .test_browser import open_app, wait_texts
+from .test_browser import map_paths, open_app, wait_texts
 
 NEW = "27,5 %"
 SENTENCE = "En 2023, sur le périmètre QPV 2024, le taux de NEET (16-25 ans) de La Victoire est de 27,5 %"
@@ -34,6 +34,7 @@ def main_text(page) -> str:
 
 def choose(page, label: str, option: str) -> None:
     page.get_by_label(label, exact=True).click()
+    page.keyboard.type(option[:14])  # a long list is virtualised: filter it first
     page.get_by_role("option", name=option, exact=True).click()
     page.wait_for_timeout(600)
     page.wait_for_function("() => !document.querySelector('[data-testid=stStatusWidget]')", timeout=30_000)
@@ -45,7 +46,7 @@ def test_a_proposed_value_is_validated_then_shown_in_every_public_view(browser, 
     ctx, page = offline_page(browser, 1366, 2400)
     open_app(page, team + "/suivi")
     sign_in(page, "marie", TEAM_PASSWORD)
-    choose(page, "Série du diagnostic", "Taux de NEET (16-25 ans) (% des 16-25 ans)")
+    choose(page, "Série du diagnostic", "Taux de NEET (16-25 ans non scolarisés et sans emploi) (% des 16-25 ans)")
     choose(page, "Territoire de la série", "La Victoire")
     wait_texts(page, ["Dernière valeur publiée : 31,9 % en 2020-2021 (périmètre QPV 2015)."])
     page.get_by_label("Millésime", exact=True).fill("2023")
@@ -101,7 +102,10 @@ def test_a_proposed_value_is_validated_then_shown_in_every_public_view(browser, 
 
     # the map: « dernière valeur » by default, period and perimeter in the legend
     open_app(page, public + "/carte?ind=neet_rate")
-    wait_texts(page, ["dernière valeur de chaque quartier", "La Victoire 2023 (QPV 2024)"])
+    wait_texts(
+        page, ["dernière valeur de chaque quartier", "La Victoire 2023 (QPV 2024)", "ARC (EPCI) : 15,9 % (2020-2021, EPCI)"]
+    )
+    map_paths(page, 5)
     page.screenshot(path=str(ARTIFACTS / "vivant-carte.png"))
 
     # the slide
