@@ -86,7 +86,7 @@ for ind_id in sel_inds:
     for f in inferred:
         st.caption(f"{w.name(ds, f.territory, True)} – {period_label(f.period)} : {w.inferred_text(f)}")
     with st.expander(f"Données en tableau – {ind.label}", expanded=False):
-        st.table(table)
+        st.html(cached.series_table_html(ind_id, terrs, f"{ind.label} ({ind.unit_label})"))
         csv_button(cached.figures_csv(indicator=ind_id), f"quartiers2030-{ind_id}.csv", key=f"dl_{ind_id}")
         st.caption("Sources et périmètres : " + "; ".join(sorted({f"{f.source} ({f.perimeter})" for f in figures})))
 

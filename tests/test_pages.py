@@ -125,17 +125,24 @@ def test_carte_map_is_built_offline():
     assert "Margny-l" in html and html.count("nom_cog_2026") >= 22  # the 22 ARC communes as context
 
 
+def tables_of(at) -> str:
+    """Every table a reader sees: st.table frames and the HTML tables (ui.render.frame_html)."""
+    return "\n".join(t.value.to_string() for t in at.table) + "".join(
+        h.proto.body for h in at.get("html") if "<table" in h.proto.body
+    )
+
+
 def test_evolutions_selectors():
     at = run_page("pages/evolutions.py")
     at.multiselect(key="evo_ind").set_value(["neet_rate", "job_seekers"]).run()
     text = page_text(at)
     assert "Taux de NEET (16-25 ans non scolarisés et sans emploi)" in text
     assert "Demandeurs d'emploi (2e trimestre)" in text
-    tables = "\n".join(t.value.to_string() for t in at.table)
+    tables = tables_of(at)
     assert "35,5 %" in tables and "1 604" in tables and "15,9 %" in tables
     at.multiselect(key="evo_q").set_value(["vivier-corax"]).run()
     at.toggle(key="evo_ref").set_value(False).run()
-    tables = "\n".join(t.value.to_string() for t in at.table)
+    tables = tables_of(at)
     assert "34,5 %" in tables and "15,9 %" not in tables and "42 %" not in tables
 
 

@@ -221,6 +221,19 @@ def series_table(indicator: str, territories: tuple[str, ...]):
     return _series_table(state(), indicator, territories)
 
 
+@st.cache_resource(show_spinner=False, max_entries=128)
+def _series_table_html(key: tuple, indicator: str, territories: tuple[str, ...], caption: str) -> str:
+    from ui.render import frame_html
+
+    _, table = _series_table(key, indicator, territories)
+    return "" if table is None else frame_html(table, caption)
+
+
+def series_table_html(indicator: str, territories: tuple[str, ...], caption: str) -> str:
+    """The same table as escaped HTML, built once (the chart's text alternative)."""
+    return _series_table_html(state(), indicator, territories, caption)
+
+
 @st.cache_resource(show_spinner=False, max_entries=256)
 def _chart_spec(key: tuple, kind: str, indicator: str, territories: tuple[str, ...], title: str) -> dict:
     from ui.charts import chart_spec as build

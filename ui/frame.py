@@ -114,10 +114,13 @@ def notice(kind: str, text: str) -> None:
 def cards(items, columns: int = 4) -> None:
     """Figure cards in a grid, each rendered from its record (ui.render.card_html)."""
     ds = cached.dataset()
-    cols = st.columns(columns)
-    for i, c in enumerate(items):
-        with cols[i % columns]:
-            st.markdown(card_html(ds, c), unsafe_allow_html=True)
+    items = list(items)
+    # one element per column (the cards of a column stacked in reading order), not one per card: a
+    # pillar page's « autres chiffres » are a hundred cards
+    for i, col in enumerate(st.columns(columns)):
+        stack = "".join(card_html(ds, c) for c in items[i::columns])
+        if stack:
+            col.markdown(stack, unsafe_allow_html=True)
 
 
 def figure_cards(figures, columns: int = 4) -> None:

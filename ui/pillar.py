@@ -40,7 +40,7 @@ def _chart_block(spec) -> None:
             + "; ".join(f"{w.name(ds, f.territory, True)} – {period_label(f.period)}" for f in missing)
         )
     with st.expander(f"Données en tableau – {ind.label}"):
-        st.table(table)
+        st.html(cached.series_table_html(ind.id, terrs, f"{ind.label} ({ind.unit_label})"))
     for f in model.inconsistencies_for(ds, indicator=ind.id):
         st.warning(f"Incohérence du contrat : {f.summary}")
     for f in (f for f in figures if f.inferred):
@@ -77,32 +77,36 @@ def _objective(ob: dict) -> None:
         for q in ob["mentioned_quartiers"]
         if q not in ob["target_quartiers"]
     )
+    # one element per objective (the rerun of a pillar page costs per element): tags, the summary
+    # table's title, the contract's lists, its footnotes and the targeting, as escaped HTML
+    parts = [f"<p>{tags}</p>"] if tags else []
+    if ob.get("title_summary_table") and ob["title_summary_table"] != ob["title"]:
+        parts.append(
+            f"<p class='q-note'>Intitulé dans le tableau de synthèse du contrat : « {html.escape(ob['title_summary_table'])} »</p>"
+        )
+    for label, key in (
+        ("Résultats attendus", "resultats_attendus"),
+        ("Acteurs", "acteurs"),
+        ("Indicateurs de suivi", "indicateurs_suivi"),
+        ("Dispositifs mobilisés / mobilisables", "dispositifs"),
+        ("Pistes d'action", "pistes_action"),
+        ("Question évaluative", "questions_evaluatives"),
+    ):
+        items = ob.get(key) or []
+        if items:
+            # contract text as an escaped HTML list: addresses shown, never turned into links
+            parts.append(
+                f"<p><strong>{label}</strong></p><ul class='q-list'>"
+                + "".join(f"<li>{html.escape(i)}</li>" for i in items)
+                + "</ul>"
+            )
+    if ob.get("notes"):
+        # footnotes of the contract: plain text (their links are shown, not followed: offline screens)
+        parts.append(f"<p class='q-note'>{html.escape(inert_links(' '.join(ob['notes'])))}</p>")
+    if ob.get("target_basis"):
+        parts.append(f"<p class='q-note'>Ciblage : {html.escape(ob['target_basis'])}</p>")
     with st.expander(f"{ob['id']} – {ob['title']}"):
-        if tags:
-            st.markdown(tags, unsafe_allow_html=True)
-        if ob.get("title_summary_table") and ob["title_summary_table"] != ob["title"]:
-            st.caption(f"Intitulé dans le tableau de synthèse du contrat : « {ob['title_summary_table']} »")
-        for label, key in (
-            ("Résultats attendus", "resultats_attendus"),
-            ("Acteurs", "acteurs"),
-            ("Indicateurs de suivi", "indicateurs_suivi"),
-            ("Dispositifs mobilisés / mobilisables", "dispositifs"),
-            ("Pistes d'action", "pistes_action"),
-            ("Question évaluative", "questions_evaluatives"),
-        ):
-            items = ob.get(key) or []
-            if items:
-                # contract text as an escaped HTML list: addresses shown, never turned into links
-                st.html(
-                    f"<p><strong>{label}</strong></p><ul class='q-list'>"
-                    + "".join(f"<li>{html.escape(i)}</li>" for i in items)
-                    + "</ul>"
-                )
-        if ob.get("notes"):
-            # footnotes of the contract: plain text (their links are shown, not followed: offline screens)
-            st.html(f"<p class='q-note'>{html.escape(inert_links(' '.join(ob['notes'])))}</p>")
-        if ob.get("target_basis"):
-            st.caption(f"Ciblage : {ob['target_basis']}")
+        st.html("".join(parts))
 
 
 def render(pillar_id: str) -> None:

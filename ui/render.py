@@ -109,7 +109,15 @@ def html_table(header: list[str], rows: list[list[str]], caption: str = "") -> s
         ".q-table td{overflow-wrap:break-word}.q-table th{background:#eef2f7;overflow-wrap:normal}</style>"
     )
     label = f" role='region' aria-label='{e(caption or 'Tableau')}' tabindex='0'"
-    return f"{style}<div class='q-table-wrap'{label}><table class='q-table'>{cap}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>"
+    return f"<div class='q-table-wrap'{label}><table class='q-table'>{cap}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>{style}"
+
+
+def frame_html(table: pd.DataFrame, caption: str) -> str:
+    """A text DataFrame (index = first column) as html_table: one element, no Arrow encoding at each
+    rerun (st.table re-encodes its frame every time)."""
+    header = [str(table.index.name or ""), *map(str, table.columns)]
+    rows = [[str(i), *map(str, r)] for i, r in zip(table.index, table.itertuples(index=False), strict=True)]
+    return html_table(header, rows, caption)
 
 
 def fr_date(iso: str) -> str:
