@@ -317,3 +317,19 @@ def test_the_team_extends_a_series_from_suivi_and_the_administrateur_publishes_i
 
 def _html(at) -> str:
     return " ".join(e.proto.body for e in at.get("html"))
+
+
+def test_an_indicator_an_import_introduced_is_shown_like_the_others(ds):
+    from data.series import NewIndicator
+
+    new = NewIndicator("declared_income_d1", "Premier décile des revenus déclarés", "euros", "Décile (Filosofi).", True)
+    rows = [
+        _point(i, dict(point(t, "2021", "QPV 2024", v, indicator="declared_income_d1")))
+        for i, (t, v) in enumerate((("clos-des-roses", "5100"), ("la-victoire", "4870"), ("vivier-corax", "4950")), start=1)
+    ] + [_point(9, dict(point("clos-des-roses", "2022", "QPV 2024", "5230", indicator="declared_income_d1")))]
+    lv = ds.living(rows, [new])
+    assert lv.catalogue["declared_income_d1"].label == "Premier décile des revenus déclarés"
+    assert "declared_income_d1" in model.mappable_indicators(lv) and "declared_income_d1" in model.chartable_indicators(lv)
+    layer = model.map_layer(lv, "declared_income_d1", model.LATEST)
+    assert [w.value_text(f.figure) for f in layer.features][:3] == ["5 230 €", "4 870 €", "4 950 €"]
+    assert "declared_income_d1" not in ds.catalogue  # the contract's catalogue is untouched
