@@ -244,11 +244,11 @@ def test_follow_up_value_recorded_in_the_browser(page, app_url):
     sign_in(page, "marie")
     wait_texts(page, ["Enregistrer une valeur"])
     page.get_by_label("Valeur", exact=True).fill("douze")
-    page.get_by_label("Unité").fill("familles")
-    page.get_by_label("Source").fill("Bilan 2025 de la Maison des Parents")
+    page.get_by_label("Unité", exact=True).fill("familles")
+    page.get_by_label("Source", exact=True).fill("Bilan 2025 de la Maison des Parents")
     page.get_by_role("button", name="Enregistrer", exact=True).click()
     wait_texts(page, ["Valeur non enregistrée – valeur : « douze » n'est pas un nombre"])
-    assert page.get_by_label("Source").input_value() == "Bilan 2025 de la Maison des Parents"  # nothing lost
+    assert page.get_by_label("Source", exact=True).input_value() == "Bilan 2025 de la Maison des Parents"  # nothing lost
     page.get_by_label("Valeur", exact=True).fill("1 234")
     page.get_by_role("button", name="Enregistrer", exact=True).click()
     wait_texts(page, ["1 234", "familles", "2025 (N)", "Bilan 2025 de la Maison des Parents", "marie"])

@@ -468,6 +468,7 @@ def test_administrateur_import_through_the_proxy_and_public_site_reads_it(browse
         cluster["secrets"].extend(u.split("/_stcore/upload_file/", 1)[1].split("?")[0].split("/"))
     # proposed values: the administrateur validates them (public once validated)
     page.get_by_label("Valeurs à publier").click()
+    page.keyboard.type("actions")  # opens the list and filters it (a long page may re-render under the first click)
     for name in (f"14 actions ({login})", f"9,5 actions ({login})"):
         page.get_by_role("option", name=name).click()
     page.keyboard.press("Escape")
@@ -532,8 +533,8 @@ def test_killing_a_process_loses_no_value_and_new_sessions_reach_the_survivor(br
     sign_in(page, login)
     wait_texts(page, ["Enregistrer une valeur"])
     page.get_by_label("Valeur", exact=True).fill("4 321")
-    page.get_by_label("Unité").fill("familles")
-    page.get_by_label("Source").fill(source)
+    page.get_by_label("Unité", exact=True).fill("familles")
+    page.get_by_label("Source", exact=True).fill(source)
     page.get_by_role("button", name="Enregistrer", exact=True).click()
     wait_texts(page, [source, "4 321"])
     # validated at once by an administrateur on the command line: public, so every session sees it

@@ -127,7 +127,9 @@ def test_public_chart_has_no_toolbar_menu_or_raw_data(browser, website_url, path
 
 
 def test_team_chart_keeps_its_toolbar(browser, app_url):
-    """The team mode is unchanged: hovering a chart shows Streamlit's toolbar, « Show data » opens the table."""
+    """The team mode keeps Streamlit's toolbar on a chart (full screen). Its English « Show data » (the
+    raw frame, internal column names) is gone everywhere since the charts carry their rows inline
+    (ui/charts.inline_data): the same figures are in the French table « Données en tableau » below."""
     ctx, page = offline_page(browser, 1400, 1200)
     open_page(page, app_url + "/evolutions")
     chart = charts_ready(page).first
@@ -135,10 +137,10 @@ def test_team_chart_keeps_its_toolbar(browser, app_url):
     chart.hover()
     toolbar = page.locator("[data-testid=stElementToolbar]").first
     toolbar.wait_for(state="visible", timeout=10_000)
-    show = page.locator("[data-testid=stElementToolbar] button[aria-label='Show data']").first
-    assert show.is_visible()
-    show.click()
-    page.locator("[data-testid=stDataFrame]").first.wait_for(state="visible", timeout=15_000)
+    assert toolbar.locator("button").count() >= 1
+    assert page.locator("[data-testid=stElementToolbar] button[aria-label='Show data']").count() == 0
+    page.get_by_text("Données en tableau").first.click()
+    page.locator(".q-table").first.wait_for(state="visible", timeout=15_000)
     page.screenshot(path=str(ARTIFACTS / "kiosk-graphique-equipe.png"))
     ctx.close()
 

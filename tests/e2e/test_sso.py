@@ -85,8 +85,8 @@ def test_sign_in_with_the_provider_maps_onto_the_account_and_its_role(browser, s
     wait_texts(page, [f"Connecté : {SSO_USER} (contributeur)", "Enregistrer une valeur"])
     assert page.locator("[data-testid=stMain] a[href^='mailto:']").count() == 0  # the e-mail is text
     page.get_by_label("Valeur", exact=True).fill("17")
-    page.get_by_label("Unité").fill("ateliers")
-    page.get_by_label("Source").fill("Bilan via ProConnect")
+    page.get_by_label("Unité", exact=True).fill("ateliers")
+    page.get_by_label("Source", exact=True).fill("Bilan via ProConnect")
     page.get_by_role("button", name="Enregistrer", exact=True).click()
     wait_texts(page, ["Bilan via ProConnect", SSO_USER])
     page.screenshot(path=str(ARTIFACTS / "sso-suivi.png"))

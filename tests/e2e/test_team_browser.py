@@ -34,15 +34,15 @@ def test_sign_in_record_then_see_it_on_avancement_and_the_public_screen(browser,
     page.get_by_role("button", name="Se connecter").click()
     wait_texts(page, ["Connexion refusée – identifiant ou mot de passe incorrect"])
     sign_in(page, "marie", TEAM_PASSWORD)
-    page.get_by_label("Territoire").click()
+    page.get_by_label("Territoire", exact=True).click()
     page.get_by_role("option", name="Vivier Corax").click()
     page.get_by_label("Valeur", exact=True).fill("2.500")
-    page.get_by_label("Unité").fill("familles")
-    page.get_by_label("Source").fill(EVIL_SOURCE)
+    page.get_by_label("Unité", exact=True).fill("familles")
+    page.get_by_label("Source", exact=True).fill(EVIL_SOURCE)
     page.get_by_label("Commentaire (facultatif)").fill("note interne de Marie")
     page.get_by_role("button", name="Enregistrer", exact=True).click()
     wait_texts(page, ["« 2.500 » est ambigu : voulez-vous dire 2,5 ou 2 500 ?"])
-    assert page.get_by_label("Source").input_value() == EVIL_SOURCE  # kept
+    assert page.get_by_label("Source", exact=True).input_value() == EVIL_SOURCE  # kept
     page.get_by_label("Valeur", exact=True).fill("2 500")
     page.get_by_role("button", name="Enregistrer", exact=True).click()
     wait_texts(
@@ -67,6 +67,7 @@ def test_sign_in_record_then_see_it_on_avancement_and_the_public_screen(browser,
     sign_in(page, "admin", TEAM_PASSWORD)
     wait_texts(page, ["Valeurs à valider", "1 valeur(s) proposée(s)"])
     page.get_by_label("Valeurs à publier").click()
+    page.keyboard.type("marie")  # opens the list and filters it (a long page may re-render under the first click)
     page.get_by_role("option", name="2 500 familles (marie)").click()
     page.keyboard.press("Escape")
     page.get_by_role("button", name="Valider et publier").click()
@@ -125,6 +126,7 @@ def test_administrateur_imports_a_year_from_a_spreadsheet(browser, servers, tmp_
     page.get_by_role("button", name="Confirmer l'import", exact=True).click()
     wait_texts(page, ["2 valeurs importées (proposées : publiques après validation ci-dessus)."])
     page.get_by_label("Valeurs à publier").click()
+    page.keyboard.type("actions")  # opens the list and filters it (a long page may re-render under the first click)
     for name in ("14 actions (admin)", "9,5 actions (admin)"):
         page.get_by_role("option", name=name).click()
     page.keyboard.press("Escape")
