@@ -153,7 +153,17 @@ class Dataset:
         )
 
     def figure(self, territory: str, indicator: str, period: str) -> Figure:
-        """The figure at this period; status « absent » when the contract gives none."""
+        """The CONTRACT's figure at this period; status « absent » when the contract gives none. Every
+        reading of the contract (cards, gaps, comparison, synthesis, stated changes) goes through
+        here: a later point never fills a slot the contract left empty (its « NA », its « <N/A> »)."""
+        for f in self.series(territory, indicator):
+            if f.period == period and f.from_contract:
+                return f
+        return Figure(territory, indicator, period, None, self.catalogue[indicator].unit, 0, STATUS_ABSENT)
+
+    def at(self, territory: str, indicator: str, period: str) -> Figure:
+        """The figure at this period, the contract's or a published point's (the map of a chosen
+        millésime); the contract's first."""
         for f in self.series(territory, indicator):
             if f.period == period:
                 return f
@@ -195,7 +205,7 @@ class Dataset:
                 "source": p.source,
                 "perimeter": p.perimeter,
                 "contract_ref": "",
-                "note": p.comment,
+                "note": "",  # the point's comment is the team's (internal): never in a public view or CSV
                 "inferred": "",
                 "value_text": "" if p.value is None else format(p.value, "f"),
                 "unit": catalogue[p.indicator].unit,

@@ -64,6 +64,7 @@ class Entry:
     author: str
     recorded_at: str
     status: str = "proposee"  # proposee, validee, refusee, retiree (data/validation.py)
+    perimeter: str = ""  # a shared série's point only (data/progress.shared_entries): its perimeter
 
     @property
     def step(self) -> str:
@@ -400,6 +401,14 @@ class FollowupStore:
         return self.history(statuses=(PROPOSED,))
 
 
+def _shared(ds, label: str) -> str:
+    """The label of the catalogue series a référentiel indicator IS (data/links.py), or ""."""
+    from .links import shared_indicator
+
+    found = shared_indicator(ds, label)
+    return ds.catalogue[found].label if found and found in ds.catalogue else ""
+
+
 IMPORT_FIELDS = {"année": "annee", "unité": "unite"}  # check's field → the import's column
 
 
@@ -427,6 +436,12 @@ def check_import(ds, name: str, data: bytes, author: str) -> tuple[list[dict], l
             problems.extend(bad)
             continue
         key = cells.get("indicateur", "")
+        if key in indicators and (series := _shared(ds, indicators[key]["label"])):
+            problems.append(
+                f"ligne {line}, colonne indicateur : « {key} » est la série « {series} » du diagnostic (une seule valeur "
+                "pour les deux) : saisissez-la dans /suivi › « Prolonger une série du diagnostic », avec son millésime et son périmètre"
+            )
+            continue
         if key not in indicators:
             problems.append(
                 f"ligne {line}, colonne indicateur : clé inconnue « {shown(key, 40)} » (voir le modèle : python -m data.cli template)"

@@ -549,9 +549,9 @@ def map_layer(ds: Dataset, indicator: str, period: str) -> MapLayer:
             f for f in (latest_figure(ds, r, indicator) for r in MAP_REFERENCES if r in ds.territories) if not f.missing
         )
     else:
-        figures = [ds.figure(q, indicator, period) for q in ds.quartier_ids]
+        figures = [ds.at(q, indicator, period) for q in ds.quartier_ids]
         references = tuple(
-            f for f in (ds.figure(r, indicator, period) for r in MAP_REFERENCES if r in ds.territories) if not f.missing
+            f for f in (ds.at(r, indicator, period) for r in MAP_REFERENCES if r in ds.territories) if not f.missing
         )
     # the references are stated beside the legend; the classes are the quartiers' (a commune's
     # population would put every quartier in the first class)

@@ -53,7 +53,7 @@ from . import csvio
 from .csvio import FORMULA, ImportFileError, SheetNumber
 from .followup import FollowupError, _exact, parse_number, refused_character, shown
 from .formatting import fr_value
-from .series import OFFICIAL, PERIMETERS, Change, NewIndicator, SeriesStore, WriteReport
+from .series import OFFICIAL, PERIMETERS, Change, NewIndicator, SeriesStore, WriteReport, contract_conflict
 
 MAX_MAPPING_BYTES = 64 * 2**10
 SHOWN_SKIPPED = 10  # codes ignored (outside the contract) named in the report: a mistyped code of the contract shows
@@ -374,7 +374,15 @@ def _indicators(ds, store: SeriesStore | None, mapping: Correspondence, header: 
     out: dict[str, tuple[str, str, str]] = {}
     new: list[NewIndicator] = []
     problems: list[str] = []
+    first_column: dict[str, str] = {}
     for col, spec in mapping.colonnes.items():
+        if spec.indicateur in first_column:  # two columns for one indicator: two values for one point
+            problems.append(
+                f"colonne {shown(col, 40)} : l'indicateur {shown(spec.indicateur, 60)} est déjà lu dans la colonne "
+                f"{shown(first_column[spec.indicateur], 40)} (une colonne par indicateur)"
+            )
+            continue
+        first_column[spec.indicateur] = col
         unit = unit_of(spec.unite)
         if unit is None:
             problems.append(
@@ -576,6 +584,9 @@ def check_table(ds, store: SeriesStore | None, name: str, data: bytes, mapping: 
             if cell is FORMULA:
                 result.problems.append(f"{where} : formule refusée (une formule n'est jamais calculée à l'import)")
                 continue
+            if (conflict := contract_conflict(ds, indicator, territory, mapping.millesime)) is not None:
+                result.problems.append(f"{where} : {conflict}")
+                continue
             text = csvio._cell_text(cell)
             value: Decimal | None
             if not isinstance(cell, SheetNumber) and text.strip().lower() in SECRET_MARKERS:
@@ -601,7 +612,7 @@ def check_table(ds, store: SeriesStore | None, name: str, data: bytes, mapping: 
                     "decimals": decimals,
                     "unit": unit,
                     "source": mapping.source,
-                    "comment": f"ligne {n}, colonne {col}",
+                    "comment": f"ligne {n}, colonne {shown(col, 100)}",
                     "_line": n,
                     "_column": col,
                 }

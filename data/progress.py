@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from .followup import YEAR_N, Entry, referentiel_indicators
+from .series import same_segment
 
 FOLLOW_YEARS = list(range(YEAR_N, YEAR_N + 6))  # N … N+5
 
@@ -81,6 +82,8 @@ def _indicator(ind: dict, entries: dict[tuple[str, int], Entry]) -> IndicatorPro
         note = "une seule année"
     elif first.unit != last.unit:
         note = f"unités différentes (« {first.unit} » en N, « {last.unit} » en {last.year})"
+    elif not same_segment(first.perimeter, last.perimeter):
+        note = f"périmètres différents ({first.perimeter} en N, {last.perimeter} en {last.year}) : pas de comparaison"
     else:
         change = last.value - first.value
     return IndicatorProgress(ind["key"], ind["label"], ind["orientation"], by_year, last, change, note)
@@ -120,6 +123,7 @@ def shared_entries(ds, territory: str) -> dict[tuple[str, int], Entry]:
                 author="",
                 recorded_at=f.recorded_at,
                 status=f.publication or "validee",
+                perimeter=f.perimeter,
             )
     return out
 
@@ -132,7 +136,12 @@ def progress(
     that a référentiel indicator shares (they win over a value typed for the same year: one value)."""
     current = {(e.indicator_key, e.year): e for e in entries if e.territory == territory}
     if ds is not None:
-        current.update(shared_entries(ds, territory))
+        shared = shared_entries(ds, territory)
+        shared_keys = {ind["key"] for ind, _ in ds._memo.get("__shared__", [])}
+        # one value, never two: a shared indicator's values are the series' (a value typed for it
+        # before the link existed stays in the history, not here)
+        current = {k: e for k, e in current.items() if k[0] not in shared_keys}
+        current.update(shared)
     by_objective: dict[str, list[IndicatorProgress]] = {}
     general: dict[int, list[IndicatorProgress]] = {}
     for ind in referentiel_indicators(framework):

@@ -174,10 +174,15 @@ class SeriesStore:
         indicator): the caches of every process compare it (ui/cached.py)."""
         from .validation import VALIDATED
 
+        # the validated set's size, sum and sum of squares of ids: a validation and a withdrawal in the
+        # same 30 s cannot leave all three unchanged unless they swap equal multisets of ids
+        ident = sa.cast(series_point.c.id, sa.BigInteger)
         rows = self._select(
-            sa.select(sa.func.count(), sa.func.coalesce(sa.func.sum(series_point.c.id), 0)).where(
-                series_point.c.status == VALIDATED
-            )
+            sa.select(
+                sa.func.count(),
+                sa.func.coalesce(sa.func.sum(ident), 0),
+                sa.func.coalesce(sa.func.sum(ident * ident), 0),
+            ).where(series_point.c.status == VALIDATED)
         )
         ind = self._select(sa.select(sa.func.count()).select_from(series_indicator))
         return (tuple(rows[0]) if rows else (0, 0), ind[0][0] if ind else 0)
@@ -282,8 +287,38 @@ PERIOD_RE = r"(20[1-3][0-9])(-(20[1-3][0-9]))?"
 DEFAULT_PERIMETER = {"qpv": "qpv-2024", "poche": "poche", "compiegne": "commune", "arc": "epci", "ensemble-qpv": "qpv-2024"}
 
 
+def contract_conflict(ds, indicator: str, territory: str, period: str) -> str | None:
+    """Why a point may not be written: the contract already has a figure (or its « NA ») for this
+    territory, indicator and millésime. A point follows the contract, it never replaces nor
+    « completes » one of its figures: the contract's stay exactly as printed."""
+    if indicator not in ds.catalogue or territory not in ds.territories:
+        return None
+    f = ds.figure(territory, indicator, period)
+    if f.status == "absent":
+        return None
+    said = "« NA »" if f.missing else f"une valeur ({f.perimeter})"
+    return (
+        f"le contrat donne déjà {said} pour {ds.territories[territory].name} en {period} : ses chiffres restent tels "
+        "qu'imprimés (un point suit le contrat, il ne le remplace ni ne le complète)"
+    )
+
+
 def team_territories(ds) -> list[str]:
     return [*ds.quartier_ids, *(t for t in TEAM_TERRITORIES if t in ds.territories)]
+
+
+def allowed_perimeters(ds, territory: str) -> list[str]:
+    """The perimeter codes a territory is measured on (the same rule as an official import): a QPV
+    on its 2015 or 2024 boundaries, a poche on its square, the town as a commune, the ARC as an EPCI,
+    all the QPV together on either QPV perimeter."""
+    kind = ds.territories[territory].kind if territory in ds.territories else ""
+    if territory == "compiegne":
+        return ["commune"]
+    if territory == "arc":
+        return ["epci"]
+    if kind == "poche":
+        return ["poche"]
+    return ["qpv-2024", "qpv-2015"]
 
 
 def default_perimeter(ds, territory: str) -> str:
@@ -327,12 +362,22 @@ def check_point(
         )
     if perimeter not in PERIMETERS:
         raise FollowupError("périmètre", f"périmètre inconnu « {shown(perimeter, 20)} » : {', '.join(PERIMETERS.values())}.")
+    if perimeter not in allowed_perimeters(ds, territory):
+        raise FollowupError(
+            "périmètre",
+            f"{ds.territories[territory].name} ne se mesure pas sur le périmètre « {PERIMETERS[perimeter]} » "
+            f"(possibles : {', '.join(PERIMETERS[c] for c in allowed_perimeters(ds, territory))}).",
+        )
+    if (conflict := contract_conflict(ds, indicator, territory, p)) is not None:
+        raise FollowupError("millésime", conflict + ".")
     unit = ds.catalogue[indicator].unit
     value = parse_number(value_text)
     if value < 0:
         raise FollowupError("valeur", "une valeur ne peut pas être négative (un taux, un effectif, un montant).")
     if unit == "pourcent" and value > 100:
         raise FollowupError("valeur", f"un taux est compris entre 0 et 100 % (saisi : {shown(value_text)}).")
+    if unit == "fraction" and value > 1:
+        raise FollowupError("valeur", f"une fraction est comprise entre 0 et 1 (saisi : {shown(value_text)}).")
     text = (value_text or "").strip().replace("\u00a0", " ").replace("\u202f", " ").rstrip("% ")
     decimals = len(text.replace(".", ",").partition(",")[2]) if "," in text or "." in text else 0
     return {

@@ -54,8 +54,10 @@ def _reason(text: str | None, required: bool) -> str:
         raise ValidationError("indiquez la raison (elle est conservée avec la décision)")
     if len(text) > MAX_REASON:
         raise ValidationError(f"raison : {MAX_REASON} caractères au plus ({len(text)} saisis)")
-    if any(ord(c) < 32 and c not in "\n\t" for c in text):
-        raise ValidationError("raison : caractères de contrôle refusés")
+    from .followup import refused_character
+
+    if (why := refused_character(text, multiline=True)) is not None:  # control, bidi and invisible characters
+        raise ValidationError(f"raison : {why}")
     return text
 
 

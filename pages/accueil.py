@@ -10,6 +10,7 @@ from ui import cached
 from ui import wording as w
 from ui.frame import PERIMETER_WARNING, cards, page_setup, sources_footer
 from ui.registry import PAGES, path_of
+from ui.render import md_escape
 
 page_setup(
     "Contrat de Ville « Quartiers 2030 » – Agglomération de la Région de Compiègne",
@@ -106,7 +107,7 @@ groups = {pid: inds for pid, inds in groups.items() if inds}
 for col, (pid, inds) in zip(st.columns(len(groups)), groups.items(), strict=True):
     col.markdown(f"**{pillar_names[pid]}**")
     for i in inds:
-        col.page_link(path_of("evolutions"), label=ds.catalogue[i].label, query_params={"ind": i})
+        col.page_link(path_of("evolutions"), label=md_escape(ds.catalogue[i].label), query_params={"ind": i})
 
 # --- key findings ----------------------------------------------------------------------------------
 st.header("Ce que retient le contrat", anchor=False)

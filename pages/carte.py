@@ -15,6 +15,7 @@ from ui import wording as w
 from ui.frame import PERIMETER_WARNING, map_image_buttons, page_setup, query_choice, sources_footer, sync_query
 from ui.maps import NA_STYLE, PALETTE, quartier_map
 from ui.registry import path_of
+from ui.render import md_escape
 
 page_setup(
     "Carte des quartiers",
@@ -71,7 +72,7 @@ with left:
     )
 with right:
     if period == model.LATEST:
-        st.markdown(f"**{html.escape(ind.label)}**  \n{html.escape(ind.unit_label)} · dernière valeur de chaque quartier")
+        st.markdown(f"**{md_escape(ind.label)}**  \n{md_escape(ind.unit_label)} · dernière valeur de chaque quartier")
         st.html(
             "<p class='q-note'>Période et périmètre : "
             + html.escape(
@@ -84,7 +85,7 @@ with right:
             + ". Des périmètres différents ne se comparent pas : les couleurs situent chaque valeur, sans évolution.</p>"
         )
     else:
-        st.markdown(f"**{html.escape(ind.label)}**  \n{html.escape(ind.unit_label)} · {period_label(period)}")
+        st.markdown(f"**{md_escape(ind.label)}**  \n{md_escape(ind.unit_label)} · {period_label(period)}")
     b = layer.breaks
     dec = (
         0 if layer.basis == FIXED_PERCENT else max((f.figure.decimals for f in layer.features if not f.figure.missing), default=0)
@@ -144,7 +145,7 @@ st.table(
         ]
     ).set_index("Quartier")
 )
-st.caption(f"Définition : {ind.definition}")
+st.caption(md_escape(f"Définition : {ind.definition}"))
 for col, q in zip(st.columns(len(ds.quartier_ids)), ds.quartier_ids, strict=True):
     col.page_link(path_of("fiche"), label=f"Fiche {ds.territories[q].short}", query_params={"q": q})
 sources_footer(

@@ -9,6 +9,7 @@ from data.indicators import period_sort_key
 from ui import cached
 from ui import wording as w
 from ui.frame import PERIMETER_WARNING, csv_button, figures_source, image_buttons, page_setup, sources_footer, sync_query
+from ui.render import md_escape
 
 page_setup("Évolutions des indicateurs", PERIMETER_WARNING)
 
@@ -53,14 +54,16 @@ for ind_id in sel_inds:
     ind = cat[ind_id]
     terrs = tuple(sel_q + (references if with_refs else []))
     figures, table = cached.series_table(ind_id, terrs)
-    st.header(ind.label, anchor=False)
+    st.header(md_escape(ind.label), anchor=False)
     if table is None:
         st.info("Aucune valeur de cet indicateur pour les territoires choisis.")
         continue
     periods = ", ".join(dict.fromkeys(period_label(f.period) for f in sorted(figures, key=lambda f: period_sort_key(f.period))))
     st.caption(
-        f"{ind.definition} Périodes disponibles : {periods}. {ind.period_meaning}"
-        + (f" Libellé du contrat : « {ind.contract_wording} »." if ind.contract_wording else "")
+        md_escape(
+            f"{ind.definition} Périodes disponibles : {periods}. {ind.period_meaning}"
+            + (f" Libellé du contrat : « {ind.contract_wording} »." if ind.contract_wording else "")
+        )
     )
     if with_refs and not any(ds.series(r, ind_id) for r in references):
         st.caption(
@@ -85,10 +88,10 @@ for ind_id in sel_inds:
     inferred = [f for f in figures if f.inferred]
     for f in inferred:
         st.caption(f"{w.name(ds, f.territory, True)} – {period_label(f.period)} : {w.inferred_text(f)}")
-    with st.expander(f"Données en tableau – {ind.label}", expanded=False):
+    with st.expander(f"Données en tableau – {md_escape(ind.label)}", expanded=False):
         st.html(cached.series_table_html(ind_id, terrs, f"{ind.label} ({ind.unit_label})"))
         csv_button(cached.figures_csv(indicator=ind_id), f"quartiers2030-{ind_id}.csv", key=f"dl_{ind_id}")
-        st.caption("Sources et périmètres : " + "; ".join(sorted({f"{f.source} ({f.perimeter})" for f in figures})))
+        st.caption(md_escape("Sources et périmètres : " + "; ".join(sorted({f"{f.source} ({f.perimeter})" for f in figures}))))
 
 # --- écart à la référence ----------------------------------------------------------------------
 st.header("Écart à la référence", anchor=False)

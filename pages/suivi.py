@@ -114,7 +114,15 @@ else:
         key="suivi_orientation",
         format_func=lambda n: f"{n} – {next(o['title'] for o in ds.framework['orientations'] if o['number'] == n)}",
     )
-    keys = [i["key"] for i in indicators if i["orientation"] == orient]
+    # a référentiel indicator that IS a series of the diagnostic is recorded there (one value, never two)
+    shared = {i["key"]: s for i in indicators if (s := shared_indicator(ds, i["label"]))}
+    keys = [i["key"] for i in indicators if i["orientation"] == orient and i["key"] not in shared]
+    for k in (k for k in shared if by_key[k]["orientation"] == orient):
+        notice(
+            "note",
+            f"« {by_key[k]['label'][:90]}… » est la série « {ds.catalogue[shared[k]].label} » du diagnostic : "
+            "saisissez sa valeur dans « Prolonger une série du diagnostic » ci-dessous (une seule valeur pour les deux).",
+        )
     confirmed = st.session_state.pop("_suivi_confirm", None)
     if confirmed:
         notice("success", confirmed)
@@ -126,12 +134,6 @@ else:
         key = st.selectbox("Indicateur de suivi", keys, key="suivi_indicateur", format_func=lambda k: by_key[k]["label"])
         if by_key[key]["sources"]:
             st.caption(f"Source suggérée par le référentiel : {by_key[key]['sources']}")
-        if shared := shared_indicator(ds, by_key[key]["label"]):
-            st.caption(
-                f"Cet indicateur est la série « {ds.catalogue[shared].label} » du diagnostic : sa valeur d'une année est "
-                "celle de la série (une seule valeur pour les deux). Saisissez-la plutôt dans « Prolonger une série du "
-                "diagnostic » ci-dessous, avec son millésime et son périmètre."
-            )
         c1, c2 = st.columns(2)
         territory = c1.selectbox("Territoire", territory_ids, key="suivi_territoire", format_func=lambda t: w.name(ds, t))
         year = c2.selectbox("Année", YEARS, index=YEARS.index(YEAR_N), key="suivi_annee", format_func=year_label)

@@ -98,7 +98,7 @@ def test_the_sentence_says_there_is_no_comparison_across_perimeters(ds):
 def test_no_evolution_nor_verdict_across_a_change_of_perimeter(ds):
     lv = ds.living([_point(1, point())])
     a = lv.figure("la-victoire", "median_declared_income", "2020")
-    b = lv.figure("la-victoire", "median_declared_income", "2021")
+    b = lv.at("la-victoire", "median_declared_income", "2021")
     ev = model.evolution_between(lv, a, b)
     assert (ev.change, ev.verdict, ev.missing_reason) == (None, model.UNAVAILABLE, model.PERIMETER_BREAK)
     assert model.evolution(lv, "la-victoire", "median_declared_income", "2015", "2021").change is None
@@ -110,7 +110,7 @@ def test_on_the_same_perimeter_the_change_since_the_contract_is_given(ds):
     lv = ds.living([_point(1, row)])
     c = ds.figure("compiegne", "population", "2018")
     assert (c.perimeter, c.value) == ("commune", 40542)
-    ev = model.evolution_between(lv, c, lv.figure("compiegne", "population", "2021"))
+    ev = model.evolution_between(lv, c, lv.at("compiegne", "population", "2021"))
     assert ev.available and ev.change == 158 and ev.missing_reason == ""
 
 
@@ -119,7 +119,7 @@ def test_a_secret_value_stays_missing_never_zero(ds):
     card = card_of(lv, "la-victoire", "median_declared_income")
     text = w.card_text(lv, card)
     assert text.value == "non disponible" and text.missing
-    assert "0 €" not in text.value and lv.figure("la-victoire", "median_declared_income", "2021").value is None
+    assert "0 €" not in text.value and lv.at("la-victoire", "median_declared_income", "2021").value is None
 
 
 def test_the_contract_figures_stay_exactly_as_printed(ds):
@@ -131,6 +131,52 @@ def test_the_contract_figures_stay_exactly_as_printed(ds):
             assert before == after, (t, i)
     # a point never replaces a contract figure of the same period: the contract's is returned
     assert lv.figure("la-victoire", "median_declared_income", "2020").value == 11330
+    assert lv.at("la-victoire", "median_declared_income", "2020").value == 11330
+
+
+def test_a_point_never_fills_a_slot_the_contract_left_empty(ds):
+    """The home grid's « <N/A> » for all the QPV, a stated change, a card's gap, the comparison:
+    the contract's readings use the contract's figures only, whatever points exist."""
+    rows = [
+        point("ensemble-qpv", "2015", "QPV 2015", "10000"),
+        point("ensemble-qpv", "2020", "QPV 2015", "10900"),
+    ]
+    lv = ds.living([_point(i, r) for i, r in enumerate(rows, start=1)])
+    line = next(x for x in model.synthesis(lv) if x.indicator == "median_declared_income")
+    before = next(x for x in model.synthesis(ds) if x.indicator == "median_declared_income")
+    assert [(c.column, c.evolution.change, c.comparison) for c in line.cells] == [
+        (c.column, c.evolution.change, c.comparison) for c in before.cells
+    ]
+    assert lv.figure("ensemble-qpv", "median_declared_income", "2015").status == "absent"
+    assert model.comparison(lv, "la-victoire") == model.comparison(ds, "la-victoire")
+
+
+def test_a_point_on_a_period_the_contract_gives_is_refused(ds):
+    from data.followup import FollowupError
+    from data.series import check_point
+
+    with pytest.raises(FollowupError, match="le contrat donne déjà une valeur \\(QPV 2015\\) pour La Victoire en 2020"):
+        check_point(
+            ds,
+            indicator="median_declared_income",
+            territory="la-victoire",
+            period="2020",
+            perimeter="qpv-2015",
+            value_text="11 400",
+            source="Insee",
+            author="marie",
+        )
+    with pytest.raises(FollowupError, match="ne se mesure pas sur le périmètre « commune »"):
+        check_point(
+            ds,
+            indicator="median_declared_income",
+            territory="la-victoire",
+            period="2021",
+            perimeter="commune",
+            value_text="11 400",
+            source="Insee",
+            author="marie",
+        )
 
 
 def test_the_chart_draws_two_segments_and_says_the_break(ds):

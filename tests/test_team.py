@@ -383,7 +383,7 @@ def cli(url, *args, stdin: str = ""):
 GOOD_ROWS = [
     "os1-axe1-1;clos-des-roses;2025;1 234;enfants;Bilan EN 2025;",
     "os1-axe1-2;la-victoire;2025;66,4;%;Bilan;ok",
-    "os7-ensemble-1;vivier-corax;2026;0,00001;part;INSEE;",
+    "os1-axe1-3;vivier-corax;2026;0,00001;part;INSEE;",
 ]
 HEADER = "indicateur;territoire;annee;valeur;unite;source;commentaire"
 

@@ -30,6 +30,7 @@ def apply_state_param() -> None:
     elif raw == "actuel":
         st.session_state["etat"] = cached.LIVING_STATE
     else:
+        st.session_state["etat"] = cached.LIVING_STATE  # « affichage par défaut », as the message says
         st.session_state["etat_bad"] = True
 
 

@@ -47,14 +47,11 @@ def _published_version(db_url: str | None) -> tuple:
 
 @st.cache_resource(show_spinner=False, max_entries=4)
 def _living(folder: str, db_url: str | None, version: tuple):
+    """The contract and the published points; a database fault raises (never cached)."""
     from data.series import SeriesStore
 
-    base = _dataset(folder)
-    try:
-        store = SeriesStore(_followup_store(db_url, True).engine, read_only=True)
-        return base.living(store.in_force(published=True), store.indicators())
-    except (StoreError, sa.exc.SQLAlchemyError, OSError):  # an unreachable database never takes the contract's figures away
-        return base.living([])
+    store = SeriesStore(_followup_store(db_url, True).engine, read_only=True)
+    return _dataset(folder).living(store.in_force(published=True), store.indicators())
 
 
 def state() -> tuple:
@@ -70,7 +67,14 @@ def state() -> tuple:
 
 def dataset_of(key: tuple):
     folder, mode, url, version = key
-    return _dataset(folder) if mode == CONTRACT_STATE else _living(folder, url, version)
+    if mode == CONTRACT_STATE:
+        return _dataset(folder)
+    try:
+        return _living(folder, url, version)
+    except (StoreError, sa.exc.SQLAlchemyError, OSError):
+        # a database fault (locked, unreachable) never takes the contract's figures away, and is not
+        # cached: the next rerun tries again
+        return _dataset(folder).living([])
 
 
 def dataset():

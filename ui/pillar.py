@@ -12,7 +12,7 @@ from data.formatting import period_label
 from ui import cached
 from ui import wording as w
 from ui.frame import figure_cards, figures_source, image_buttons, page_setup, query_choice, sources_footer, sync_query
-from ui.render import inert_links
+from ui.render import inert_links, md_escape
 
 ALL = "tous"
 
@@ -28,7 +28,7 @@ def _chart_block(spec) -> None:
     figures, table = cached.series_table(ind.id, terrs)
     if table is None:
         return
-    st.subheader(ind.label, anchor=False)
+    st.subheader(md_escape(ind.label), anchor=False)
     title = ind.label if spec.chart in ("series", "bar_periods") else f"{ind.label} ({period_label(figures[0].period)})"
     chart = cached.chart_spec(spec.chart, ind.id, terrs, title)
     st.vega_lite_chart(chart, width="stretch")
@@ -39,7 +39,7 @@ def _chart_block(spec) -> None:
             f"{w.MISSING.capitalize()} (« NA » dans le contrat) : "
             + "; ".join(f"{w.name(ds, f.territory, True)} – {period_label(f.period)}" for f in missing)
         )
-    with st.expander(f"Données en tableau – {ind.label}"):
+    with st.expander(f"Données en tableau – {md_escape(ind.label)}"):
         st.html(cached.series_table_html(ind.id, terrs, f"{ind.label} ({ind.unit_label})"))
     for f in model.inconsistencies_for(ds, indicator=ind.id):
         st.warning(f"Incohérence du contrat : {f.summary}")
@@ -47,10 +47,12 @@ def _chart_block(spec) -> None:
         st.caption(f"{w.name(ds, f.territory, True)} : {w.inferred_text(f)}")
     srcs = sorted({f"{f.source} · {f.perimeter} · {f.contract_ref}" for f in figures})
     st.caption(
-        "Source : "
-        + " | ".join(srcs)
-        + f". {ind.definition}"
-        + (f" Libellé du contrat : « {ind.contract_wording} »." if ind.contract_wording else "")
+        md_escape(
+            "Source : "
+            + " | ".join(srcs)
+            + f". {ind.definition}"
+            + (f" Libellé du contrat : « {ind.contract_wording} »." if ind.contract_wording else "")
+        )
     )
 
 
@@ -61,7 +63,7 @@ def _figures_grid(specs) -> None:
     figures = [f for spec in specs for f in model.series_figures(ds, spec.indicator, tuple(spec.territories))]
     figure_cards(figures)
     for ind in dict.fromkeys(ds.catalogue[spec.indicator] for spec in specs if ds.catalogue[spec.indicator].contract_wording):
-        st.caption(f"{ind.label} : {ind.definition} Libellé du contrat : « {ind.contract_wording} ».")
+        st.caption(md_escape(f"{ind.label} : {ind.definition} Libellé du contrat : « {ind.contract_wording} »."))
     flags = {}
     for spec in specs:
         flags |= {i.id: i for i in model.inconsistencies_for(ds, indicator=spec.indicator)}

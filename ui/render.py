@@ -93,6 +93,24 @@ def priorities_table(ds: Dataset) -> pd.DataFrame:
     ).set_index("Thème")
 
 
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]$~])")  # code, emphasis, links and images, LaTeX, strikethrough
+_MD_SHORTCODE = re.compile(r":(?=[A-Za-z0-9_/+-]+[:\[])")  # :emoji:, :red[…], :material/icon:
+_MD_LINE_START = re.compile(r"^(\s*)([#>+-]|\d+[.)])", re.M)  # a heading, a quote, a list
+
+
+def md_escape(text: str) -> str:
+    """Text for a place Streamlit reads as Markdown (a header, a caption, an expander or link label):
+    what Markdown could turn into a link, an image, code, emphasis, LaTeX (« $ »), a colour or an
+    emoji (« :x: »), a heading or a list is backslash-escaped, so an imported label or a typed source
+    shows exactly as typed (HTML is already shown as text by these elements). Ordinary French text
+    — « Taux (16-25 ans) : 66,4 % » — is left as it is."""
+    t = _MD_SPECIAL.sub(r"\\\1", str(text))
+    t = _MD_SHORTCODE.sub(r"\\:", t)
+    return _MD_LINE_START.sub(
+        lambda m: m.group(1) + (m.group(2)[:-1] + "\\" + m.group(2)[-1] if m.group(2)[0].isdigit() else "\\" + m.group(2)), t
+    )
+
+
 def html_table(header: list[str], rows: list[list[str]], caption: str = "") -> str:
     """A plain HTML table whose every cell is escaped text: stored or typed text is never read as
     Markdown or HTML (links, images, headings, colours, formulas stay inert). Headers never break

@@ -92,7 +92,10 @@ def update_sentence(ds, territory: str, c: Card) -> Sentence | None:
     else:
         text = f"{head} est {de(w.value_text(u.latest))}"
     ev = u.evolution
-    if ev.available:
+    if u.latest.missing:
+        said = w.value_text(u.contract) if not u.contract.missing else "non disponible"
+        text += f" ; le contrat donnait {said} en {p0} (périmètre {u.contract.perimeter})"
+    elif ev.available:
         change = w.change_text(ev.change, ev.end.unit, ev.decimals)
         text += f" ; {'elle' if fem else 'il'} était {de(w.value_text(u.contract))} en {p0} dans le contrat ({change}"
         text += f", {VERDICT_WORD[ev.verdict]})" if ev.verdict in VERDICT_WORD else ")"

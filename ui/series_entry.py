@@ -11,7 +11,7 @@ import streamlit as st
 from data.accounts import AuthError
 from data.followup import FollowupError, FollowupStoreError
 from data.formatting import fr_value, period_label
-from data.series import PERIMETERS, TEAM, SeriesStore, check_point, default_perimeter, team_territories
+from data.series import PERIMETERS, TEAM, SeriesStore, allowed_perimeters, check_point, default_perimeter, team_territories
 from data.validation import STATUS_LABELS
 from ui import auth
 from ui import wording as w
@@ -49,7 +49,7 @@ def series_section(ds, engine) -> None:
     if last:
         f = last[-1]
         notice("note", f"Dernière valeur publiée : {w.value_text(f)} en {period_label(f.period)} (périmètre {f.perimeter}).")
-    codes = list(PERIMETERS)
+    codes = allowed_perimeters(ds, territory)
     with st.form("serie_form", clear_on_submit=False):
         c2, c3, c4 = st.columns(3)
         period = c2.text_input("Millésime", key="serie_millesime", placeholder="ex. 2023 ou 2022-2023")
