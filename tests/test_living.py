@@ -379,3 +379,45 @@ def test_an_indicator_an_import_introduced_is_shown_like_the_others(ds):
     layer = model.map_layer(lv, "declared_income_d1", model.LATEST)
     assert [w.value_text(f.figure) for f in layer.features][:3] == ["5 230 €", "4 870 €", "4 950 €"]
     assert "declared_income_d1" not in ds.catalogue  # the contract's catalogue is untouched
+
+
+def test_a_points_internal_comment_never_reaches_the_public_csv(ds):
+    from ui.exports import figures_csv
+
+    p = _point(1, point())
+    p = type(p)(**{**p.__dict__, "comment": "note interne : appeler la Mission locale"})
+    lv = ds.living([p])
+    assert "note interne" not in figures_csv(lv, model.all_figures(lv, "la-victoire")).decode("utf-8-sig")
+
+
+def test_imported_text_is_shown_as_typed_never_as_markdown(tmp_path, monkeypatch):
+    """An indicator an import introduced, with a label and a source that Markdown would turn into a
+    link, an image or a colour: every header, caption and link label shows them as text."""
+    from data.series import NewIndicator
+
+    url = fresh_url("sqlite", tmp_path)
+    monkeypatch.setenv("QUARTIERS_DB_URL", url)
+    engine = db.make_engine(url)
+    admin = Accounts(engine).add("admin", "administrateur", PASSWORD)
+    evil = "Décile [piège](https://evil.example) ![](https://evil.example/p.png) :red[rouge] $x$"
+    new = NewIndicator("piege_d1", evil, "euros", "Définition *grasse* `code`", True)
+    rows = [
+        dict(point(t, y, "QPV 2024", v, indicator="piege_d1"), source="[source](https://evil.example)")
+        for t, y, v in (("clos-des-roses", "2021", "5100"), ("clos-des-roses", "2022", "5200"), ("la-victoire", "2021", "4900"))
+    ]
+    store = SeriesStore(engine)
+    written = store.write(rows, OFFICIAL, "admin", indicators=[new]).written
+    decide(engine, Accounts(engine), admin, [p.id for p in written], VALIDATED, kind="serie")
+    import ui.cached
+
+    ui.cached.published_changed()
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params["ind"] = "piege_d1"
+    at.run()
+    at.switch_page("pages/evolutions.py").run()
+    assert not at.exception
+    markdown_read = [e.value for e in at.header] + [e.value for e in at.caption] + [e.label for e in at.expander]
+    joined = " ".join(markdown_read)
+    assert "Décile \\[piège\\](https://evil.example) !\\[\\](https://evil.example/p.png) :red\\[rouge\\] \\$x\\$" in joined
+    assert "\\[source\\](https://evil.example)" in joined and "Définition \\*grasse\\* \\`code\\`" in joined
+    assert "[piège](" not in joined.replace("\\[piège\\](", "")  # every occurrence escaped
