@@ -123,7 +123,9 @@ def go(i: int) -> None:
 
 c1, c2, c3, c4 = st.columns([1.2, 1, 1.2, 1.4])
 c1.button("◀ Précédent", on_click=go, args=(max(current - 1, 0),), disabled=current == 0, key="slide_prev")
-c2.html(f"<p class='q-slide' style='margin-top:0.6rem'>{current + 1} / {n}</p>")
+# the state shown, said on every slide when it is the contract as printed (?etat=contrat)
+printed = " · chiffres du contrat tels qu'imprimés" if st.session_state.get("etat") == cached.CONTRACT_STATE else ""
+c2.html(f"<p class='q-slide' style='margin-top:0.6rem'>{current + 1} / {n}{printed}</p>")
 c3.button("Suivant ▶", on_click=go, args=(min(current + 1, n - 1),), disabled=current == n - 1, key="slide_next")
 c4.page_link(path_of("accueil"), label="Quitter la présentation")
 

@@ -234,7 +234,13 @@ def fiche_pdf(ds: Dataset, fiche: Fiche, today: dt.date | None = None) -> bytes:
             text(
                 f"« {w.MISSING} » : le contrat ne donne pas la valeur ou l'imprime « NA » (jamais remplacée par 0). "
                 "La plupart des séries des QPV portent sur les périmètres de 2015 (note 3 du contrat) ; les périodes diffèrent "
-                "d'un indicateur à l'autre. Source des chiffres : texte intégral du contrat."
+                "d'un indicateur à l'autre. Source des chiffres : texte intégral du contrat"
+                + (
+                    " ; pour les valeurs publiées depuis (validées), la source, le millésime et le périmètre écrits à côté "
+                    "de chacune — jamais comparées à une valeur d'un autre périmètre."
+                    if any(c.update is not None for c in fiche.cards)
+                    else "."
+                )
             ),
             s["small"],
         )
