@@ -47,8 +47,8 @@ page_setup(slide.title, None, browser_title=f"{slide.title} – Présentation ({
 st.html(
     """<style>
 /* no Streamlit chrome, no navigation bar: the slide fills the screen */
-header[data-testid=stHeader], [data-testid=stTopNav], [data-testid=stToolbar], [data-testid=stDecoration],
-[data-testid=stSidebar], [data-testid=stSidebarCollapsedControl] {display:none !important}
+header[data-testid=stHeader], [data-testid=stTopNav], [data-testid=stToolbar],
+[data-testid=stSidebar] {display:none !important}
 [data-testid=stMainBlockContainer] {padding:1.2rem 2.5rem 0.5rem !important; max-width:100% !important}
 [data-testid=stMain] h1 {font-size:56px !important; line-height:1.1 !important; padding:0 0 0.2rem !important}
 [data-testid=stMain] [data-testid=stCaptionContainer], [data-testid=stMain] .q-intro {display:none}

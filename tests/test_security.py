@@ -428,14 +428,14 @@ def test_uploads_are_kept_only_for_a_session_that_may_import(monkeypatch):
 
     import ui  # noqa: F401  (installs the guard, as every page does)
     from data.accounts import Account
-    from ui import deeplink
+    from ui import streamlit_private
 
     mgr = MemoryUploadedFileManager("/_stcore/upload_file")
     rec = UploadedFileRec(file_id="f1", name="a.xlsx", type="application/octet-stream", data=b"x" * 10)
     sessions = {
         "anonyme": {},
-        "contributeur": {deeplink.ACCOUNT_KEY: {"account": Account("marie", "contributeur", True)}},
-        "admin": {deeplink.ACCOUNT_KEY: {"account": Account("admin", "administrateur", True)}},
+        "contributeur": {streamlit_private.ACCOUNT_KEY: {"account": Account("marie", "contributeur", True)}},
+        "admin": {streamlit_private.ACCOUNT_KEY: {"account": Account("admin", "administrateur", True)}},
     }
 
     class Info:

@@ -533,11 +533,11 @@ def page_text(at) -> str:
 @pytest.fixture(autouse=False)
 def uploads(monkeypatch):
     """AppTest has no Streamlit runtime, so the guard that keeps uploads for sessions with the import
-    right (ui/deeplink.py, tested in tests/test_security.py) cannot see the session: let it pass.
+    right (ui/streamlit_private.py, tested in tests/test_security.py) cannot see the session: let it pass.
     The page itself re-checks the right (auth.require("import")) before reading anything."""
-    import ui.deeplink
+    import ui.streamlit_private
 
-    monkeypatch.setattr(ui.deeplink, "session_may_upload", lambda session_id: True)
+    monkeypatch.setattr(ui.streamlit_private, "session_may_upload", lambda session_id: True)
 
 
 def upload_table(at, name: str, data: bytes):

@@ -19,7 +19,8 @@ import os
 MODE_ENV, IDLE_ENV, KIOSK_ENV = "QUARTIERS_MODE", "QUARTIERS_IDLE_S", "QUARTIERS_KIOSK"
 DEFAULT_IDLE_S = 120
 
-# Streamlit 1.67's hard-coded English, as shown or announced on this app's pages.
+# Streamlit 1.67's hard-coded English, as shown or announced on this app's pages (each one checked
+# against the installed front end: tests/test_streamlit_private.py).
 TRANSLATIONS = {
     "Choose an option": "Choisir une option",
     "Choose options": "Choisir des options",
@@ -44,12 +45,9 @@ TRANSLATIONS = {
     "Close": "Fermer",
     "Open": "Ouvrir",
     "Running...": "Calcul en cours…",
-    "Running…": "Calcul en cours…",
     "Loading...": "Chargement…",
     "Collapse sidebar": "Replier la barre latérale",
     "Expand sidebar": "Déplier la barre latérale",
-    "Show more": "Afficher plus",
-    "Show less": "Afficher moins",
     "Download": "Télécharger",
     "Fullscreen": "Plein écran",
     "Close fullscreen": "Quitter le plein écran",
@@ -57,7 +55,6 @@ TRANSLATIONS = {
     "Vega visualization": "Graphique",
     # the file uploader (/suivi, administrateurs)
     "Upload": "Choisir un fichier",
-    "Browse files": "Choisir un fichier",
     "Drag and drop file here": "Déposez le fichier ici",
     "Drag and drop files here": "Déposez les fichiers ici",
 }
@@ -105,7 +102,7 @@ WIDE_CSS = """
 KIOSK_CSS = """
 /* public screens: no Streamlit chrome (the navigation bar, which sits in the toolbar, stays) */
 [data-testid="stToolbarActions"], [data-testid="stMainMenu"], [data-testid="stAppDeployButton"],
-[data-testid="stStatusWidget"], [data-testid="stDecoration"], #MainMenu, footer {display: none !important;}
+[data-testid="stStatusWidget"], #MainMenu, footer {display: none !important;}
 /* the navigation: large French tiles of the sections and their pages */
 [data-testid="stTopNavSection"], [data-testid="stTopNavLink"], [data-testid="stTopNavDropdownLink"] {
   min-height: 48px; font-size: 1.15rem !important; padding: 0 0.9rem !important;}

@@ -44,10 +44,10 @@ CSS = """
    tables never split nor overlap the text; a heading stays with what follows it. */
 @media print {
   header[data-testid=stHeader], [data-testid=stTopNav], [data-testid=stSidebar], [data-testid=stToolbar],
-  [data-testid=stDecoration], [data-testid=stStatusWidget], [data-testid=stSelectbox], [data-testid=stMultiSelect],
+  [data-testid=stStatusWidget], [data-testid=stSelectbox], [data-testid=stMultiSelect],
   [data-testid=stTextInput], [data-testid=stTextArea], [data-testid=stButton], [data-testid=stFormSubmitButton],
   [data-testid=stDownloadButton], [data-testid=stPageLink], [data-testid=stFileUploader], [data-testid=stCheckbox],
-  [data-testid=stToggle], [data-testid=stForm], [data-testid=stRadio], [data-testid=stToast] {display:none !important}
+  [data-testid=stForm], [data-testid=stRadio], [data-testid=stToast] {display:none !important}
   [data-testid=stMainBlockContainer] {padding:0 !important; max-width:100% !important}
   [data-testid=stAppViewContainer], [data-testid=stMain] {overflow:visible !important; position:static !important}
   iframe, [data-testid=stVegaLiteChart], [data-testid=stIFrame], .q-card, .q-table-wrap, table, figure, img {break-inside:avoid; position:static !important}

@@ -259,7 +259,7 @@ def test_follow_up_value_recorded_in_the_browser(page, app_url):
 def test_deep_link_is_the_first_request_of_a_fresh_server(browser, tmp_path):
     """Streamlit starts in « pages/ directory » mode: the very first visitor of a new server opens a
     fiche by its address, and still gets the router (navigation, titles) and the right quartier
-    (ui/deeplink.py)."""
+    (ui/streamlit_private.py)."""
     from .conftest import offline_page, serve
 
     with serve(tmp_path, "streamlit-e2e-fresh.log") as url:

@@ -107,9 +107,21 @@ def open_page(page, url: str):
         " || getComputedStyle(document.querySelector('[data-testid=stStatusWidget]')).display === 'none'",
         timeout=60_000,
     )
-    page.wait_for_timeout(1200)  # the page streams in; the translator runs on each change
+    settle(page)  # the page streams in; the translator runs on each change
     assert page.locator("[data-testid=stException]").count() == 0
     return page
+
+
+def settle(page, quiet_ms: int = 400, timeout: int = 15_000) -> None:
+    """Wait until the page has not changed for `quiet_ms` (a condition, not a fixed sleep: most pages
+    settle in a few hundred milliseconds, a slow one gets the time it needs)."""
+    page.evaluate("""() => {
+        if (window.__qObs) return;
+        window.__qLast = performance.now();
+        window.__qObs = new MutationObserver(() => { window.__qLast = performance.now(); });
+        window.__qObs.observe(document.body, {subtree: true, childList: true, characterData: true, attributes: true});
+    }""")
+    page.wait_for_function(f"() => performance.now() - window.__qLast > {quiet_ms}", timeout=timeout, polling=100)
 
 
 def visible_text(page) -> str:

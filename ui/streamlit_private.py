@@ -1,5 +1,12 @@
-"""Streamlit's private API, in one place (Streamlit 1.67; tests/test_security.py and the browser
-suite fail loudly if an upgrade removes what is used here).
+"""Streamlit's private API, in one place (written for Streamlit 1.67: STREAMLIT_SERIES).
+tests/test_streamlit_private.py fails loudly on an upgrade: another series, a private attribute
+gone, a `data-testid` our styles and scripts select that the new front end no longer has, an
+English string we translate (ui/document.py) that it no longer shows. Review this module, then
+raise STREAMLIT_SERIES.
+
+0. What the page styles and scripts select (ui/frame.py, ui/document.py, pages/presentation.py):
+the `data-testid` attributes of Streamlit's front end, listed in TESTIDS (a test checks that no
+other one is used and that each one exists in the installed front end).
 
 1. Deep links on a fresh server. Streamlit decides once per process, at the first session,
 whether the app uses the old « pages/ directory » mode: it does when a `pages/` folder sits beside
@@ -32,6 +39,18 @@ from streamlit.runtime.pages_manager import PagesManager
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 log = logging.getLogger("quartiers2030")
+
+STREAMLIT_SERIES = "1.67"  # the Streamlit series this module was written and tested for
+TESTIDS = frozenset(
+    {
+        "stAppDeployButton", "stAppViewContainer", "stButton", "stCaptionContainer", "stCheckbox",
+        "stDownloadButton", "stElementToolbar", "stElementToolbarButton", "stExpander", "stFileUploader", "stForm",
+        "stFormSubmitButton", "stHeader", "stIFrame", "stMain", "stMainBlockContainer", "stMainMenu", "stMultiSelect",
+        "stMultiSelectTagsContainer", "stPageLink", "stRadio", "stSelectbox", "stSidebar",
+        "stStatusWidget", "stTable", "stTextArea", "stTextInput", "stToast", "stToolbar", "stToolbarActions",
+        "stTopNav", "stTopNavDropdownLink", "stTopNavLink", "stTopNavSection", "stVegaLiteChart", "stWidgetLabel",
+    }
+)  # fmt: skip
 
 
 def route_through_app() -> None:

@@ -1,0 +1,64 @@
+"""Streamlit's private API and front-end details the app depends on (ui/streamlit_private.py): an
+upgrade that changes any of them fails here, loudly, instead of silently breaking deep links,
+upload refusal, the page styles or the French translation."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import streamlit
+
+from ui import streamlit_private as sp
+from ui.document import SENTENCES, TRANSLATIONS
+
+ROOT = Path(__file__).resolve().parents[1]
+BUNDLE = Path(streamlit.__file__).parent / "static" / "static" / "js"
+
+
+def front_end() -> str:
+    files = sorted(BUNDLE.glob("*.js"))
+    assert files, f"front end de Streamlit introuvable : {BUNDLE}"
+    return "\n".join(f.read_text(encoding="utf-8", errors="replace") for f in files)
+
+
+def test_the_installed_streamlit_is_the_series_this_module_was_written_for():
+    major_minor = ".".join(streamlit.__version__.split(".")[:2])
+    assert major_minor == sp.STREAMLIT_SERIES, (
+        f"Streamlit {streamlit.__version__} installé, ui/streamlit_private.py écrit pour {sp.STREAMLIT_SERIES} : "
+        "relisez ce module (API privée, data-testid, textes traduits), puis changez STREAMLIT_SERIES"
+    )
+
+
+def test_the_private_attributes_used_still_exist():
+    from streamlit.runtime.app_session import AppSession
+    from streamlit.runtime.memory_uploaded_file_manager import MemoryUploadedFileManager
+    from streamlit.runtime.pages_manager import PagesManager
+
+    assert isinstance(PagesManager.uses_pages_directory, bool | None)
+    for name in ("_handle_clear_cache_request",):
+        assert hasattr(AppSession, name), name
+    for name in ("add_file", "get_upload_urls"):
+        assert hasattr(MemoryUploadedFileManager, name), name
+
+
+def test_every_data_testid_selected_is_listed_and_exists_in_the_front_end():
+    used = set()
+    for path in [*(ROOT / "ui").glob("*.py"), *(ROOT / "pages").glob("*.py"), ROOT / "app.py"]:
+        used |= set(re.findall(r"data-testid=[\"']?([A-Za-z]+)", path.read_text(encoding="utf-8")))
+    assert used == set(sp.TESTIDS), (sorted(used - sp.TESTIDS), sorted(sp.TESTIDS - used))
+    bundle = front_end()
+    gone = sorted(t for t in sp.TESTIDS if f'"{t}"' not in bundle and f"'{t}'" not in bundle and f"`{t}`" not in bundle)
+    assert not gone, f"data-testid absents du front end de Streamlit {streamlit.__version__} : {gone}"
+
+
+def test_every_english_string_translated_is_still_shown_by_the_front_end():
+    bundle = front_end()
+    own = {"streamlit_folium.st_folium"}  # a component's title, not in Streamlit's bundle
+    # built from a template in the bundle: « Drag and drop ${…} here » (file or files)
+    templated = {"Drag and drop file here": "Drag and drop ${", "Drag and drop files here": "Drag and drop ${"}
+    missing = sorted(t for t in TRANSLATIONS if t not in own and templated.get(t, t) not in bundle)
+    assert not missing, f"textes anglais traduits que Streamlit {streamlit.__version__} n'affiche plus : {missing}"
+    sentences = {"MB per file": " per file`"}  # « ${size} per file »: the size is formatted by the front end
+    gone = [s for s in SENTENCES if sentences.get(s, s) not in bundle]
+    assert not gone, f"phrases traduites que Streamlit {streamlit.__version__} n'affiche plus : {gone}"
