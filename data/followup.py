@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import os
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
@@ -27,7 +28,23 @@ __all__ = ["DB_ENV", "FollowupError", "FollowupStore", "FollowupStoreError", "St
 
 FollowupStoreError = StoreError  # the name the pages know
 YEARS = list(range(2024, 2031))  # the contract runs 2024-2030
-YEAR_N = 2025  # « Entre 2025 et 2028 - 2028 et 2030 » (référentiel, orientation 1): N = 2025
+YEAR_N_ENV = "QUARTIERS_YEAR_N"
+
+
+def _year_n() -> int:
+    """N, the first year of the follow-up. The contract never dates it (its référentiel says « N, N+1… »
+    and, for orientation 1, « entre 2025 et 2028 - 2028 et 2030 »): 2025 is the team's setting,
+    changed by QUARTIERS_YEAR_N (2024 to 2025: N+5 must stay within the contract, 2030)."""
+    raw = os.environ.get(YEAR_N_ENV, "").strip()
+    if raw in ("2024", "2025"):
+        return int(raw)
+    return 2025
+
+
+YEAR_N = _year_n()
+YEAR_N_NOTE = (
+    f"N = {YEAR_N} : le contrat ne date pas N (il écrit « N, N+1… ») ; {YEAR_N} est le réglage de l'équipe ({YEAR_N_ENV})"
+)
 MAX_COMMENT = 1000
 MAX_UNIT = 40
 MAX_SOURCE = 300

@@ -8,7 +8,7 @@ import html
 
 import streamlit as st
 
-from data.followup import YEAR_N, FollowupStoreError
+from data.followup import YEAR_N, YEAR_N_NOTE, FollowupStoreError
 from data.progress import progress
 from ui import cached
 from ui import wording as w
@@ -21,7 +21,8 @@ page_setup(
     "Avancement des objectifs",
     "Pour chaque orientation stratégique et chacun des 34 objectifs opérationnels : les **indicateurs de suivi** du "
     f"référentiel, les années renseignées de N ({YEAR_N}) à N+5, la dernière valeur avec sa source et sa date, "
-    "l'évolution depuis N et la **complétude** du suivi de chaque année (indicateurs renseignés / indicateurs attendus).",
+    "l'évolution depuis N et la **complétude** du suivi de chaque année (indicateurs renseignés / indicateurs attendus). "
+    f"{YEAR_N_NOTE}.",
 )
 
 ds = cached.dataset()

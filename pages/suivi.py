@@ -13,6 +13,7 @@ from data.followup import (
     MAX_SOURCE,
     MAX_UNIT,
     YEAR_N,
+    YEAR_N_NOTE,
     YEARS,
     FollowupError,
     FollowupStoreError,
@@ -35,7 +36,7 @@ READ_ONLY = consultation()
 page_setup(
     "Suivi des indicateurs du référentiel",
     f"Valeurs des **indicateurs de suivi** du référentiel d'évaluation, saisies chaque année par l'équipe politique "
-    f"de la ville (N = {YEAR_N}, jusqu'à N+5)."
+    f"de la ville (de N à N+5 ; {YEAR_N_NOTE})."
     + (
         ""
         if READ_ONLY

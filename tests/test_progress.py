@@ -4,6 +4,7 @@ then the page as a reader sees it (AppTest), on the team site and on a public sc
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pytest
 
@@ -139,3 +140,25 @@ def test_the_fiche_shows_the_same_progress_for_its_quartier(store, ds):
     assert "<td>0 / 11</td><td>1 / 11</td>" in text  # orientation 1: nothing in N, one value in N+1
     link = [p for p in at.get("page_link") if "Avancement de chaque objectif" in p.proto.label]
     assert link and link[0].proto.query_string == "quartier=echarde"
+
+
+@pytest.mark.parametrize(("setting", "expected"), [("", "2025"), ("2024", "2024"), ("2031", "2025"), ("abc", "2025")])
+def test_year_n_is_the_teams_setting_within_the_contract(setting, expected):
+    """The contract never dates N: 2025 by default, QUARTIERS_YEAR_N=2024 moves it; a value that would put
+    N+5 past 2030 (or no year at all) keeps 2025."""
+    import subprocess
+    import sys
+
+    out = subprocess.run(
+        [sys.executable, "-c", "from data.followup import YEAR_N, YEAR_N_NOTE; print(YEAR_N); print(YEAR_N_NOTE)"],
+        env={**os.environ, "QUARTIERS_YEAR_N": setting},
+        capture_output=True,
+        text=True,
+        cwd=Path(__file__).resolve().parents[1],
+        check=True,
+    ).stdout.splitlines()
+    assert out[0] == expected
+    assert (
+        out[1]
+        == f"N = {expected} : le contrat ne date pas N (il écrit « N, N+1… ») ; {expected} est le réglage de l'équipe (QUARTIERS_YEAR_N)"
+    )
