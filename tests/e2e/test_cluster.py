@@ -453,10 +453,10 @@ def test_administrateur_import_through_the_proxy_and_public_site_reads_it(browse
     served = {ln["upstream"] for ln in access_lines(cluster) if ln["route"] == route_of(ctx) and ln["upstream"] != "-"}
     process = int(served.pop().rsplit(":", 1)[1])
     before = rss_mb(cluster, process)
-    page.locator("[data-testid=stFileUploader] input[type=file]").set_input_files(str(xlsx))
+    page.locator("[data-testid=stFileUploader] input[type=file]").first.set_input_files(str(xlsx))
     wait_texts(page, ["2 valeurs seront enregistrées"])
     uploaded = rss_mb(cluster, process)
-    page.get_by_role("button", name="Confirmer l'import").click()
+    page.get_by_role("button", name="Confirmer l'import", exact=True).click()
     wait_texts(page, ["2 valeurs importées (proposées"])
     page.wait_for_timeout(3000)
     after = rss_mb(cluster, process)
