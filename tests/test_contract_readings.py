@@ -203,7 +203,7 @@ def test_rsa_referentiel_link_is_marked_as_a_proxy(ds):
     link = next(lk for lk in ds.referentiel_links.links if lk.match == "bénéficiaires du RSA")
     assert "pas ceux qui ont accédé à un emploi" in link.proxy
     text_ = page("pages/referentiel.py", {"recherche": "ayant accéder à un emploi"})
-    assert "données disponibles : Allocataires du RSA" in text_ or "données disponibles" in text_
+    assert "données disponibles : Allocataires du RSA, Part des allocataires RSA — approchées :" in text_
     assert "approchées : le contrat compte les allocataires du RSA, pas ceux qui ont accédé à un emploi" in text_
 
 

@@ -194,11 +194,15 @@ def test_csv_export_keeps_na_empty_and_french_decimals():
 
 @pytest.mark.parametrize("cell", ['=HYPERLINK("http://x")', "+cmd|' /C calc'!A0", "-2+3", "@SUM(A1)", "\t=1+1", "\r=1"])
 def test_csv_export_neutralises_formulas(cell):
+    import csv
+    import io
+
     from ui.exports import HEADER, neutralise, to_csv
 
     assert neutralise(cell) == "'" + cell
     out = to_csv(HEADER[:2], [["x", neutralise(cell)]]).decode("utf-8-sig")
-    assert "'" + cell.strip("\r")[:3] in out or "'" in out.splitlines()[1]
+    rows = list(csv.reader(io.StringIO(out, newline=""), delimiter=";"))
+    assert rows[1] == ["x", "'" + cell]  # read back by a spreadsheet: the apostrophe first, the text intact
 
 
 def test_home_links_use_the_app_navigation_not_plain_links():
