@@ -42,9 +42,8 @@ def _year_n() -> int:
 
 
 YEAR_N = _year_n()
-YEAR_N_NOTE = (
-    f"N = {YEAR_N} : le contrat ne date pas N (il écrit « N, N+1… ») ; {YEAR_N} est le réglage de l'équipe ({YEAR_N_ENV})"
-)
+# said on /suivi and /avancement (public screens too: no setting's name, README « Configuration » has it)
+YEAR_N_NOTE = f"N = {YEAR_N} : le contrat ne date pas N (il écrit « N, N+1… ») ; {YEAR_N} est un réglage de l'équipe"
 MAX_COMMENT = 1000
 MAX_UNIT = 40
 MAX_SOURCE = 300
