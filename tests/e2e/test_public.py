@@ -11,6 +11,7 @@ import time
 import urllib.parse
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from ui.registry import PAGES
 
@@ -112,16 +113,20 @@ def open_page(page, url: str):
     return page
 
 
-def settle(page, quiet_ms: int = 400, timeout: int = 15_000) -> None:
-    """Wait until the page has not changed for `quiet_ms` (a condition, not a fixed sleep: most pages
-    settle in a few hundred milliseconds, a slow one gets the time it needs)."""
+def settle(page, quiet_ms: int = 500, at_most_ms: int = 4000) -> None:
+    """Wait until the document (head included: styles are injected there) has not changed for
+    `quiet_ms` — a condition, not a fixed sleep: most pages settle in a few hundred milliseconds. A page
+    that never stops changing (the idle countdown ticks every second) is waited for `at_most_ms`."""
     page.evaluate("""() => {
         if (window.__qObs) return;
         window.__qLast = performance.now();
         window.__qObs = new MutationObserver(() => { window.__qLast = performance.now(); });
-        window.__qObs.observe(document.body, {subtree: true, childList: true, characterData: true, attributes: true});
+        window.__qObs.observe(document.documentElement, {subtree: true, childList: true, characterData: true, attributes: true});
     }""")
-    page.wait_for_function(f"() => performance.now() - window.__qLast > {quiet_ms}", timeout=timeout, polling=100)
+    try:
+        page.wait_for_function(f"() => performance.now() - window.__qLast > {quiet_ms}", timeout=at_most_ms, polling=100)
+    except PlaywrightTimeout:
+        pass  # still changing (a countdown): the page has had its time
 
 
 def visible_text(page) -> str:
