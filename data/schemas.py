@@ -222,8 +222,9 @@ class Inconsistency(Record):
     territory: Slug | None = None
     indicators: list[Slug] = []
     versions: list[Version] = []
-    # « question »: an ambiguity the contract leaves open, not a contradiction
-    kind: Literal["contradiction", "question"] = "contradiction"
+    # « question »: an ambiguity the contract leaves open, not a contradiction; « note »: a remark that is
+    # not an inconsistency of the contract (the contract against another source, figures that agree)
+    kind: Literal["contradiction", "question", "note"] = "contradiction"
 
 
 class Inconsistencies(Record):

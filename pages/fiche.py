@@ -56,7 +56,7 @@ with header:
 st.header("Chiffres clés", anchor=False)
 cards(fiche.cards)
 for item in fiche.inconsistencies:
-    st.warning(f"Incohérence du contrat : {item.summary}")
+    st.warning(w.inconsistency_text(item))
 
 sentences = fiche_sentences(ds, fiche)
 if sentences:  # generated from the records by fixed rules; the PDF says the same (ui/sentences.py)

@@ -98,10 +98,10 @@ st.markdown(
 st.markdown("- **Santé** : les données d'accès aux soins (APL) sont disponibles à l'échelle de la ville et non des QPV.")
 st.markdown("- **Référentiel** : « ce référentiel est indicatif et pourra faire l'objet d'ajustements ».")
 
-st.header("Incohérences relevées dans le contrat", anchor=False)
+st.header("Incohérences relevées dans le contrat, questions ouvertes et précisions", anchor=False)
 st.markdown("Les deux versions sont conservées dans les données ; aucune n'est corrigée en silence.")
 for item in ds.inconsistencies.items:
-    kind = "Question ouverte" if item.kind == "question" else "Incohérence"
+    kind = w.INCONSISTENCY_KIND.get(item.kind, "Incohérence").replace(" du contrat", "")
     st.markdown(f"- {kind} — **{item.summary}**" + "".join(f"\n    - {v.value} — {v.where}" for v in item.versions))
 
 cached_figures = cached.all_figures()

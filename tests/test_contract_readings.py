@@ -244,3 +244,44 @@ def test_narrative_figures_with_their_wording(ds, territory, indicator, period, 
 def test_fractions_are_never_rounded_decimals(ds):
     csv = figures_csv(ds, [ds.figure("ensemble-qpv", "neet_share_statement", "")]).decode("utf-8-sig")
     assert ";1/3;" in csv and "0,33" not in csv
+
+
+@pytest.mark.parametrize(
+    "item_id,kind,quotes",
+    [
+        # the contract against itself, each with its two (or three) quotations
+        (
+            "colonne-evolution-des-ecarts",
+            "contradiction",
+            ["Evolution des écarts", "Une augmentation de 734€ des revenus déclarés"],
+        ),
+        ("defm-territoire-de-reference", "contradiction", ["Compiègne", "l'EPCI", "la ville"]),
+        ("marechaux-2-5-immeubles", "question", ["2,5 immeubles"]),
+        # corrected: quotes only the contract; names the section where « cf. annexe 4 » is printed
+        ("npnru-2020-ou-2021", "question", ["depuis 2020", "5 novembre 2021"]),
+        # not inconsistencies of the contract: notes
+        ("la-victoire-code-extension", "note", ["étendu", "QN06008I"]),
+        ("revenu-median-pas-de-niveau-commune", "note", []),
+    ],
+)
+def test_the_inconsistency_list_is_the_contracts(ds, item_id, kind, quotes):
+    item = next(i for i in ds.inconsistencies.items if i.id == item_id)
+    assert item.kind == kind
+    said = item.summary + " ".join(str(v.value) + v.where for v in item.versions)
+    for q in quotes:
+        assert q in said, (item_id, q)
+    assert "dans les lectures des quartiers" not in item.summary  # the dashboard's own paraphrase is not quoted
+
+
+def test_cf_annexe_4_is_located_where_the_contract_prints_it(ds):
+    item = next(i for i in ds.inconsistencies.items if i.id == "acteurs-annexe-3-ou-4")
+    assert item.versions[0].where.startswith("Emploi – Les ressources/ les avancées")
+
+
+def test_notes_and_questions_are_labelled_as_such(ds):
+    from ui import wording as w
+
+    note = next(i for i in ds.inconsistencies.items if i.id == "la-victoire-code-extension")
+    assert w.inconsistency_text(note).startswith("Précision : Périmètre de La Victoire")
+    text_ = page("pages/sources.py")
+    assert "Précision — Périmètre de La Victoire" in text_ and "Question ouverte — NPNRU, Maréchaux sud" in text_

@@ -206,7 +206,8 @@ def fiche_pdf(ds: Dataset, fiche: Fiche, today: dt.date | None = None) -> bytes:
     if chart is not None:
         story.append(KeepTogether([P("Évolution des principaux indicateurs", s["Heading2"]), chart]))
     for item in fiche.inconsistencies:
-        story.append(P("<b>Incohérence du contrat :</b> " + text(item.summary), s["BodyText"]))
+        label, _, summary = w.inconsistency_text(item).partition(" : ")
+        story.append(P(f"<b>{text(label)} :</b> " + text(summary), s["BodyText"]))
 
     if fiche.priorities:
         story.append(P("Priorités exprimées par les habitants", s["Heading2"]))

@@ -42,7 +42,7 @@ def _chart_block(spec) -> None:
     with st.expander(f"Données en tableau – {md_escape(ind.label)}"):
         st.html(cached.series_table_html(ind.id, terrs, f"{ind.label} ({ind.unit_label})"))
     for f in model.inconsistencies_for(ds, indicator=ind.id):
-        st.warning(f"Incohérence du contrat : {f.summary}")
+        st.warning(w.inconsistency_text(f))
     for f in (f for f in figures if f.inferred):
         st.caption(f"{w.name(ds, f.territory, True)} : {w.inferred_text(f)}")
     srcs = sorted({f"{f.source} · {f.perimeter} · {f.contract_ref}" for f in figures})
@@ -68,7 +68,7 @@ def _figures_grid(specs) -> None:
     for spec in specs:
         flags |= {i.id: i for i in model.inconsistencies_for(ds, indicator=spec.indicator)}
     for f in flags.values():
-        st.warning(f"Incohérence du contrat : {f.summary}")
+        st.warning(w.inconsistency_text(f))
 
 
 def _objective(ob: dict) -> None:

@@ -84,6 +84,15 @@ MAP_BASIS = {
 KIND = {"qpv": "Quartier prioritaire de la politique de la ville", "poche": "Poche de pauvreté (carreau INSEE de 200 m)"}
 KIND_SHORT = {"qpv": "Quartier prioritaire", "poche": "Poche de pauvreté"}
 INFERRED = "attribution déduite"
+INCONSISTENCY_KIND = {"contradiction": "Incohérence du contrat", "question": "Question ouverte", "note": "Précision"}
+
+
+def inconsistency_text(item) -> str:
+    """« Incohérence du contrat : … », « Question ouverte : … » or « Précision : … » — one wording for
+    the page, the pillar pages and the PDF."""
+    return f"{INCONSISTENCY_KIND.get(item.kind, INCONSISTENCY_KIND['contradiction'])} : {item.summary}"
+
+
 STATED = "énoncé du contrat"
 
 
