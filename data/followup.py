@@ -417,14 +417,6 @@ class FollowupStore:
         return self.history(statuses=(PROPOSED,))
 
 
-def _shared(ds, label: str) -> str:
-    """The label of the catalogue series a référentiel indicator IS (data/links.py), or ""."""
-    from .links import shared_indicator
-
-    found = shared_indicator(ds, label)
-    return ds.catalogue[found].label if found and found in ds.catalogue else ""
-
-
 IMPORT_FIELDS = {"année": "annee", "unité": "unite"}  # check's field → the import's column
 
 
@@ -433,7 +425,10 @@ def check_import(ds, name: str, data: bytes, author: str) -> tuple[list[dict], l
     report lines « ligne 4, colonne valeur : … »); nothing is written here. Also refused: any cell of a
     row holding a control or invisible character, a formula cell, and a row with the same indicator,
     territory and year as an earlier one."""
+    from .links import shared_links
+
     indicators = {i["key"]: i for i in referentiel_indicators(ds.framework)}
+    shared = shared_links(ds)
     territories = recordable_territories(ds)
     problems: list[str] = []
     rows: list[dict] = []
@@ -452,9 +447,9 @@ def check_import(ds, name: str, data: bytes, author: str) -> tuple[list[dict], l
             problems.extend(bad)
             continue
         key = cells.get("indicateur", "")
-        if key in indicators and (series := _shared(ds, indicators[key]["label"])):
+        if (series := shared.get(key)) in ds.catalogue:
             problems.append(
-                f"ligne {line}, colonne indicateur : « {key} » est la série « {series} » du diagnostic (une seule valeur "
+                f"ligne {line}, colonne indicateur : « {key} » est la série « {ds.catalogue[series].label} » du diagnostic (une seule valeur "
                 "pour les deux) : saisissez-la dans /suivi › « Prolonger une série du diagnostic », avec son millésime et son périmètre"
             )
             continue

@@ -35,3 +35,15 @@ def shared_indicator(ds, text: str) -> str | None:
     if len(links) == 1 and len(links[0].indicators) == 1 and not links[0].proxy:
         return links[0].indicators[0]
     return None
+
+
+def shared_links(ds) -> dict[str, str]:
+    """{référentiel indicator key: the catalogue indicator it IS}, for every shared indicator of the
+    référentiel; worked out once per dataset (the view, /avancement and the imports ask at each use)."""
+    found = ds._memo.get("__shared__")
+    if found is None:
+        from .followup import referentiel_indicators
+
+        found = {i["key"]: cid for i in referentiel_indicators(ds.framework) if (cid := shared_indicator(ds, i["label"]))}
+        ds._memo["__shared__"] = found
+    return found

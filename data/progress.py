@@ -94,17 +94,14 @@ def shared_entries(ds, territory: str) -> dict[tuple[str, int], Entry]:
     the series' points past the contract whose millésime is a year N … N+5, as the référentiel's
     values (one value, never two). `ds` is the dataset the view shows (validated points only for
     the public)."""
-    from .followup import referentiel_indicators
-    from .links import shared_indicator
+    from .links import shared_links
 
-    shared = ds._memo.get("__shared__")
-    if shared is None:  # which référentiel indicator is which series: fixed for a dataset
-        shared = [(ind, cid) for ind in referentiel_indicators(ds.framework) if (cid := shared_indicator(ds, ind["label"]))]
-        ds._memo["__shared__"] = shared
+    indicators = {i["key"]: i for i in referentiel_indicators(ds.framework)}
     out: dict[tuple[str, int], Entry] = {}
-    for ind, catalogue_id in shared:
+    for key, catalogue_id in shared_links(ds).items():
         if catalogue_id not in ds.catalogue:
             continue
+        ind = indicators[key]
         unit = ds.catalogue[catalogue_id].unit_label
         for f in ds.series(territory, catalogue_id):
             if f.from_contract or f.missing or not f.period.isdigit() or int(f.period) not in FOLLOW_YEARS:
@@ -136,12 +133,12 @@ def progress(
     that a référentiel indicator shares (they win over a value typed for the same year: one value)."""
     current = {(e.indicator_key, e.year): e for e in entries if e.territory == territory}
     if ds is not None:
-        shared = shared_entries(ds, territory)
-        shared_keys = {ind["key"] for ind, _ in ds._memo.get("__shared__", [])}
+        from .links import shared_links
+
         # one value, never two: a shared indicator's values are the series' (a value typed for it
         # before the link existed stays in the history, not here)
-        current = {k: e for k, e in current.items() if k[0] not in shared_keys}
-        current.update(shared)
+        current = {k: e for k, e in current.items() if k[0] not in shared_links(ds)}
+        current.update(shared_entries(ds, territory))
     by_objective: dict[str, list[IndicatorProgress]] = {}
     general: dict[int, list[IndicatorProgress]] = {}
     for ind in referentiel_indicators(framework):

@@ -22,7 +22,7 @@ from data.followup import (
     year_label,
 )
 from data.formatting import fr_number
-from data.links import shared_indicator
+from data.links import shared_links
 from data.validation import STATUS_LABELS
 from ui import auth, cached
 from ui import wording as w
@@ -116,7 +116,7 @@ else:
         format_func=lambda n: f"{n} – {next(o['title'] for o in ds.framework['orientations'] if o['number'] == n)}",
     )
     # a référentiel indicator that IS a series of the diagnostic is recorded there (one value, never two)
-    shared = {i["key"]: s for i in indicators if (s := shared_indicator(ds, i["label"]))}
+    shared = shared_links(ds)
     keys = [i["key"] for i in indicators if i["orientation"] == orient and i["key"] not in shared]
     for k in (k for k in shared if by_key[k]["orientation"] == orient):
         notice(
