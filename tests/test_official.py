@@ -10,9 +10,6 @@ generated here are SYNTHETIC: INSEE's layout, invented values."""
 from __future__ import annotations
 
 import io
-import os
-import subprocess
-import sys
 import time
 from decimal import Decimal
 from pathlib import Path
@@ -29,6 +26,7 @@ from data.series import SeriesStore
 from data.validation import VALIDATED, decide
 
 from .test_followup import PASSWORD, fresh_url
+from .test_publication import cli
 
 ROOT = Path(__file__).resolve().parents[1]
 MAPPING = ROOT / "qpv_data" / "correspondances" / "filosofi-2021-qpv2024.yaml"
@@ -341,17 +339,6 @@ def test_a_national_table_of_1584_quartiers_imports_the_contracts_three_fast(set
 
 
 # --- the command line --------------------------------------------------------------------------------
-
-
-def cli(url, *args, stdin=""):
-    return subprocess.run(
-        [sys.executable, "-m", "data.cli", *args],
-        env={**os.environ, "QUARTIERS_DB_URL": url},
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        input=stdin,
-    )
 
 
 def test_command_line_table_import_pending_validate_refuse(setup, tmp_path):
