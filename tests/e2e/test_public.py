@@ -108,7 +108,9 @@ def open_page(page, url: str):
         " || getComputedStyle(document.querySelector('[data-testid=stStatusWidget]')).display === 'none'",
         timeout=60_000,
     )
-    settle(page)  # the page streams in; the translator runs on each change
+    # the page's translator (ui/document.py) is installed, then the page streams in and it runs on each change
+    page.wait_for_function("() => window.__q2030 === true", timeout=30_000)
+    settle(page)
     assert page.locator("[data-testid=stException]").count() == 0
     return page
 
