@@ -11,6 +11,13 @@ import math
 from decimal import Decimal
 
 MISSING = "non disponible"
+# first letters that take an elision (« d'environ », « l'ARC », « le nombre d'allocataires »)
+ELIDING = "aeiouyàâäéèêëîïôöûüh"
+
+
+def elides(word: str) -> bool:
+    return word[:1].lower() in ELIDING
+
 
 UNIT_SUFFIX = {
     "pourcent": " %",
@@ -95,7 +102,7 @@ def fr_qualified(value, unit: str, decimals: int | None, qualifier: str = "") ->
     if _is_missing(value):
         return MISSING
     prefix, text = QUALIFIER_PREFIX.get(qualifier, ""), fr_value(value, unit, decimals)
-    if prefix.endswith("de ") and text[:1] in "aeiouéèêhAEIOUÉ":
+    if prefix.endswith("de ") and elides(text):
         prefix = prefix[:-3] + "d'"  # « plus d'un tiers »
     return prefix + text
 

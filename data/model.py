@@ -219,6 +219,12 @@ def judge(change: float | None, higher_is_better: bool | None) -> str:
     return IMPROVEMENT if (change > 0) == higher_is_better else DETERIORATION
 
 
+def from_zero(unit: str) -> bool:
+    """The zero-baseline rule of every chart (page, slide, image, PDF): counts start at 0, so a
+    cropped axis never exaggerates a change of 276 → 271."""
+    return unit == "nombre"
+
+
 def direction(change: float | None) -> str:
     if change is None:
         return UNAVAILABLE

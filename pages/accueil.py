@@ -8,7 +8,7 @@ import streamlit as st
 from data.model import DETERIORATION, IMPROVEMENT
 from ui import cached
 from ui import wording as w
-from ui.frame import PERIMETER_WARNING, cards, page_setup, sources_footer
+from ui.frame import cards, page_setup, sources_footer
 from ui.registry import PAGES, path_of
 from ui.render import md_escape
 
@@ -43,7 +43,7 @@ for col, tile in zip(st.columns(len(ds.quartier_ids)), cached.quartier_tiles(), 
 
 # --- synthesis grid -------------------------------------------------------------------------------
 st.header("Synthèse des évolutions des QPV", anchor=False)
-st.caption(ds.synthesis.caveat + " " + PERIMETER_WARNING.replace("**", ""))
+st.caption(ds.synthesis.caveat + " " + w.PERIMETER_NOTE)
 e = html.escape
 verdict_class = {IMPROVEMENT: "q-better", DETERIORATION: "q-worse"}
 head = "".join(f"<th scope='col'>{e(w.name(ds, c, True))}</th>" for c in ds.synthesis.columns)

@@ -12,7 +12,7 @@ from data.formatting import fr_value, period_label
 from data.model import FIXED_PERCENT
 from ui import cached
 from ui import wording as w
-from ui.frame import PERIMETER_WARNING, map_image_buttons, page_setup, query_choice, sources_footer, sync_query
+from ui.frame import map_image_buttons, page_setup, query_choice, sources_footer, sync_query
 from ui.maps import NA_STYLE, PALETTE, quartier_map
 from ui.registry import path_of
 from ui.render import md_escape
@@ -118,7 +118,7 @@ with right:
     st.caption(
         w.MAP_BASIS.get(layer.basis, "") + " Un quartier sans valeur est dessiné en pointillés, jamais comme une valeur faible."
     )
-    st.caption(PERIMETER_WARNING.replace("**", ""))
+    st.caption(w.PERIMETER_NOTE)
     map_image_buttons(ds, ind, period, layer, legend)
 
 clicked = (out or {}).get("last_active_drawing")

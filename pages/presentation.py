@@ -3,13 +3,14 @@ each pillar, the residents' priorities. `?slide=N` or `?q=<quartier>` opens a sl
 address always says which one is shown; ←/→, Page Up/Page Down (a presenter's clicker) and the
 on-screen buttons move between slides. Slides render records (ui/slides.py); nothing computed."""
 
-import html
-
 import streamlit as st
 
+from data.model import DETERIORATION, IMPROVEMENT
 from ui import cached
+from ui import wording as w
 from ui.frame import page_setup
 from ui.registry import path_of
+from ui.render import nobreak_html
 
 ds = cached.dataset()
 slides = cached.slides()
@@ -63,14 +64,16 @@ header[data-testid=stHeader], [data-testid=stTopNav], [data-testid=stToolbar],
 .q-slide ul {margin:0.2rem 0 0 1.2rem; padding:0}
 .q-slide li, .q-slide p {margin-bottom:0.35rem; font-size:24px !important; line-height:1.3}
 .q-slide .q-sub {font-size:26px !important}
-.q-verdict-improvement {color:#1a7f37} .q-verdict-deterioration {color:#b3261e}
+.q-verdict-improvement {color:__IMPROVEMENT__} .q-verdict-deterioration {color:__DETERIORATION__}
 [data-testid=stMain] button p, [data-testid=stMain] a[data-testid=stPageLink-NavLink] p {font-size:24px !important}
 [data-testid=stMain] button, [data-testid=stMain] a[data-testid=stPageLink-NavLink] {min-height:56px}
 @media (max-width: 1000px) {.q-figs {flex-wrap:wrap} .q-bigfig {flex:1 1 100%} .q-bigfig .q-fig {font-size:56px}}
-</style>"""
+</style>""".replace("__IMPROVEMENT__", w.VERDICT_COLOUR[IMPROVEMENT]).replace(
+        "__DETERIORATION__", w.VERDICT_COLOUR[DETERIORATION]
+    )
 )
 
-e = html.escape
+e = nobreak_html  # escaped, numbers never split across lines
 
 
 def figures_html(figs) -> str:

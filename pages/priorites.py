@@ -34,7 +34,7 @@ cols = st.columns(3)
 for col, q in zip(cols, res.quartiers):
     top = sorted((th for th in res.themes if th.ranks[q].rank <= 3), key=lambda th: th.ranks[q].rank)
     col.markdown(
-        f"**{tname(q)}**\n" + "\n".join(f"{th.ranks[q].rank}. {th.label}{' (ex æquo)' if th.ranks[q].tie else ''}" for th in top)
+        f"**{tname(q)}**\n" + "\n".join(w.priority_line(w.rank_text(th.ranks[q].rank, th.ranks[q].tie), th.label) for th in top)
     )
 
 st.header("Analyse du contrat", anchor=False)

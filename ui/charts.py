@@ -9,6 +9,7 @@ import pandas as pd
 from data.dataset import Dataset
 from data.formatting import period_label
 from data.indicators import period_sort_key
+from data.model import from_zero
 from data.series import segment
 from ui import wording as w
 
@@ -199,7 +200,7 @@ def chart_spec(ds: Dataset, kind: str, indicator: str, territories: tuple[str, .
     breaks, said = w.series_breaks(ds, figures), w.break_sentence(ds, figures)
     names = [w.name(ds, t, True) for t in territories]
     if kind == "series":
-        chart = series_chart(frame, title, ind.unit_label, zero=ind.unit == "nombre", breaks=breaks, said=said)
+        chart = series_chart(frame, title, ind.unit_label, zero=from_zero(ind.unit), breaks=breaks, said=said)
     elif kind == "bar_periods":
         chart = bar_chart(frame, "territoire", title, ind.unit_label, color="période", sort=names)
     else:

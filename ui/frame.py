@@ -7,17 +7,14 @@ import html
 
 import streamlit as st
 
-from data.model import Card
+from data.model import DETERIORATION, IMPROVEMENT, Card
 from ui import cached
 from ui import wording as w
 from ui.document import head_html, kiosk
 from ui.render import card_html
 
 CONTRACT = "Contrat de Ville « Quartiers 2030 » de l'Agglomération de la Région de Compiègne"
-PERIMETER_WARNING = (
-    "La plupart des séries du contrat portent sur les **anciens périmètres des QPV (2015)** "
-    "(note 3 du contrat) ; les cartes montrent les contours 2024. Les périodes diffèrent d'un indicateur à l'autre."
-)
+PERIMETER_WARNING = w.PERIMETER_NOTE.replace("anciens périmètres des QPV (2015)", "**anciens périmètres des QPV (2015)**")
 
 CSS = """
 <style>
@@ -29,9 +26,13 @@ CSS = """
 .q-sub {font-size:0.92rem; color:#1b1f24; white-space:normal}
 .q-sub b {white-space:nowrap}
 .q-src {font-size:0.78rem; color:#57606a; margin-top:0.25rem}
-.q-better {color:#1a7f37; font-weight:600}
-.q-worse {color:#b42318; font-weight:600}
+.q-better {color:__IMPROVEMENT__; font-weight:600}
+.q-worse {color:__DETERIORATION__; font-weight:600}
 .q-neutral {color:#57606a; font-weight:600}
+.q-nb {white-space:nowrap}
+/* fiche: « En bref » first for a resident (phone, kiosk); key figures first on a wide landscape screen */
+@media (min-width: 1280px) and (orientation: landscape) {.st-key-q-lead > div:has(> .st-key-q-brief) {order: 2}}
+@media (max-width: 640px) {.st-key-q-present {display: none}}
 .q-list {margin:0.2rem 0 0.6rem 1.2rem; padding:0} .q-list li {margin:0.15rem 0; overflow-wrap:anywhere}
 .q-note {font-size:0.875rem; color:#3d434b; overflow-wrap:anywhere; margin:0.2rem 0}
 .q-notice {border-radius:8px; padding:0.75rem 1rem; margin:0.25rem 0 0.75rem; white-space:pre-wrap; overflow-wrap:anywhere; line-height:1.5}
@@ -57,7 +58,7 @@ CSS = """
   a {color:#1b1f24; text-decoration:none}
 }
 </style>
-"""
+""".replace("__IMPROVEMENT__", w.VERDICT_COLOUR[IMPROVEMENT]).replace("__DETERIORATION__", w.VERDICT_COLOUR[DETERIORATION])
 
 
 def page_setup(title: str, intro: str | None = None, browser_title: str | None = None, toggle: bool = True) -> None:

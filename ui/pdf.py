@@ -25,10 +25,11 @@ from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Space
 
 from data.dataset import Dataset
 from data.formatting import period_label
-from data.model import DETERIORATION, IMPROVEMENT, Fiche
+from data.model import Fiche, from_zero
 from ui import locator
 from ui import wording as w
-from ui.sentences import fiche_sentences, judged_cards
+from ui.fiche_text import HEADINGS, NO_OBJECTIVE, fiche_text
+from ui.sentences import judged_cards
 
 FONT_DIR = Path(__file__).with_name("fonts")
 FONT = "DejaVuCond"
@@ -66,8 +67,9 @@ def _register_fonts() -> None:
 
 
 def text(s: str) -> str:
-    """Plain text made safe for a ReportLab paragraph (its mini-markup is escaped)."""
-    return escape(s)
+    """Plain text made safe for a ReportLab paragraph (its mini-markup is escaped), every number
+    kept on one line with its unit (« 9 456 € », never « 9 / 456 € »)."""
+    return escape(w.nobreak(s))
 
 
 ORANGE, GREY, TOWN = (colors.HexColor(c) for c in (locator.HIGHLIGHT, locator.OTHERS, locator.TOWN))
@@ -108,11 +110,11 @@ def evolution_drawing(ds: Dataset, cards, width: float = 17.8 * cm, height: floa
         ev = c.evolution
         x0 = i * pw
         top, bottom = height - 12, 16
-        lo = 0.0 if ev.end.unit in ("nombre", "euros") else min(ev.start.value, ev.end.value) * 0.9
+        lo = 0.0 if from_zero(ev.end.unit) else min(ev.start.value, ev.end.value) * 0.9
         hi = max(ev.start.value, ev.end.value) * 1.05
         y = lambda v, lo=lo, hi=hi, top=top, bottom=bottom: bottom + (v - lo) / ((hi - lo) or 1) * (top - bottom - 10)  # noqa: E731
         xa, xb = x0 + 0.22 * pw, x0 + 0.72 * pw
-        colour = {IMPROVEMENT: colors.HexColor("#1a7f37"), DETERIORATION: colors.HexColor("#b3261e")}.get(ev.verdict, INK)
+        colour = colors.HexColor(w.VERDICT_COLOUR[ev.verdict]) if ev.verdict in w.VERDICT_COLOUR else INK
         d.add(String(x0 + 4, height - 8, c.label, fontName=f"{FONT}-Bold", fontSize=7, fillColor=INK))
         d.add(Line(x0 + 0.12 * pw, bottom, x0 + 0.85 * pw, bottom, strokeColor=colors.HexColor("#9aa1a9"), strokeWidth=0.5))
         d.add(Line(xa, y(ev.start.value), xb, y(ev.end.value), strokeColor=colour, strokeWidth=1.6))
@@ -157,9 +159,10 @@ def fiche_pdf(ds: Dataset, fiche: Fiche, today: dt.date | None = None) -> bytes:
     s = _styles()
     t = fiche.territory
     P = Paragraph
+    ft = fiche_text(ds, fiche)  # every text of the fiche, worded once for the page, the PDF and the slides
     story = [
-        P(text(t.name), s["Title"]),
-        P(text(f"{w.KIND[t.kind]} · code officiel {t.code}"), s["Heading3"]),
+        P(text(ft.title), s["Title"]),
+        P(text(ft.identity), s["Heading3"]),
         P(
             text(
                 "Contrat de Ville « Quartiers 2030 » – Agglomération de la Région de Compiègne. Fiche éditée le "
@@ -170,22 +173,23 @@ def fiche_pdf(ds: Dataset, fiche: Fiche, today: dt.date | None = None) -> bytes:
         ),
         Spacer(1, 0.2 * cm),
     ]
-    r = fiche.reading
-    side = [P("<b>Lecture du contrat.</b> " + text(r.headline), s["BodyText"])]
-    side += [P("– " + text(f), s["BodyText"]) for f in r.findings]
-    side.append(P("<i>" + text(r.conclusion) + "</i>", s["BodyText"]))
-    sentences = fiche_sentences(ds, fiche)
-    if sentences:  # the same generated sentences as the page (ui/sentences.py)
-        side.append(P("En bref", s["Heading3"]))
-        side += [P("• " + text(sn.text), s["BodyText"]) for sn in sentences]
-    figure = [map_drawing(t.id), P(text(f"Carte : {t.name} en orange ; en gris, les autres quartiers."), s["small"])]
+    side = [P(f"<b>{text(ft.reading[0].label)}.</b> " + text(ft.reading[0].text), s["BodyText"])]
+    side += [P("– " + text(f), s["BodyText"]) for f in ft.findings]
+    side.append(P("<i>" + text(ft.conclusion) + "</i>", s["BodyText"]))
+    side += [P(f"<b>{text(x.label)}.</b> " + text(x.text), s["BodyText"]) for x in ft.reading[1:]]
+    if ft.sentences:  # the same generated sentences as the page (ui/sentences.py)
+        side.append(P(text(HEADINGS["brief"]), s["Heading3"]))
+        side += [
+            P("• " + text(sn.text) + f"<br/><font size='6.5'>{text(sn.source)}</font>", s["BodyText"]) for sn in ft.sentences
+        ]
+    figure = [map_drawing(t.id), P(text(ft.map_caption), s["small"])]
     top = Table([[figure, side]], colWidths=[6.0 * cm, 11.8 * cm])
     top.setStyle(
         TableStyle(
             [("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0), ("FONTNAME", (0, 0), (-1, -1), FONT)]
         )
     )
-    story.append(top)
+    story += [P(text(HEADINGS["reading"]), s["Heading2"]), top]
 
     rows = [[P(f"<b>{h}</b>", s["cell"]) for h in ("Indicateur", "Valeur", "Évolution, écarts", "Source · période · périmètre")]]
     for card in fiche.cards:
@@ -201,51 +205,28 @@ def fiche_pdf(ds: Dataset, fiche: Fiche, today: dt.date | None = None) -> bytes:
         )
     table = Table(rows, colWidths=[3.4 * cm, 2.2 * cm, 6.4 * cm, 5.8 * cm], repeatRows=1)
     table.setStyle(GRID)
-    story += [P("Chiffres clés", s["Heading2"]), table]
+    story += [P(text(HEADINGS["cards"]), s["Heading2"]), table]
     chart = evolution_drawing(ds, judged_cards(fiche.cards))
     if chart is not None:
-        story.append(KeepTogether([P("Évolution des principaux indicateurs", s["Heading2"]), chart]))
-    for item in fiche.inconsistencies:
-        label, _, summary = w.inconsistency_text(item).partition(" : ")
+        story.append(KeepTogether([P(text(HEADINGS["evolution"]), s["Heading2"]), chart]))
+    for item in ft.inconsistencies:
+        label, _, summary = item.partition(" : ")
         story.append(P(f"<b>{text(label)} :</b> " + text(summary), s["BodyText"]))
 
-    if fiche.priorities:
-        story.append(P("Priorités exprimées par les habitants", s["Heading2"]))
-        story.append(
-            P(text(" · ".join(f"{p.rank}{' (ex æquo)' if p.tie else ''}. {p.label}" for p in fiche.priorities)), s["BodyText"])
-        )
-    if fiche.targeted or fiche.mentioned:
-        story.append(P("Objectifs du contrat qui le concernent", s["Heading2"]))
-        story += [P(text(f"{ob['id']} {ob['title']} — ciblé explicitement"), s["BodyText"]) for ob in fiche.targeted]
-        story += [P(text(f"{ob['id']} {ob['title']} — cité"), s["BodyText"]) for ob in fiche.mentioned]
+    if ft.priorities:
+        story.append(P(text(HEADINGS["priorities"]), s["Heading2"]))
+        story.append(P(text(" · ".join(p.line for p in ft.priorities)), s["BodyText"]))
+    story.append(P(text(HEADINGS["objectives"]), s["Heading2"]))
+    story += [P(text(o.line), s["BodyText"]) for o in ft.objectives] or [P(text(NO_OBJECTIVE), s["BodyText"])]
 
-    cmp = fiche.comparison
-    head = ["Indicateur"] + [w.name(ds, q, True) + (" (ce quartier)" if q == cmp.highlight else "") for q in cmp.territories]
-    body = [
-        [f"{ds.catalogue[row.indicator].label} ({period_label(row.period)})", *(w.plain_value(f) for f in row.figures)]
-        for row in cmp.rows
-    ]
     ctable = Table(
-        [[P(f"<b>{text(h)}</b>", s["cell"]) for h in head]] + [[P(text(c), s["cell"]) for c in row] for row in body], repeatRows=1
+        [[P(f"<b>{text(h)}</b>", s["cell"]) for h in ft.comparison_head]]
+        + [[P(text(c), s["cell"]) for c in row] for row in ft.comparison_rows],
+        repeatRows=1,
     )
     ctable.setStyle(GRID)
-    story += [P("Comparaison avec les autres quartiers", s["Heading2"]), ctable, Spacer(1, 0.3 * cm)]
-    story.append(
-        P(
-            text(
-                f"« {w.MISSING} » : le contrat ne donne pas la valeur ou l'imprime « NA » (jamais remplacée par 0). "
-                "La plupart des séries des QPV portent sur les périmètres de 2015 (note 3 du contrat) ; les périodes diffèrent "
-                "d'un indicateur à l'autre. Source des chiffres : texte intégral du contrat"
-                + (
-                    " ; pour les valeurs publiées depuis (validées), la source, le millésime et le périmètre écrits à côté "
-                    "de chacune — jamais comparées à une valeur d'un autre périmètre."
-                    if any(c.update is not None for c in fiche.cards)
-                    else "."
-                )
-            ),
-            s["small"],
-        )
-    )
+    story += [P(text(HEADINGS["comparison"]), s["Heading2"]), ctable, Spacer(1, 0.3 * cm)]
+    story.append(P(text(ft.comparison_note), s["small"]))
 
     buf = io.BytesIO()
     doc = SimpleDocTemplate(

@@ -11,16 +11,28 @@ import pandas as pd
 from data.dataset import Dataset
 from data.formatting import period_label
 from data.indicators import period_sort_key
-from data.model import DETERIORATION, IMPROVEMENT, Card, ComparisonTable
+from data.model import DETERIORATION, IMPROVEMENT, Card
 from ui import wording as w
 
 VERDICT_CLASS = {IMPROVEMENT: "q-better", DETERIORATION: "q-worse"}
 
 
+_NUMBER = re.compile(
+    r"[+-]?\d{1,3}(?: \d{3})+(?:,\d+)?(?: (?:€|%|points?\b|sur 20\b))?|[+-]?\d+(?:,\d+)? (?:€|%|points?\b|sur 20\b)"
+)
+
+
+def nobreak_html(text: str) -> str:
+    """Escaped text where every formatted number with a space (« 9 456 € », « 59,3 % », « -2,5 points »)
+    sits in a span the line never breaks (the text itself is unchanged: copy, search and screen readers
+    read the same characters)."""
+    return _NUMBER.sub(lambda m: f"<span class='q-nb'>{m.group(0)}</span>", html.escape(str(text)))
+
+
 def card_html(ds: Dataset, card: Card) -> str:
     """A big, legible figure with its period, lines (evolution, gaps, stated changes) and source."""
     t = w.card_text(ds, card)
-    e = html.escape
+    e = nobreak_html
     value_class = " q-na" if t.missing else (" q-long" if len(t.value) > 13 else "")
     lines = []
     for ln in t.lines:
@@ -31,17 +43,6 @@ def card_html(ds: Dataset, card: Card) -> str:
         f"<div class='q-value{value_class}'>{e(t.value)}</div>{''.join(lines)}"
         f"<div class='q-src'>{e(t.source)}</div></div>"
     )
-
-
-def comparison_frame(ds: Dataset, table: ComparisonTable) -> pd.DataFrame:
-    """The comparison table as text: one row per indicator, one column per territory."""
-    rows = []
-    for r in table.rows:
-        row = {"Indicateur": f"{ds.catalogue[r.indicator].label} ({period_label(r.period)})"}
-        for f in r.figures:
-            row[w.name(ds, f.territory, True) + (" ◀" if f.territory == table.highlight else "")] = w.plain_value(f)
-        rows.append(row)
-    return pd.DataFrame(rows).set_index("Indicateur")
 
 
 def series_table(ds: Dataset, indicator: str, territories: tuple[str, ...]):
@@ -85,7 +86,7 @@ def priorities_table(ds: Dataset) -> pd.DataFrame:
         [
             {
                 "Thème": f"{th.label} ({th.detail})",
-                **{w.name(ds, q, True): f"{th.ranks[q].rank}{' (ex æquo)' if th.ranks[q].tie else ''}" for q in res.quartiers},
+                **{w.name(ds, q, True): w.rank_text(th.ranks[q].rank, th.ranks[q].tie) for q in res.quartiers},
                 "Nombre de fois dans le Top 3": f"{th.top3_count}x",
             }
             for th in res.themes

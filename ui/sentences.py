@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from data.formatting import period_label
+from data.formatting import elides, period_label
 from data.model import DETERIORATION, IMPROVEMENT, PERIMETER_BREAK, Card, Fiche
 from ui import wording as w
 
@@ -49,7 +49,7 @@ def subject(label: str) -> tuple[str, bool]:
     if low in MASCULINE:
         return f"le {low} {rest}".strip(), False
     noun = label if first.isupper() else label[0].lower() + label[1:]
-    return (f"le nombre d'{noun}" if noun[0].lower() in "aeiouyéèh" else f"le nombre de {noun}"), False
+    return (f"le nombre d'{noun}" if elides(noun) else f"le nombre de {noun}"), False
 
 
 def of_territory(name: str) -> str:
@@ -61,14 +61,14 @@ def of_territory(name: str) -> str:
         return "des " + name[4:]
     if name.startswith("Square "):
         return "du square " + name[7:]
-    if name[0].lower() in "aeiouyéèh":
+    if elides(name):
         return "d'" + name
     return "de " + name
 
 
 def de(value: str) -> str:
     """« de 9 456 € », « d'environ 40 » (élision before a vowel)."""
-    return ("d'" if value[:1].lower() in "aeiouyéèh" else "de ") + value
+    return ("d'" if elides(value) else "de ") + value
 
 
 def when(period: str) -> str:

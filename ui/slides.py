@@ -116,7 +116,7 @@ def build(ds: Dataset, chart_spec) -> list[Slide]:
         pr = model.fiche(ds, q).priorities
         if pr:
             rows.append(
-                (w.name(ds, q), tuple(f"{x.rank}{' (ex æquo)' if x.tie else ''}. {x.label}" for x in model.top_priorities(pr, 3)))
+                (w.name(ds, q), tuple(w.priority_line(w.rank_text(x.rank, x.tie), x.label) for x in model.top_priorities(pr, 3)))
             )
     slides.append(
         Slide(

@@ -7,10 +7,11 @@ Every missing state has one wording: « non disponible », with its reason.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from data.dataset import STATUS_ABSENT, STATUS_NA, Dataset, Figure
-from data.formatting import fr_change, fr_qualified, fr_signed, fr_value, period_label
+from data.formatting import MISSING, fr_change, fr_qualified, fr_signed, fr_value, period_label
 from data.model import (
     BETTER,
     CONFLICTING,
@@ -39,7 +40,6 @@ from data.model import (
     StatedChange,
 )
 
-MISSING = "non disponible"
 MISSING_REASON = {
     STATUS_NA: "valeur « NA » dans le contrat",
     STATUS_ABSENT: "le contrat ne donne pas cette valeur",
@@ -84,6 +84,33 @@ MAP_BASIS = {
 KIND = {"qpv": "Quartier prioritaire de la politique de la ville", "poche": "Poche de pauvreté (carreau INSEE de 200 m)"}
 KIND_SHORT = {"qpv": "Quartier prioritaire", "poche": "Poche de pauvreté"}
 INFERRED = "attribution déduite"
+# the verdict colours of every view (page CSS, slides, PDF chart): 4.5:1 on white at least
+VERDICT_COLOUR = {IMPROVEMENT: "#1a7f37", DETERIORATION: "#b42318"}
+PERIMETER_NOTE = (
+    "La plupart des séries du contrat portent sur les anciens périmètres des QPV (2015) (note 3 du contrat) ; "
+    "les cartes montrent les contours 2024. Les périodes diffèrent d'un indicateur à l'autre."
+)
+
+
+_NUMBER_SPACE = re.compile(r"(?<=\d) (?=\d{3}(?!\d)|[€%]|points?\b|sur 20\b)")
+
+
+def nobreak(s: str) -> str:
+    """The spaces inside a formatted number and before its unit made no-break (U+00A0): « 9 456 € »
+    and « 59,3 % » are never split across two lines (PDF, slides, images). CSV cells are not worded here."""
+    return _NUMBER_SPACE.sub("\u00a0", s)
+
+
+def rank_text(rank: int, tie: bool) -> str:
+    """A priority's rank as annexe 1 prints it: « 3 » or « 3 (ex æquo) »."""
+    return f"{rank} (ex æquo)" if tie else str(rank)
+
+
+def priority_line(rank: str, theme: str) -> str:
+    """« 3 (ex æquo). Bien grandir »: the page, the PDF, the slide and /priorites list themes so."""
+    return f"{rank}. {theme}"
+
+
 INCONSISTENCY_KIND = {"contradiction": "Incohérence du contrat", "question": "Question ouverte", "note": "Précision"}
 
 

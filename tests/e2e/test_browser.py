@@ -176,7 +176,7 @@ def test_map_tooltip_stays_inside_the_map(browser, app_url):
         ("clos-des-roses", "Le Clos des Roses", ["10 190 €", "63,1 %", "9 456" if False else "+734 €", "35,5 %", "QN06007M"]),
         ("la-victoire", "La Victoire", ["11 330 €", "59,3 %", "QN06008I", "Incohérence du contrat"]),
         ("vivier-corax", "Vivier Corax", ["9 470 €", "64,5 %", "+1 144 €", "9.2 Renforcer les interventions"]),
-        ("echarde", "Square de l'Echarde", ["14 327 €", "340", "CRS3035RES200mN2948600E3802600"]),
+        ("echarde", "Square de l'Echarde", ["14 327 €", "340", "Poche de pauvreté (carreau INSEE de 200 m)"]),
         ("jean-moulin", "Square Jean Moulin", ["16 983 €", "169", "160", "Incohérence du contrat"]),
     ],
 )
@@ -184,9 +184,12 @@ def test_fiche_opened_by_url(page, app_url, q, name, figures):
     open_app(page, f"{app_url}/fiche?q={q}")
     assert page.locator("h1").first.inner_text().strip() == name
     map_paths(page, 5)
+    # the sections after the map are folded under their headings: a click opens one
+    page.get_by_text("Objectifs du contrat qui le concernent", exact=True).click()
     wait_texts(page, figures)
     page.wait_for_timeout(600)
     page.screenshot(path=str(ARTIFACTS / f"03-fiche-{q}.png"))
+    assert "CRS3035" not in page.locator("[data-testid=stMain]").inner_text()  # a poche's grid id is internal
     assert page.blocked == [], page.blocked
 
 
