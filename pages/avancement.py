@@ -12,9 +12,10 @@ from data.followup import YEAR_N, YEAR_N_NOTE, FollowupStoreError
 from data.progress import progress
 from ui import cached
 from ui import wording as w
-from ui.document import consultation
+from ui.document import consultation, kiosk
 from ui.frame import page_setup, query_choice, sources_footer, sync_query
-from ui.progress_view import YEAR_HEADS, completeness_html, indicator_rows, ratio
+from ui.pdf import progress_pdf
+from ui.progress_view import YEAR_HEADS, completeness_html, indicator_rows, progress_csv, ratio
 from ui.render import html_table
 
 page_setup(
@@ -57,15 +58,36 @@ def text_list(items: list[str]) -> str:
     return "<ul>" + "".join(f"<li>{html.escape(x)}</li>" for x in items) + "</ul>"
 
 
+scope = f"Territoire : {w.name(ds, territory)} · {'tous les piliers' if pillar == 'tous' else 'pilier ' + pillars[pillar]}"
+if not kiosk():  # an unattended screen has nowhere to take a file
+    d1, d2 = st.columns(2)
+    slug = f"avancement-{territory}" + ("" if pillar == "tous" else f"-{pillar}")
+    d1.download_button(
+        "Télécharger l'avancement (CSV)",
+        data=lambda: progress_csv(orientations),
+        file_name=f"{slug}.csv",
+        mime="text/csv",
+        icon=":material/download:",
+        key=f"dl_av_csv_{slug}",
+    )
+    d2.download_button(
+        "Télécharger l'avancement (PDF)",
+        data=lambda: progress_pdf(orientations, w.name(ds, territory), scope),
+        file_name=f"{slug}.pdf",
+        mime="application/pdf",
+        icon=":material/picture_as_pdf:",
+        key=f"dl_av_pdf_{slug}",
+    )
+
 st.header(f"Complétude du suivi – {w.name(ds, territory)}", anchor=False)
 st.html(completeness_html(orientations, w.name(ds, territory)))
 if not entries:
     st.info("Aucune valeur de suivi n'a encore été enregistrée : toutes les années sont à renseigner.")
 
 HEAD = ["Indicateur de suivi", *YEAR_HEADS, "Dernière valeur · source · date", "Évolution depuis N"]
-for o in orientations:
-    st.header(f"Orientation {o.number} – {o.title}", anchor=False)
-    st.caption(f"Pilier : {pillars.get(o.pillar, o.pillar)} · complétude N : {ratio(o.completeness[0])}")
+
+
+def render_objectives(o) -> None:
     for ob in o.objectives:
         st.subheader(f"Objectif {ob.id} – {ob.title}", anchor=False)
         if ob.indicators:
@@ -90,4 +112,13 @@ for o in orientations:
             )
         if o.general_questions:
             st.html("<p><strong>Questions évaluatives</strong> :</p>" + text_list(o.general_questions))
+
+
+st.header("Les orientations, objectif par objectif", anchor=False)
+st.caption("Chaque orientation se déplie : ses objectifs, leurs indicateurs de suivi et leurs questions évaluatives.")
+for o in orientations:
+    with st.expander(
+        f"Orientation {o.number} – {o.title} · pilier : {pillars.get(o.pillar, o.pillar)} · complétude N : {ratio(o.completeness[0])}"
+    ):
+        render_objectives(o)
 sources_footer()

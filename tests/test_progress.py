@@ -159,3 +159,43 @@ def test_year_n_is_the_teams_setting_within_the_contract(setting, expected):
     ).stdout.splitlines()
     assert out[0] == expected
     assert out[1] == f"N = {expected} : le contrat ne date pas N (il écrit « N, N+1… ») ; {expected} est un réglage de l'équipe"
+
+
+def test_avancement_exports_csv_and_pdf_from_the_same_records(store, ds):
+    """/avancement can be taken away: a CSV (French conventions, exact numbers, formulas
+    neutralised) and a PDF with the same values, source and change as the page."""
+    import io
+
+    import pypdf
+
+    from ui.pdf import progress_pdf
+    from ui.progress_view import progress_csv
+
+    record(store, ds, "os1-axe1-1", "clos-des-roses", 2025, "12")
+    record(store, ds, "os1-axe1-1", "clos-des-roses", 2027, "1 234,5")
+    publish(store)
+    orientations = progress(ds.framework, store.latest(), "clos-des-roses", "education", ds=ds)
+    csv_text = progress_csv(orientations).decode("utf-8-sig")
+    head, *rows = csv_text.splitlines()
+    assert head.startswith("orientation;objectif;indicateur de suivi;valeur N (")
+    row = next(r.split(";") for r in rows if r.split(";")[2] == orientations[0].objectives[0].indicators[0].label)
+    assert row[0].startswith("1 – ") and row[1].startswith("1.1 – ")
+    assert row[3:9] == ["12", "", "1234,5", "", "", ""]  # exact, decimal comma, no thousands separator
+    assert (
+        row[9] == "familles" and "Bilan du centre social" in row[10] and row[11] == "'+1 222,5 familles (N → 2027)"
+    )  # a leading + neutralised
+    assert sum(len(ob.indicators) for o in orientations for ob in o.objectives) + sum(
+        len(o.general_indicators) for o in orientations
+    ) == len(rows)
+    pdf = progress_pdf(orientations, "Le Clos des Roses", "Territoire : Le Clos des Roses · pilier Éducation")
+    text = " ".join(" ".join(p.extract_text().split()) for p in pypdf.PdfReader(io.BytesIO(pdf)).pages)
+    assert "Avancement des objectifs – Le Clos des Roses" in text
+    assert f"Objectif 1.1 – {orientations[0].objectives[0].title}"[:60] in text
+    assert "1 234,5 familles en 2027 · Bilan du centre social" in text and "+1 222,5 familles (N → 2027)" in text
+
+
+def test_avancement_is_folded_by_orientation_with_its_downloads(store, ds):
+    at = run_page("pages/avancement.py", {"quartier": "clos-des-roses"})
+    labels = [e.label for e in at.expander]
+    assert len(labels) == 10 and labels[0].startswith("Orientation 1 – ") and "complétude N : 0 / " in labels[0]
+    assert [b.label for b in at.get("download_button")] == ["Télécharger l'avancement (CSV)", "Télécharger l'avancement (PDF)"]

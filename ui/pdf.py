@@ -243,3 +243,75 @@ def fiche_pdf(ds: Dataset, fiche: Fiche, today: dt.date | None = None) -> bytes:
     )
     doc.build(story)
     return buf.getvalue()
+
+
+def progress_pdf(orientations, territory_name: str, scope: str, today: dt.date | None = None) -> bytes:
+    """/avancement as a PDF (A4 landscape): the completeness per year, then each orientation, its
+    objectives' follow-up indicators (N … N+5, last value, change since N) and evaluative questions —
+    the same records and wording as the page (ui/progress_view.py)."""
+    from reportlab.lib.pagesizes import landscape
+
+    from ui.progress_view import YEAR_HEADS, indicator_rows, ratio
+
+    _register_fonts()
+    s = _styles()
+    P = Paragraph
+    head = ["Indicateur de suivi", *YEAR_HEADS, "Dernière valeur · source · date", "Évolution depuis N"]
+    widths = [6.2 * cm, *([1.75 * cm] * len(YEAR_HEADS)), 6.0 * cm, 3.6 * cm]
+
+    def table(rows, col_widths):
+        t = Table(
+            [[P(f"<b>{text(h)}</b>", s["cell"]) for h in rows[0]]] + [[P(text(c), s["cell"]) for c in r] for r in rows[1:]],
+            colWidths=col_widths,
+            repeatRows=1,
+        )
+        t.setStyle(GRID)
+        return t
+
+    story = [
+        P(text(f"Avancement des objectifs – {territory_name}"), s["Title"]),
+        P(
+            text(
+                f"{scope}. Contrat de Ville « Quartiers 2030 » – Agglomération de la Région de Compiègne. Valeurs de suivi "
+                "publiées (validées). Édité le " + (today or dt.date.today()).strftime("%d/%m/%Y") + "."
+            ),
+            s["small"],
+        ),
+        P("Complétude du suivi (indicateurs renseignés / indicateurs attendus)", s["Heading2"]),
+        table(
+            [
+                ["Orientation", *YEAR_HEADS],
+                *([f"{o.number} – {o.title}", *(ratio(c) for c in o.completeness)] for o in orientations),
+            ],
+            [12.0 * cm, *([2.4 * cm] * len(YEAR_HEADS))],
+        ),
+    ]
+    for o in orientations:
+        story.append(P(text(f"Orientation {o.number} – {o.title}"), s["Heading2"]))
+        groups = [(f"Objectif {ob.id} – {ob.title}", ob.indicators, ob.questions) for ob in o.objectives]
+        if o.general_indicators or o.general_questions:
+            groups.append((f"Ensemble de l'orientation {o.number}", o.general_indicators, o.general_questions))
+        for title, inds, questions in groups:
+            block = [P(text(title), s["Heading3"])]
+            if inds:
+                block.append(table([head, *indicator_rows(inds)], widths))
+            else:
+                block.append(P(text("Aucun indicateur de suivi du référentiel n'est rattaché à cet objectif."), s["BodyText"]))
+            block += [P("Question évaluative : " + text(q), s["BodyText"]) for q in questions]
+            story.append(KeepTogether(block[:2]))
+            story += block[2:]
+    buf = io.BytesIO()
+    doc = SimpleDocTemplate(
+        buf,
+        pagesize=landscape(A4),
+        leftMargin=1.2 * cm,
+        rightMargin=1.2 * cm,
+        topMargin=1.1 * cm,
+        bottomMargin=1.1 * cm,
+        title=f"Avancement des objectifs – {territory_name} – Quartiers 2030",
+        author="ARC – Contrat de Ville",
+        lang="fr-FR",
+        initialFontName=FONT,
+    )
+    doc.build(story)
+    return buf.getvalue()

@@ -3,6 +3,7 @@ for years, ratios, values, changes."""
 
 from __future__ import annotations
 
+from data.csvio import decimal_cell, neutralise, to_csv
 from data.followup import PERCENT_UNITS, YEAR_N
 from data.formatting import fr_change, fr_number
 from data.progress import FOLLOW_YEARS
@@ -45,3 +46,47 @@ def last_text(i) -> str:
 
 def indicator_rows(inds) -> list[list[str]]:
     return [[i.label, *(value_text(i.by_year[y]) for y in FOLLOW_YEARS), last_text(i), change_text(i)] for i in inds]
+
+
+PROGRESS_CSV_HEAD = [
+    "orientation",
+    "objectif",
+    "indicateur de suivi",
+    *(f"valeur {h}" for h in YEAR_HEADS),
+    "unité",
+    "dernière valeur · source · date",
+    "évolution depuis N",
+]
+
+
+def _cell(e, unit: str) -> str:
+    """A year's value for a spreadsheet: the exact number (decimal comma, no thousands separator); its
+    unit in the « unité » column, or beside it when this year's unit differs."""
+    if e is None:
+        return ""
+    number = decimal_cell(e.value)
+    return number if e.unit == unit else f"{number} {e.unit}"
+
+
+def progress_csv(orientations) -> bytes:
+    """/avancement as a CSV (French conventions, formulas neutralised): one row per follow-up
+    indicator, the same records and wording as the page."""
+    rows = []
+    for o in orientations:
+        groups = [(f"{ob.id} – {ob.title}", ob.indicators) for ob in o.objectives]
+        groups.append((f"ensemble de l'orientation {o.number}", o.general_indicators))
+        for objective, inds in groups:
+            for i in inds:
+                unit = i.last.unit if i.last is not None else ""
+                rows.append(
+                    [
+                        f"{o.number} – {o.title}",
+                        objective,
+                        i.label,
+                        *(_cell(i.by_year[y], unit) for y in FOLLOW_YEARS),
+                        unit,
+                        last_text(i),
+                        change_text(i),
+                    ]
+                )
+    return to_csv(PROGRESS_CSV_HEAD, [[neutralise(str(c)) for c in row] for row in rows])
