@@ -285,3 +285,114 @@ def test_notes_and_questions_are_labelled_as_such(ds):
     assert w.inconsistency_text(note).startswith("Précision : Périmètre de La Victoire")
     text_ = page("pages/sources.py")
     assert "Précision — Périmètre de La Victoire" in text_ and "Question ouverte — NPNRU, Maréchaux sud" in text_
+
+
+# --- every quotation of the inconsistency list is the contract's, verbatim ---------------------------
+CONTRACT = Path(__file__).resolve().parents[2] / "shared" / "seed" / "contrat-de-ville-arc-quartiers-2030.txt"
+
+
+def _norm(s: str) -> str:
+    """One space for any run of blanks; none inside the guillemets (the contract spaces them unevenly)."""
+    s = " ".join(s.replace("\u00a0", " ").replace("\u202f", " ").split())
+    return s.replace("« ", "«").replace(" »", "»")
+
+
+@pytest.fixture(scope="module")
+def contract() -> str:
+    if not CONTRACT.exists():
+        pytest.fail(f"texte du contrat introuvable : {CONTRACT} (tools/extract_framework.py lit le même fichier)")
+    # the text export marks bold with ** and italics with <i>: what a reader sees is the words
+    return _norm(re.sub(r"</?i>", "", CONTRACT.read_text(encoding="utf-8")).replace("**", ""))
+
+
+def quotations(s: str) -> list[str]:
+    """The outermost « … » of a text (a quotation may hold a quoted title)."""
+    out, depth, start = [], 0, 0
+    for i, ch in enumerate(s):
+        if ch == "«":
+            depth += 1
+            if depth == 1:
+                start = i + 1
+        elif ch == "»" and depth:
+            depth -= 1
+            if depth == 0:
+                out.append(s[start:i])
+    return [q for q in (_norm(q) for q in out) if q]
+
+
+def test_every_located_quotation_is_verbatim_in_the_contract(ds, contract):
+    """Where an entry says « … » is printed, it is printed: every quotation of every `where`."""
+    missing = [
+        (item.id, q) for item in ds.inconsistencies.items for v in item.versions for q in quotations(v.where) if q not in contract
+    ]
+    assert not missing
+
+
+@pytest.mark.parametrize(
+    "item_id,kind,quotes",
+    [
+        (
+            "neet-plus-d-un-tiers",
+            "question",
+            ["qui représentent plus d'un tiers des jeunes des QPV", "NEETs (2020-2021)", "31,9%"],
+        ),
+        (
+            "neet-definition",
+            "question",
+            [
+                "Taux des 16-25 ans non scolarisés et sans emploi",
+                "Le niveau de jeunes ni scolarisés, ni en formation, ni en emploi (NEET)",
+                "des jeunes hors système scolaire, sans emploi, ni formation",
+            ],
+        ),
+        ("annexe-1-clos-des-roses-3-ex-aequo", "contradiction", ["Bien habiter dans mon quartier", "3 (ex æquo)"]),
+        (
+            "rsa-stabilisation-ou-croissance",
+            "question",
+            [
+                "Une stabilisation du nombre de bénéficiaires du RSA",
+                "Le nombre d'allocataires RSA a légèrement diminué entre 2015 et 2019 dans le quartier (-5)",
+                "croissance du taux de pauvreté et du nombre de BRSA",
+                "Le nombre d'allocataires RSA a légèrement augmenté entre 2015 et 2019 dans le quartier (+2)",
+            ],
+        ),
+        (
+            "maison-des-parents-ou-des-familles",
+            "question",
+            [
+                "2.1 Renforcer la Maison des Parents et l'axe Famille du Centre social",
+                "fréquenté au moins une fois la Maison des familles",
+            ],
+        ),
+        ("urgences-medecin-oise", "question", ["Urgence Médicale Oise", "Urgences Médecin Oise (installé en 2023)"]),
+        ("pole-emploi-france-travail", "note", ["Pôle Emploi", "France Travail"]),
+        (
+            "bailleur-picardie-habitat-clesence",
+            "question",
+            ["Bailleurs sociaux (OPAC de l'Oise, Picardie Habitat)", "bailleurs sociaux (OPAC, Clésence)"],
+        ),
+    ],
+)
+def test_new_entries_quote_the_contract(ds, contract, item_id, kind, quotes):
+    """Each entry found on a second full reading: its kind, its quotations as the entry gives them
+    (summary or versions) and as the contract prints them; every « … » of its summary is printed too."""
+    item = next(i for i in ds.inconsistencies.items if i.id == item_id)
+    assert item.kind == kind
+    said = _norm(item.summary + " " + " ".join(f"{v.value} {v.where}" for v in item.versions))
+    for q in quotes:
+        assert _norm(q) in said, (item_id, q)
+        assert _norm(q) in contract, (item_id, q)
+    assert [q for q in quotations(item.summary) if q not in contract] == []
+    assert len(item.versions) >= 2
+
+
+def test_the_contracts_numbers_behind_the_new_entries(ds):
+    """The figures the entries argue from are the data's: La Victoire under a third, the Clos des Roses
+    column of Annexe 1 without another rank 3, the RSA's -1,8 % and +0,8 %."""
+    assert model.evolution(ds, "la-victoire", "neet_rate", "2017-2018", "2020-2021").end.value == 31.9
+    assert ds.figure("la-victoire", "neet_rate", "2020-2021").value < 100 / 3
+    ranks = [t.ranks["clos-des-roses"] for t in ds.residents.themes]
+    assert [r.rank for r in ranks if r.rank == 3] == [3] and next(r for r in ranks if r.rank == 3).tie
+    cdr = model.evolution(ds, "clos-des-roses", "rsa_recipients", "2015", "2019")
+    vic = model.evolution(ds, "la-victoire", "rsa_recipients", "2015", "2019")
+    assert (cdr.change, round(cdr.change_pct, 1), vic.change, round(vic.change_pct, 1)) == (-5, -1.8, 2, 0.8)
