@@ -209,14 +209,25 @@ class QuartierTile:
 
 
 # --- evolutions, gaps, stated changes --------------------------------------------------------------
-def judge(change: float | None, higher_is_better: bool | None) -> str:
+def judge(change: float | None, higher_is_better: bool | None, start: float | None = None, band=None) -> str:
+    """IMPROVEMENT / DETERIORATION by the catalogue's « higher is better »; STABLE for no change, or for
+    a change within the indicator's stability band (catalogue `stable_within`, a schemas.StableWithin:
+    a share of the start value, or points), the band the contract's own « stabilisation » sets."""
     if change is None:
         return UNAVAILABLE
-    if change == 0:
+    if change == 0 or within_band(change, start, band):
         return STABLE
     if higher_is_better is None:
         return NO_JUDGEMENT
     return IMPROVEMENT if (change > 0) == higher_is_better else DETERIORATION
+
+
+def within_band(change: float, start: float | None, band) -> bool:
+    if band is None:
+        return False
+    if band.points is not None:
+        return abs(change) <= band.points
+    return bool(start) and abs(change) <= abs(start) * band.percent / 100
 
 
 def direction(change: float | None) -> str:
@@ -244,7 +255,8 @@ def evolution_between(ds: Dataset, a: Figure, b: Figure) -> Evolution:
         return Evolution(a, b, None, None, decimals, UNAVAILABLE, UNAVAILABLE, PERIMETER_BREAK)
     change = round(b.value - a.value, decimals + 2)
     pct = (b.value - a.value) / a.value * 100 if ind.unit != "pourcent" and a.value else None
-    return Evolution(a, b, change, pct, decimals, judge(change, ind.higher_is_better), direction(change))
+    verdict = judge(change, ind.higher_is_better, a.value, ind.stable_within)
+    return Evolution(a, b, change, pct, decimals, verdict, direction(change))
 
 
 def latest_point(ds: Dataset, territory: str, indicator: str) -> Figure | None:

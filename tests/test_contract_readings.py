@@ -396,3 +396,55 @@ def test_the_contracts_numbers_behind_the_new_entries(ds):
     cdr = model.evolution(ds, "clos-des-roses", "rsa_recipients", "2015", "2019")
     vic = model.evolution(ds, "la-victoire", "rsa_recipients", "2015", "2019")
     assert (cdr.change, round(cdr.change_pct, 1), vic.change, round(vic.change_pct, 1)) == (-5, -1.8, 2, 0.8)
+
+
+# --- stability is what the contract calls it -------------------------------------------------------
+def test_rsa_within_two_percent_is_stable_as_the_contract_says(ds):
+    """« Une stabilisation du nombre de bénéficiaires du RSA » (276 → 271, -1,8 %): stable, not an
+    improvement; the band is the catalogue's, quoting the contract; a larger change is still judged."""
+    band = ds.catalogue["rsa_recipients"].stable_within
+    assert band.percent == 2 and band.points is None and "« Une stabilisation du nombre de bénéficiaires du RSA »" in band.why
+    assert "Une stabilisation du nombre de bénéficiaires du RSA" in ds.readings.quartiers["clos-des-roses"].findings
+    verdicts = {
+        q: model.evolution(ds, q, "rsa_recipients", "2015", "2019") for q in ("clos-des-roses", "la-victoire", "vivier-corax")
+    }
+    assert {q: (e.change, e.verdict, e.direction) for q, e in verdicts.items()} == {
+        "clos-des-roses": (-5, model.STABLE, model.DOWN),  # the direction stays what it is: a fall of 5
+        "la-victoire": (2, model.STABLE, model.UP),
+        "vivier-corax": (-15, model.IMPROVEMENT, model.DOWN),  # -6,8 %
+    }
+    # no other indicator has a band: the contract names a direction for every other small change
+    assert [i for i, ind in ds.catalogue.items() if ind.stable_within] == ["rsa_recipients"]
+    assert model.evolution(ds, "la-victoire", "single_parent_recipients", "2015", "2019").verdict == model.IMPROVEMENT
+
+
+def test_the_band_rule():
+    from data.schemas import StableWithin
+
+    pct, pts = StableWithin(percent=2.0, why="x"), StableWithin(points=0.5, why="x")
+    assert model.judge(-5, False, 276, pct) == model.STABLE
+    assert model.judge(-6, False, 276, pct) == model.IMPROVEMENT  # 2,2 %
+    assert model.judge(6, False, 276, pct) == model.DETERIORATION
+    assert model.judge(-0.5, False, 20.0, pts) == model.STABLE and model.judge(-0.6, False, 20.0, pts) == model.IMPROVEMENT
+    assert model.judge(1, True, 0, pct) == model.IMPROVEMENT  # no share of zero
+    assert model.judge(-5, False, 276) == model.IMPROVEMENT  # no band: any change is judged
+    assert model.judge(None, False, 276, pct) == model.UNAVAILABLE
+
+
+def test_every_view_says_stable(ds):
+    from ui.sentences import card_sentence
+
+    card = next(c for c in model.fiche(ds, "clos-des-roses").cards if c.label == "Allocataires RSA")
+    assert card_sentence(ds, "clos-des-roses", card).text == (
+        "Entre 2015 et 2019, le nombre d'allocataires RSA du Clos des Roses est passé de 276 à 271 (-5, soit -1,8 %), "
+        "une stabilisation."
+    )
+    assert "Évolution depuis 2015 : -5 (-1,8 %) (stable)" in w.card_text(ds, card).all_text()
+    fiche_text = page("pages/fiche.py", {"q": "clos-des-roses"})
+    assert "(-5, soit -1,8 %), une stabilisation." in fiche_text and "-5 (-1,8 %) (stable)" in fiche_text
+    assert "271 (-5, soit -1,8 %), une amélioration" not in fiche_text
+    # the home page's synthesis grid: the fall is a fall, the verdict « stable »
+    assert re.search(
+        r"Allocataires RSA Période : 2015 – 2019 ▼ baisse -15 amélioration ▼ baisse -5 stable ▲ hausse \+2 stable",
+        page("pages/accueil.py"),
+    )
