@@ -448,3 +448,18 @@ def test_every_view_says_stable(ds):
         r"Allocataires RSA Période : 2015 – 2019 ▼ baisse -15 amélioration ▼ baisse -5 stable ▲ hausse \+2 stable",
         page("pages/accueil.py"),
     )
+
+
+def test_under_three_classes_source_names_the_objectives_that_print_it(ds):
+    """« 3 classes avec la scolarisation des moins de 3 ans » is a dispositif of objectives 1.1 and 1.2
+    (not 2.1): the figure's source line names the objectives whose lists print it."""
+    printed = [
+        ob["id"]
+        for o in ds.framework["orientations"]
+        for ob in o["objectives"]
+        if "3 classes avec la scolarisation des moins de 3 ans." in ob.get("dispositifs", [])
+    ]
+    assert printed == ["1.1", "1.2"]
+    f = ds.figure("compiegne", "under_three_classes", "")
+    assert f.contract_ref == "Éducation – dispositifs des objectifs 1.1 et 1.2"
+    assert w.source_line(f).endswith("contrat : Éducation – dispositifs des objectifs 1.1 et 1.2")
