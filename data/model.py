@@ -7,6 +7,7 @@ French wording of every record lives in one place on the UI side (`ui/wording.py
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from .dataset import STATUS_ABSENT, STATUS_NA, Dataset, Figure
@@ -198,7 +199,7 @@ class MapLayer:
     period: str
     features: tuple[MapFeature, ...]
     breaks: tuple[float, ...]  # N_CLASSES + 1 bounds, or (v, v) when every value is equal
-    basis: str = ""  # how the classes were fixed: FIXED_PERCENT or FROM_ZERO (see map_breaks)
+    basis: str = ""  # how the classes were fixed: FIXED_PERCENT, FROM_ZERO or INTEGER_COUNTS (see map_breaks)
     references: tuple[Figure, ...] = ()  # reference territories' own values at the same period
 
 
@@ -509,13 +510,13 @@ def class_of(value: float | None, breaks: tuple[float, ...]) -> int | None:
         return None
     if len(breaks) == 2:
         return N_CLASSES // 2
-    for i in range(N_CLASSES):
+    for i in range(len(breaks) - 1):  # integer classes may be fewer than N_CLASSES (map_breaks)
         if value <= breaks[i + 1] + 1e-9:
             return i
-    return N_CLASSES - 1
+    return len(breaks) - 2
 
 
-FIXED_PERCENT, FROM_ZERO = "fixed_percent", "from_zero"
+FIXED_PERCENT, FROM_ZERO, INTEGER_COUNTS = "fixed_percent", "from_zero", "integer_counts"
 MAP_REFERENCES = ("compiegne", "arc", "france", "qpv-france")
 
 
@@ -523,7 +524,10 @@ def map_breaks(unit: str, values: list[float]) -> tuple[tuple[float, ...], str]:
     """Classes that cannot mislead. A stretch over the quartiers' own values painted La Victoire's
     59,3 % poverty rate in the palest colour, as if it were low. Rates: the same five classes of
     20 points for every indicator and period (a colour always means the same level); other units:
-    equal classes from zero to the largest value (a zero baseline, like the charts)."""
+    equal classes from zero to the largest value (a zero baseline, like the charts). Whole counts
+    (3 public facilities, 1 tertiary building): classes of distinct integers, each upper bound a whole
+    number (0 | 1–2 | 3–4 …; 0 | 1 | 2 | 3 when the largest is under N_CLASSES), never « 0 – 1, 1 – 1 »:
+    class i holds the integers above breaks[i] up to breaks[i + 1], the first from breaks[0]."""
     if not values:
         return (), ""
     if unit == "pourcent" and max(values) <= 100 and min(values) >= 0:
@@ -531,6 +535,11 @@ def map_breaks(unit: str, values: list[float]) -> tuple[tuple[float, ...], str]:
     hi = max(values)
     if hi <= 0:
         return class_breaks(values), ""
+    if unit == "nombre" and min(values) >= 0 and all(float(v).is_integer() for v in values):
+        top = int(hi)
+        if top < N_CLASSES:  # one class per whole number 0, 1, …, top
+            return (0.0, *(float(k) for k in range(top + 1))), INTEGER_COUNTS
+        return (0.0, *(float(math.ceil(top * (i + 1) / N_CLASSES - 1e-9)) for i in range(N_CLASSES))), INTEGER_COUNTS
     return tuple(hi * i / N_CLASSES for i in range(N_CLASSES + 1)), FROM_ZERO
 
 
