@@ -13,6 +13,7 @@ from streamlit.testing.v1 import AppTest
 
 from data import model
 from data.dataset import load_dataset
+from data.followup import referentiel_indicators
 from ui import wording as w
 from ui.exports import figures_csv
 
@@ -205,6 +206,30 @@ def test_rsa_referentiel_link_is_marked_as_a_proxy(ds):
     text_ = page("pages/referentiel.py", {"recherche": "ayant accéder à un emploi"})
     assert "données disponibles : Allocataires du RSA, Part des allocataires RSA — approchées :" in text_
     assert "approchées : le contrat compte les allocataires du RSA, pas ceux qui ont accédé à un emploi" in text_
+
+
+def test_income_gap_referentiel_link_is_a_proxy_not_a_shared_indicator(ds):
+    """« Évolution des écarts de revenus médians entre les QPV et les autres quartiers de la commune »:
+    the contract gives each QPV's median and the change of its gap to the whole commune (« une
+    diminution des écarts avec la commune (-98€) »), not a gap to the other quartiers: approached, so
+    the series' points are never the référentiel's values (data/links: a proxy is never shared)."""
+    from data.links import proxy_note, shared_indicator, shared_links
+
+    label = next(
+        i["label"]
+        for i in referentiel_indicators(ds.framework)
+        if i["label"].startswith("Évolution des écarts de revenus médians")
+    )
+    assert "entre les QPV et les autres quartiers de la commune" in label
+    assert shared_indicator(ds, label) is None
+    assert "pas l'écart aux autres quartiers de la commune" in proxy_note(ds, label)
+    assert "median_declared_income" not in shared_links(ds).values()
+    assert set(shared_links(ds).values()) == {"neet_rate"}  # the one référentiel indicator the series IS
+    text_ = page("pages/referentiel.py", {"recherche": "revenus médians"})
+    assert (
+        "approchées : le contrat donne la médiane des revenus de chaque QPV et l'évolution de son écart à toute la commune"
+        in text_
+    )
 
 
 # --- figures of the narrative, with their wording -----------------------------------------------------
