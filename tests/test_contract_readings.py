@@ -469,10 +469,15 @@ def test_every_view_says_stable(ds):
     assert "(-5, soit -1,8 %), une stabilisation." in fiche_text and "-5 (-1,8 %) (stable)" in fiche_text
     assert "271 (-5, soit -1,8 %), une amélioration" not in fiche_text
     # the home page's synthesis grid: the fall is a fall, the verdict « stable »
+    home = page("pages/accueil.py")
     assert re.search(
-        r"Allocataires RSA Période : 2015 – 2019 ▼ baisse -15 amélioration ▼ baisse -5 stable ▲ hausse \+2 stable",
-        page("pages/accueil.py"),
+        r"Allocataires RSA Période : 2015 – 2019 ▼ baisse -15 amélioration ▼ baisse -5 stable ▲ hausse \+2 stable", home
     )
+    # the grid's reading note says which change is « stable », and the contract's words for it
+    assert (
+        "« Stable » : une variation d'au plus 2 % de la valeur de départ (Allocataires du RSA). Le contrat appelle "
+        "« Une stabilisation du nombre de bénéficiaires du RSA » la baisse de 276 à 271 allocataires au Clos des Roses (-1,8 %)."
+    ) in home
 
 
 def test_under_three_classes_source_names_the_objectives_that_print_it(ds):

@@ -86,6 +86,23 @@ MAP_BASIS = {
 }
 
 
+def stability_note(ds: Dataset) -> str:
+    """Which changes are « stable » and why: « « Stable » : une variation d'au plus 2 % de la valeur de
+    départ (Allocataires du RSA). Le contrat appelle … » — from the catalogue's bands."""
+    parts = []
+    for ind in ds.catalogue.values():
+        band = ind.stable_within
+        if band is None:
+            continue
+        size = (
+            f"{fr_value(band.percent, 'nombre', 0 if band.percent.is_integer() else 1)} % de la valeur de départ"
+            if band.percent is not None
+            else f"{fr_value(band.points or 0, 'nombre', 0 if (band.points or 0).is_integer() else 1)} point"
+        )
+        parts.append(f"« Stable » : une variation d'au plus {size} ({ind.label}). {band.why}")
+    return " ".join(parts) if parts else "« Stable » : aucune variation."
+
+
 def map_class_labels(breaks: tuple[float, ...], basis: str, unit: str, decimals: int) -> list[str]:
     """The legend's words for the map's classes (data/model.map_breaks): « 0 % – 20 % »; whole counts
     « 0 », « 1 », « 2 – 3 » (the integers of each class, never « 0 – 1, 1 – 1 »); one value alone."""
