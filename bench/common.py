@@ -29,6 +29,7 @@ CHROMIUM_ARGS = [
 LOOPBACK = ("http://127.0.0.1", "ws://127.0.0.1", "data:", "blob:", "about:")
 
 # every registered page with the address a visitor opens (ui/registry.py is the one list)
+from scripts import serve  # noqa: E402
 from ui.registry import PAGES as _REGISTERED  # noqa: E402
 
 _QUERY = {"fiche": "?q=clos-des-roses"}
@@ -75,23 +76,7 @@ def start_server(log_path: Path | None = None) -> tuple[subprocess.Popen, str, f
     log = open(log_path, "w") if log_path else subprocess.DEVNULL
     t0 = time.perf_counter()
     proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            str(ROOT / "app.py"),
-            "--server.port",
-            str(port),
-            "--server.address",
-            "127.0.0.1",
-            "--server.headless",
-            "true",
-            "--browser.gatherUsageStats",
-            "false",
-            "--server.fileWatcherType",
-            "none",
-        ],
+        serve.command(port=port),  # the one launcher (scripts/serve.py), as deployed: no file watcher
         cwd=ROOT,
         env={**os.environ, "QUARTIERS_TILES": "", "QUARTIERS_DB_URL": BENCH_DB},
         stdout=log,

@@ -7,6 +7,7 @@ French wording of every record lives in one place on the UI side (`ui/wording.py
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from .dataset import STATUS_ABSENT, STATUS_NA, Dataset, Figure
@@ -198,7 +199,7 @@ class MapLayer:
     period: str
     features: tuple[MapFeature, ...]
     breaks: tuple[float, ...]  # N_CLASSES + 1 bounds, or (v, v) when every value is equal
-    basis: str = ""  # how the classes were fixed: FIXED_PERCENT or FROM_ZERO (see map_breaks)
+    basis: str = ""  # how the classes were fixed: FIXED_PERCENT, FROM_ZERO or INTEGER_COUNTS (see map_breaks)
     references: tuple[Figure, ...] = ()  # reference territories' own values at the same period
 
 
@@ -209,10 +210,13 @@ class QuartierTile:
 
 
 # --- evolutions, gaps, stated changes --------------------------------------------------------------
-def judge(change: float | None, higher_is_better: bool | None) -> str:
+def judge(change: float | None, higher_is_better: bool | None, start: float | None = None, band=None) -> str:
+    """IMPROVEMENT / DETERIORATION by the catalogue's « higher is better »; STABLE for no change, or for
+    a change within the indicator's stability band (catalogue `stable_within`, a schemas.StableWithin:
+    a share of the start value, or points), the band the contract's own « stabilisation » sets."""
     if change is None:
         return UNAVAILABLE
-    if change == 0:
+    if change == 0 or within_band(change, start, band):
         return STABLE
     if higher_is_better is None:
         return NO_JUDGEMENT
@@ -223,6 +227,14 @@ def from_zero(unit: str) -> bool:
     """The zero-baseline rule of every chart (page, slide, image, PDF): counts start at 0, so a
     cropped axis never exaggerates a change of 276 → 271."""
     return unit == "nombre"
+
+
+def within_band(change: float, start: float | None, band) -> bool:
+    if band is None:
+        return False
+    if band.points is not None:
+        return abs(change) <= band.points
+    return bool(start) and abs(change) <= abs(start) * band.percent / 100
 
 
 def direction(change: float | None) -> str:
@@ -250,7 +262,8 @@ def evolution_between(ds: Dataset, a: Figure, b: Figure) -> Evolution:
         return Evolution(a, b, None, None, decimals, UNAVAILABLE, UNAVAILABLE, PERIMETER_BREAK)
     change = round(b.value - a.value, decimals + 2)
     pct = (b.value - a.value) / a.value * 100 if ind.unit != "pourcent" and a.value else None
-    return Evolution(a, b, change, pct, decimals, judge(change, ind.higher_is_better), direction(change))
+    verdict = judge(change, ind.higher_is_better, a.value, ind.stable_within)
+    return Evolution(a, b, change, pct, decimals, verdict, direction(change))
 
 
 def latest_point(ds: Dataset, territory: str, indicator: str) -> Figure | None:
@@ -503,13 +516,13 @@ def class_of(value: float | None, breaks: tuple[float, ...]) -> int | None:
         return None
     if len(breaks) == 2:
         return N_CLASSES // 2
-    for i in range(N_CLASSES):
+    for i in range(len(breaks) - 1):  # integer classes may be fewer than N_CLASSES (map_breaks)
         if value <= breaks[i + 1] + 1e-9:
             return i
-    return N_CLASSES - 1
+    return len(breaks) - 2
 
 
-FIXED_PERCENT, FROM_ZERO = "fixed_percent", "from_zero"
+FIXED_PERCENT, FROM_ZERO, INTEGER_COUNTS = "fixed_percent", "from_zero", "integer_counts"
 MAP_REFERENCES = ("compiegne", "arc", "france", "qpv-france")
 
 
@@ -517,7 +530,10 @@ def map_breaks(unit: str, values: list[float]) -> tuple[tuple[float, ...], str]:
     """Classes that cannot mislead. A stretch over the quartiers' own values painted La Victoire's
     59,3 % poverty rate in the palest colour, as if it were low. Rates: the same five classes of
     20 points for every indicator and period (a colour always means the same level); other units:
-    equal classes from zero to the largest value (a zero baseline, like the charts)."""
+    equal classes from zero to the largest value (a zero baseline, like the charts). Whole counts
+    (3 public facilities, 1 tertiary building): classes of distinct integers, each upper bound a whole
+    number (0 | 1–2 | 3–4 …; 0 | 1 | 2 | 3 when the largest is under N_CLASSES), never « 0 – 1, 1 – 1 »:
+    class i holds the integers above breaks[i] up to breaks[i + 1], the first from breaks[0]."""
     if not values:
         return (), ""
     if unit == "pourcent" and max(values) <= 100 and min(values) >= 0:
@@ -525,6 +541,11 @@ def map_breaks(unit: str, values: list[float]) -> tuple[tuple[float, ...], str]:
     hi = max(values)
     if hi <= 0:
         return class_breaks(values), ""
+    if unit == "nombre" and min(values) >= 0 and all(float(v).is_integer() for v in values):
+        top = int(hi)
+        if top < N_CLASSES:  # one class per whole number 0, 1, …, top
+            return (0.0, *(float(k) for k in range(top + 1))), INTEGER_COUNTS
+        return (0.0, *(float(math.ceil(top * (i + 1) / N_CLASSES - 1e-9)) for i in range(N_CLASSES))), INTEGER_COUNTS
     return tuple(hi * i / N_CLASSES for i in range(N_CLASSES + 1)), FROM_ZERO
 
 

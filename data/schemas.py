@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Annotated, Literal, TypeVar
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, model_validator
 
 from .errors import DataValidationError
 
@@ -31,6 +31,21 @@ class Record(BaseModel):
 
 
 # --- catalogue.yaml ------------------------------------------------------------------------------
+class StableWithin(Record):
+    """The change an indicator may show and still be judged « stable » (data/model.judge): a share of the
+    start value for a count (`percent`), or points for a rate (`points`); `why` quotes the contract."""
+
+    percent: float | None = Field(default=None, gt=0, le=10)
+    points: float | None = Field(default=None, gt=0, le=5)
+    why: Text
+
+    @model_validator(mode="after")
+    def _one_measure(self):
+        if (self.percent is None) == (self.points is None):
+            raise ValueError("donner soit « percent » (part de la valeur de départ), soit « points » (taux)")
+        return self
+
+
 class Indicator(Record):
     id: Slug = ""  # filled from the mapping key
     label: Text
@@ -44,6 +59,8 @@ class Indicator(Record):
     # how the contract words it, when our label or definition differs (kept, never dropped)
     contract_wording: str = ""
     decimals: int | None = None  # decimals of computed changes and gaps (default: by unit)
+    # a change this small is « stable », where the contract itself calls such a change a stabilisation
+    stable_within: StableWithin | None = None
 
 
 class DiagnosticSpec(Record):
@@ -436,6 +453,8 @@ def load_yaml_model(path: Path, model: type[M]) -> M:
         reason = REASONS.get(err["type"], "valeur invalide")
         if err["type"] == "literal_error":
             reason += f" (attendu : {err['ctx']['expected']})"
+        if err["type"] == "value_error":  # a record's own rule, worded in French where it is written
+            reason = str(err["ctx"]["error"])
         got = err.get("input")
         if err["type"] not in ("missing",) and isinstance(got, str | int | float | bool):
             reason += f", reçu « {got} »"

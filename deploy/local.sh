@@ -75,7 +75,7 @@ start_app() {  # port, mode
   # Host names: the websocket refuses any other (DNS rebinding), as nginx does
   for h in $HOSTS; do extra+=(--server.allowedHosts "$h"); done
   # consultation: the read-only role, and no upload (1 MB is Streamlit's minimum; nginx refuses the route)
-  [ "$mode" = consultation ] && { url=$PUBLIC_DB_URL; extra+=(--server.maxUploadSize 1); }
+  [ "$mode" = consultation ] && { url=$PUBLIC_DB_URL; extra+=(--public); }
   port_busy "$port" && die "le port $port est déjà occupé (QUARTIERS_APP_PORT pour en choisir d'autres)"
   if [ "${QUARTIERS_READONLY_CODE:-0}" = 1 ]; then
     # unshare execs (same pid); sh mounts the code read-only for this process only, then execs python
@@ -84,9 +84,8 @@ start_app() {  # port, mode
   env QUARTIERS_DB_URL="$url" QUARTIERS_MODE="$mode" QUARTIERS_VAR_DIR="$RUN/var" \
       QUARTIERS_TILES="${QUARTIERS_TILES:-}" PYTHONDONTWRITEBYTECODE=1 \
       STREAMLIT_SERVER_COOKIE_SECRET="$(cat "$RUN/cookie-secret")" \
-    nohup "${ro[@]}" "$CODE/.venv/bin/python" -m streamlit run "$CODE/app.py" \
-      --server.port "$port" --server.address 127.0.0.1 --server.headless true \
-      --browser.gatherUsageStats false --server.fileWatcherType none "${extra[@]}" >"$RUN/app-$port.log" 2>&1 &
+    nohup "${ro[@]}" "$CODE/.venv/bin/python" "$CODE/scripts/serve.py" --port "$port" "${extra[@]}" \
+      >"$RUN/app-$port.log" 2>&1 &
   echo $! > "$RUN/app-$port.pid"
 }
 

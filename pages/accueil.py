@@ -88,7 +88,7 @@ st.markdown(
 st.caption(
     "Lecture : ▲/▼ sens de l'évolution ; couleur : amélioration (vert) ou dégradation (rouge) selon que la hausse de "
     "l'indicateur est souhaitable ou non ; « mieux / moins bien que la référence » compare l'évolution du quartier à celle de "
-    "la commune ou de l'EPCI (en points pour les taux, en % pour les effectifs)."
+    "la commune ou de l'EPCI (en points pour les taux, en % pour les effectifs). " + w.stability_note(ds)
 )
 # the curves of each line, through the app's own navigation (a plain link would reload the whole app)
 st.markdown("**Courbes des indicateurs de la grille**")

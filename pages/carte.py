@@ -8,7 +8,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from data import model
-from data.formatting import fr_value, period_label
+from data.formatting import period_label
 from data.model import FIXED_PERCENT
 from ui import cached
 from ui import wording as w
@@ -90,11 +90,8 @@ with right:
     dec = (
         0 if layer.basis == FIXED_PERCENT else max((f.figure.decimals for f in layer.features if not f.figure.missing), default=0)
     )
-    legend = []
-    if len(b) == 2:
-        legend.append((PALETTE[len(PALETTE) // 2], fr_value(b[0], ind.unit, dec)))
-    elif b:
-        legend = [(c, f"{fr_value(b[i], ind.unit, dec)} – {fr_value(b[i + 1], ind.unit, dec)}") for i, c in enumerate(PALETTE)]
+    labels = w.map_class_labels(b, layer.basis, ind.unit, dec)
+    legend = [(PALETTE[len(PALETTE) // 2], labels[0])] if len(b) == 2 else list(zip(PALETTE, labels, strict=False))
     # a list screen readers read (the swatches themselves are decorative)
     swatch = "display:inline-block;width:22px;height:14px;margin-right:6px;flex:none"
     row = "display:flex;align-items:center;margin:2px 0"

@@ -9,4 +9,5 @@ ensure_venv requirements.txt
 if [ "${QUARTIERS_MODE:-}" != "consultation" ]; then
   .venv/bin/python -m data.cli migrate >/dev/null
 fi
-exec .venv/bin/python -m streamlit run app.py "$@"
+# the one launcher (scripts/serve.py: loopback, headless, …); --watch reloads edited code
+exec .venv/bin/python scripts/serve.py --watch "$@"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import colorsys
+import re
 
 import pytest
 
@@ -80,3 +81,39 @@ def test_evolutions_say_why_no_reference_line_and_gaps_follow_the_choice():
     at = run_page("pages/evolutions.py", {"ind": "neet_rate"})
     gaps = " ".join(t.value.to_string() for t in at.table)
     assert "+19,6 points" in gaps and "Aucun territoire de référence n'a de valeur" not in page_text(at)
+
+
+def test_whole_counts_get_classes_of_distinct_integers(ds):
+    """3 public facilities at the Clos des Roses, 1 at La Victoire: classes « 0 », « 1 », « 2 », « 3 »,
+    not « 0 – 1, 1 – 1, 1 – 2 … » (equal fifths of 3 rounded to whole numbers)."""
+    from data import model
+    from ui import wording as w
+
+    layer = model.map_layer(ds, "npnru_public_facilities", "2023-06-30")
+    assert layer.basis == model.INTEGER_COUNTS and layer.breaks == (0.0, 0.0, 1.0, 2.0, 3.0)
+    assert w.map_class_labels(layer.breaks, layer.basis, "nombre", 0) == ["0", "1", "2", "3"]
+    assert {f.territory: f.klass for f in layer.features if f.klass is not None} == {"clos-des-roses": 3, "la-victoire": 1}
+    rsa = model.map_layer(ds, "rsa_recipients", "2019")  # 271: fifths of 271 rounded up, no bound shared
+    labels = w.map_class_labels(rsa.breaks, rsa.basis, "nombre", 0)
+    assert labels == ["0 – 55", "56 – 109", "110 – 163", "164 – 217", "218 – 271"]
+    # each class holds its own integers: a lower bound is one more than the previous upper bound
+    assert [model.class_of(v, rsa.breaks) for v in (0, 55, 56, 109, 110, 271)] == [0, 0, 1, 1, 2, 4]
+    half = model.map_layer(ds, "npnru_demolished_buildings", "2023-06-30")  # 2,5 buildings: not whole
+    assert half.basis == model.FROM_ZERO
+
+
+def test_map_legend_of_a_whole_count_on_the_page():
+    from streamlit.testing.v1 import AppTest
+
+    from .test_pages import APP
+
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params["ind"] = "npnru_public_facilities"
+    at.query_params["periode"] = "2023-06-30"
+    at.run()
+    at.switch_page("pages/carte.py").run()
+    assert not at.exception
+    legend = next(m.value for m in at.markdown if "Légende de la carte" in m.value)
+    items = re.findall(r"</span>([^<]*)</li>", legend)
+    assert items == ["0", "1", "2", "3", "non disponible (pointillés)"]
+    assert any("Classes de nombres entiers" in c.value for c in at.caption)

@@ -13,6 +13,7 @@ from streamlit.testing.v1 import AppTest
 
 from data import model
 from data.dataset import load_dataset
+from data.followup import referentiel_indicators
 from ui import wording as w
 from ui.exports import figures_csv
 
@@ -207,6 +208,30 @@ def test_rsa_referentiel_link_is_marked_as_a_proxy(ds):
     assert "approchées : le contrat compte les allocataires du RSA, pas ceux qui ont accédé à un emploi" in text_
 
 
+def test_income_gap_referentiel_link_is_a_proxy_not_a_shared_indicator(ds):
+    """« Évolution des écarts de revenus médians entre les QPV et les autres quartiers de la commune »:
+    the contract gives each QPV's median and the change of its gap to the whole commune (« une
+    diminution des écarts avec la commune (-98€) »), not a gap to the other quartiers: approached, so
+    the series' points are never the référentiel's values (data/links: a proxy is never shared)."""
+    from data.links import proxy_note, shared_indicator, shared_links
+
+    label = next(
+        i["label"]
+        for i in referentiel_indicators(ds.framework)
+        if i["label"].startswith("Évolution des écarts de revenus médians")
+    )
+    assert "entre les QPV et les autres quartiers de la commune" in label
+    assert shared_indicator(ds, label) is None
+    assert "pas l'écart aux autres quartiers de la commune" in proxy_note(ds, label)
+    assert "median_declared_income" not in shared_links(ds).values()
+    assert set(shared_links(ds).values()) == {"neet_rate"}  # the one référentiel indicator the series IS
+    text_ = page("pages/referentiel.py", {"recherche": "revenus médians"})
+    assert (
+        "approchées : le contrat donne la médiane des revenus de chaque QPV et l'évolution de son écart à toute la commune"
+        in text_
+    )
+
+
 # --- figures of the narrative, with their wording -----------------------------------------------------
 @pytest.mark.parametrize(
     "territory,indicator,period,expected,page_path",
@@ -285,3 +310,186 @@ def test_notes_and_questions_are_labelled_as_such(ds):
     assert w.inconsistency_text(note).startswith("Précision : Périmètre de La Victoire")
     text_ = page("pages/sources.py")
     assert "Précision — Périmètre de La Victoire" in text_ and "Question ouverte — NPNRU, Maréchaux sud" in text_
+
+
+# --- every quotation of the inconsistency list is the contract's, verbatim ---------------------------
+CONTRACT = Path(__file__).resolve().parents[2] / "shared" / "seed" / "contrat-de-ville-arc-quartiers-2030.txt"
+
+
+def _norm(s: str) -> str:
+    """One space for any run of blanks; none inside the guillemets (the contract spaces them unevenly)."""
+    s = " ".join(s.replace("\u00a0", " ").replace("\u202f", " ").split())
+    return s.replace("« ", "«").replace(" »", "»")
+
+
+@pytest.fixture(scope="module")
+def contract() -> str:
+    if not CONTRACT.exists():
+        pytest.fail(f"texte du contrat introuvable : {CONTRACT} (tools/extract_framework.py lit le même fichier)")
+    # the text export marks bold with ** and italics with <i>: what a reader sees is the words
+    return _norm(re.sub(r"</?i>", "", CONTRACT.read_text(encoding="utf-8")).replace("**", ""))
+
+
+def quotations(s: str) -> list[str]:
+    """The outermost « … » of a text (a quotation may hold a quoted title)."""
+    out, depth, start = [], 0, 0
+    for i, ch in enumerate(s):
+        if ch == "«":
+            depth += 1
+            if depth == 1:
+                start = i + 1
+        elif ch == "»" and depth:
+            depth -= 1
+            if depth == 0:
+                out.append(s[start:i])
+    return [q for q in (_norm(q) for q in out) if q]
+
+
+def test_every_located_quotation_is_verbatim_in_the_contract(ds, contract):
+    """Where an entry says « … » is printed, it is printed: every quotation of every `where`."""
+    missing = [
+        (item.id, q) for item in ds.inconsistencies.items for v in item.versions for q in quotations(v.where) if q not in contract
+    ]
+    assert not missing
+
+
+@pytest.mark.parametrize(
+    "item_id,kind,quotes",
+    [
+        (
+            "neet-plus-d-un-tiers",
+            "question",
+            ["qui représentent plus d'un tiers des jeunes des QPV", "NEETs (2020-2021)", "31,9%"],
+        ),
+        (
+            "neet-definition",
+            "question",
+            [
+                "Taux des 16-25 ans non scolarisés et sans emploi",
+                "Le niveau de jeunes ni scolarisés, ni en formation, ni en emploi (NEET)",
+                "des jeunes hors système scolaire, sans emploi, ni formation",
+            ],
+        ),
+        ("annexe-1-clos-des-roses-3-ex-aequo", "contradiction", ["Bien habiter dans mon quartier", "3 (ex æquo)"]),
+        (
+            "rsa-stabilisation-ou-croissance",
+            "question",
+            [
+                "Une stabilisation du nombre de bénéficiaires du RSA",
+                "Le nombre d'allocataires RSA a légèrement diminué entre 2015 et 2019 dans le quartier (-5)",
+                "croissance du taux de pauvreté et du nombre de BRSA",
+                "Le nombre d'allocataires RSA a légèrement augmenté entre 2015 et 2019 dans le quartier (+2)",
+            ],
+        ),
+        (
+            "maison-des-parents-ou-des-familles",
+            "question",
+            [
+                "2.1 Renforcer la Maison des Parents et l'axe Famille du Centre social",
+                "fréquenté au moins une fois la Maison des familles",
+            ],
+        ),
+        ("urgences-medecin-oise", "question", ["Urgence Médicale Oise", "Urgences Médecin Oise (installé en 2023)"]),
+        ("pole-emploi-france-travail", "note", ["Pôle Emploi", "France Travail"]),
+        (
+            "bailleur-picardie-habitat-clesence",
+            "question",
+            ["Bailleurs sociaux (OPAC de l'Oise, Picardie Habitat)", "bailleurs sociaux (OPAC, Clésence)"],
+        ),
+    ],
+)
+def test_new_entries_quote_the_contract(ds, contract, item_id, kind, quotes):
+    """Each entry found on a second full reading: its kind, its quotations as the entry gives them
+    (summary or versions) and as the contract prints them; every « … » of its summary is printed too."""
+    item = next(i for i in ds.inconsistencies.items if i.id == item_id)
+    assert item.kind == kind
+    said = _norm(item.summary + " " + " ".join(f"{v.value} {v.where}" for v in item.versions))
+    for q in quotes:
+        assert _norm(q) in said, (item_id, q)
+        assert _norm(q) in contract, (item_id, q)
+    assert [q for q in quotations(item.summary) if q not in contract] == []
+    assert len(item.versions) >= 2
+
+
+def test_the_contracts_numbers_behind_the_new_entries(ds):
+    """The figures the entries argue from are the data's: La Victoire under a third, the Clos des Roses
+    column of Annexe 1 without another rank 3, the RSA's -1,8 % and +0,8 %."""
+    assert model.evolution(ds, "la-victoire", "neet_rate", "2017-2018", "2020-2021").end.value == 31.9
+    assert ds.figure("la-victoire", "neet_rate", "2020-2021").value < 100 / 3
+    ranks = [t.ranks["clos-des-roses"] for t in ds.residents.themes]
+    assert [r.rank for r in ranks if r.rank == 3] == [3] and next(r for r in ranks if r.rank == 3).tie
+    cdr = model.evolution(ds, "clos-des-roses", "rsa_recipients", "2015", "2019")
+    vic = model.evolution(ds, "la-victoire", "rsa_recipients", "2015", "2019")
+    assert (cdr.change, round(cdr.change_pct, 1), vic.change, round(vic.change_pct, 1)) == (-5, -1.8, 2, 0.8)
+
+
+# --- stability is what the contract calls it -------------------------------------------------------
+def test_rsa_within_two_percent_is_stable_as_the_contract_says(ds):
+    """« Une stabilisation du nombre de bénéficiaires du RSA » (276 → 271, -1,8 %): stable, not an
+    improvement; the band is the catalogue's, quoting the contract; a larger change is still judged."""
+    band = ds.catalogue["rsa_recipients"].stable_within
+    assert band.percent == 2 and band.points is None and "« Une stabilisation du nombre de bénéficiaires du RSA »" in band.why
+    assert "Une stabilisation du nombre de bénéficiaires du RSA" in ds.readings.quartiers["clos-des-roses"].findings
+    verdicts = {
+        q: model.evolution(ds, q, "rsa_recipients", "2015", "2019") for q in ("clos-des-roses", "la-victoire", "vivier-corax")
+    }
+    assert {q: (e.change, e.verdict, e.direction) for q, e in verdicts.items()} == {
+        "clos-des-roses": (-5, model.STABLE, model.DOWN),  # the direction stays what it is: a fall of 5
+        "la-victoire": (2, model.STABLE, model.UP),
+        "vivier-corax": (-15, model.IMPROVEMENT, model.DOWN),  # -6,8 %
+    }
+    # no other indicator has a band: the contract names a direction for every other small change
+    assert [i for i, ind in ds.catalogue.items() if ind.stable_within] == ["rsa_recipients"]
+    assert model.evolution(ds, "la-victoire", "single_parent_recipients", "2015", "2019").verdict == model.IMPROVEMENT
+
+
+def test_the_band_rule():
+    from data.schemas import StableWithin
+
+    pct, pts = StableWithin(percent=2.0, why="x"), StableWithin(points=0.5, why="x")
+    assert model.judge(-5, False, 276, pct) == model.STABLE
+    assert model.judge(-6, False, 276, pct) == model.IMPROVEMENT  # 2,2 %
+    assert model.judge(6, False, 276, pct) == model.DETERIORATION
+    assert model.judge(-0.5, False, 20.0, pts) == model.STABLE and model.judge(-0.6, False, 20.0, pts) == model.IMPROVEMENT
+    assert model.judge(1, True, 0, pct) == model.IMPROVEMENT  # no share of zero
+    assert model.judge(-5, False, 276) == model.IMPROVEMENT  # no band: any change is judged
+    assert model.judge(None, False, 276, pct) == model.UNAVAILABLE
+
+
+def test_every_view_says_stable(ds):
+    from ui.sentences import card_sentence
+
+    card = next(c for c in model.fiche(ds, "clos-des-roses").cards if c.label == "Allocataires RSA")
+    assert card_sentence(ds, "clos-des-roses", card).text == (
+        "Entre 2015 et 2019, le nombre d'allocataires RSA du Clos des Roses est passé de 276 à 271 (-5, soit -1,8 %), "
+        "une stabilisation."
+    )
+    assert "Évolution depuis 2015 : -5 (-1,8 %) (stable)" in w.card_text(ds, card).all_text()
+    fiche_text = page("pages/fiche.py", {"q": "clos-des-roses"})
+    assert "(-5, soit -1,8 %), une stabilisation." in fiche_text and "-5 (-1,8 %) (stable)" in fiche_text
+    assert "271 (-5, soit -1,8 %), une amélioration" not in fiche_text
+    # the home page's synthesis grid: the fall is a fall, the verdict « stable »
+    home = page("pages/accueil.py")
+    assert re.search(
+        r"Allocataires RSA Période : 2015 – 2019 ▼ baisse -15 amélioration ▼ baisse -5 stable ▲ hausse \+2 stable", home
+    )
+    # the grid's reading note says which change is « stable », and the contract's words for it
+    assert (
+        "« Stable » : une variation d'au plus 2 % de la valeur de départ (Allocataires du RSA). Le contrat appelle "
+        "« Une stabilisation du nombre de bénéficiaires du RSA » la baisse de 276 à 271 allocataires au Clos des Roses (-1,8 %)."
+    ) in home
+
+
+def test_under_three_classes_source_names_the_objectives_that_print_it(ds):
+    """« 3 classes avec la scolarisation des moins de 3 ans » is a dispositif of objectives 1.1 and 1.2
+    (not 2.1): the figure's source line names the objectives whose lists print it."""
+    printed = [
+        ob["id"]
+        for o in ds.framework["orientations"]
+        for ob in o["objectives"]
+        if "3 classes avec la scolarisation des moins de 3 ans." in ob.get("dispositifs", [])
+    ]
+    assert printed == ["1.1", "1.2"]
+    f = ds.figure("compiegne", "under_three_classes", "")
+    assert f.contract_ref == "Éducation – dispositifs des objectifs 1.1 et 1.2"
+    assert w.source_line(f).endswith("contrat : Éducation – dispositifs des objectifs 1.1 et 1.2")

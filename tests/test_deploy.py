@@ -10,7 +10,9 @@ from __future__ import annotations
 import filecmp
 import http.client
 import json
+import os
 import re
+import shlex
 import shutil
 import socket
 import subprocess
@@ -161,7 +163,10 @@ def test_systemd_units_accepted_by_systemd(tmp_path):
     # the public processes: consultation mode, no upload, their own user and environment file
     # (the read-only database role), never the team's
     public = (ROOT / "deploy" / "systemd" / "quartiers-public@.service").read_text()
-    assert "QUARTIERS_MODE=consultation" in public and "--server.maxUploadSize 1" in public
+    assert "QUARTIERS_MODE=consultation" in public
+    # started by the one launcher: loopback, no file watcher; the public one with no upload
+    assert "ExecStart=/srv/quartiers/.venv/bin/python /srv/quartiers/scripts/serve.py --port %i --public\n" in public
+    assert "ExecStart=/srv/quartiers/.venv/bin/python /srv/quartiers/scripts/serve.py --port %i\n" in unit
     assert "User=quartiers-public" in public and "EnvironmentFile=/etc/quartiers/public.env" in public
     assert "quartiers.env" not in public.split("[Service]")[1]
     # every app process refuses a Host nobody named (overridden by the environment files)
@@ -181,7 +186,8 @@ def test_compose_same_layout_and_proxy_sites_parse():
     assert public["environment"]["QUARTIERS_MODE"] == "consultation"
     # the public process reads with the read-only role and takes no upload
     assert public["environment"]["QUARTIERS_DB_URL"].startswith("postgresql://quartiers_lecture:")
-    assert public["command"][-2:] == ["--server.maxUploadSize", "1"]
+    assert public["command"] == [".venv/bin/python", "scripts/serve.py", "--port", "8501", "--address", "0.0.0.0", "--public"]
+    assert "command" not in services["app1"]  # the image's CMD: the same launcher, without --public
     assert services["migrate"]["environment"]["QUARTIERS_DB_READ_ROLE"] == "quartiers_lecture"
     assert "CREATE ROLE quartiers_lecture LOGIN" in services["db-roles"]["command"][-1]
     assert services["migrate"]["depends_on"]["db-roles"] == {"condition": "service_completed_successfully"}
@@ -444,3 +450,132 @@ def test_nginx_behaviour_in_front_of_a_stub(tmp_path):
         assert session not in text and file_id not in text and "ab12ab12" not in text
         assert "?" not in text and "secret-code" not in text and "clos-des-roses" not in text
         assert not re.search(r"[0-9a-f]{16}", text)
+
+
+# --- one launcher ---------------------------------------------------------------------------------
+def _serve(*args: str) -> list[str]:
+    """What `python scripts/serve.py ARGS` runs."""
+    out = subprocess.run([sys.executable, str(ROOT / "scripts" / "serve.py"), *args, "--print"], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    return shlex.split(out.stdout)
+
+
+def test_one_launcher_keeps_every_process_as_it_was():
+    """scripts/serve.py builds the command line each launcher used to write out: the same flags."""
+    from scripts.serve import command
+
+    app, py = str(ROOT / "app.py"), sys.executable
+    base = [py, "-m", "streamlit", "run", app]
+    common = ["--server.headless", "true", "--browser.gatherUsageStats", "false"]
+    deployed = [*common, "--server.fileWatcherType", "none"]
+    # the browser tests (watcher on, as before), the benchmarks
+    assert command(port=8642, watch=True, extra=("--x.y", "1")) == [
+        *base,
+        "--server.port",
+        "8642",
+        "--server.address",
+        "127.0.0.1",
+        *common,
+        "--x.y",
+        "1",
+    ]
+    assert command(port=8642) == [*base, "--server.port", "8642", "--server.address", "127.0.0.1", *deployed]
+    # systemd and deploy/local.sh: a team process, a public one (no upload), host names passed through
+    assert _serve("--port", "8501") == [*base, "--server.port", "8501", "--server.address", "127.0.0.1", *deployed]
+    assert _serve("--port", "8601", "--public", "--server.allowedHosts", "a.fr") == [
+        *base,
+        "--server.port",
+        "8601",
+        "--server.address",
+        "127.0.0.1",
+        *deployed,
+        "--server.maxUploadSize",
+        "1",
+        "--server.allowedHosts",
+        "a.fr",
+    ]
+    # the Dockerfile's CMD: every interface inside the container
+    cmd = re.search(r"^CMD \[(.*)\]$", (ROOT / "deploy" / "Dockerfile").read_text(), re.M).group(1)
+    args = json.loads(f"[{cmd}]")
+    assert args[:2] == [".venv/bin/python", "scripts/serve.py"]
+    assert _serve(*args[2:]) == [*base, "--server.port", "8501", "--server.address", "0.0.0.0", *deployed]
+    # scripts/run.sh: loopback by default, code reloaded when edited; an address given replaces it
+    run_sh = (ROOT / "scripts" / "run.sh").read_text()
+    assert 'exec .venv/bin/python scripts/serve.py --watch "$@"' in run_sh
+    assert _serve("--watch") == [*base, "--server.address", "127.0.0.1", *common]
+    assert _serve("--watch", "--server.port", "8502", "--server.address", "0.0.0.0") == [
+        *base,
+        *common,
+        "--server.port",
+        "8502",
+        "--server.address",
+        "0.0.0.0",
+    ]
+
+
+def test_no_launcher_builds_its_own_command_line():
+    """Every place that starts the app goes through scripts/serve.py (its flags in one spot)."""
+    tracked = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, check=True).stdout.split()
+    code = [
+        p for p in tracked if p.endswith((".py", ".sh", ".yaml", ".yml", ".service", ".toml", ".in")) or p.endswith("Dockerfile")
+    ]
+    own = re.compile(r"streamlit\W{0,6}run\b|-m\W{0,4}streamlit\b")
+    # (this file writes the former command lines out, to compare)
+    found = [
+        p for p in code if p not in ("scripts/serve.py", "tests/test_deploy.py") and own.search((ROOT / p).read_text("utf-8"))
+    ]
+    assert found == []
+    launchers = [
+        "scripts/run.sh",
+        "deploy/local.sh",
+        "deploy/Dockerfile",
+        "deploy/compose.yaml",
+        "deploy/systemd/quartiers@.service",
+        "deploy/systemd/quartiers-public@.service",
+        "tests/e2e/conftest.py",
+        "bench/common.py",
+    ]
+    assert [p for p in launchers if "serve" not in (ROOT / p).read_text()] == []
+    assert 'scripts/serve.py" --port "$port"' in (ROOT / "deploy" / "local.sh").read_text()
+
+
+def test_the_launcher_starts_the_app_in_its_own_process(tmp_path):
+    """`python scripts/serve.py --port P --public` becomes the Streamlit server itself (exec: the pid a
+    service manager or local.sh's pid file holds), answering on loopback."""
+    import urllib.request
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {
+        **os.environ,
+        "QUARTIERS_TILES": "",
+        "QUARTIERS_MODE": "consultation",
+        "QUARTIERS_DB_URL": f"sqlite:///{tmp_path / 'suivi.sqlite3'}",
+    }
+    proc = subprocess.Popen(
+        [sys.executable, str(ROOT / "scripts" / "serve.py"), "--port", str(port), "--public"],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        deadline = time.time() + 60
+        while True:
+            assert proc.poll() is None, f"arrêté (code {proc.returncode})"
+            try:
+                if urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2).read() == b"ok":
+                    break
+            except OSError:
+                assert time.time() < deadline, "pas de réponse sur /_stcore/health après 60 s"
+                time.sleep(0.3)
+        cmdline = Path(f"/proc/{proc.pid}/cmdline").read_bytes().split(b"\0")
+        assert b"streamlit" in cmdline and b"run" in cmdline and b"--server.maxUploadSize" in cmdline
+        assert Path(f"/proc/{proc.pid}/cwd").resolve() == ROOT  # .streamlit/config.toml is read from there
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()

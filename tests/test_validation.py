@@ -151,6 +151,16 @@ CASES = [
         _set(["pillars", 0, "diagnostic", 0, "territories"], ["vieux-compiegne"]),
         ["territoire inconnu « vieux-compiegne »"],
     ),
+    (
+        "catalogue.yaml",
+        _set(["indicators", "rsa_recipients", "stable_within", "points"], 1.0),
+        ["stable_within : donner soit « percent » (part de la valeur de départ), soit « points » (taux)"],
+    ),
+    (
+        "catalogue.yaml",
+        _set(["indicators", "rsa_recipients", "stable_within", "percent"], 50.0),
+        ["stable_within › percent"],
+    ),
     ("territories.yaml", _del(["territories", 0, "name"]), ["territories › 0 › name : champ obligatoire absent"]),
     ("territories.yaml", _set(["territories", 0, "order"], "un"), ["territories › 0 › order : nombre entier attendu"]),
     ("territories.yaml", lambda d: d["territories"].append(dict(d["territories"][7])), ["territoire « arc » en double"]),

@@ -6,7 +6,8 @@ contrat). » The fiche page and the PDF show the same strings.
 Rules, each tested (tests/test_sentences.py):
 - an evolution the records give: both periods, both values as printed (qualifiers kept: « environ »,
   « plus de »), the signed change in the indicator's unit; the verdict word only when the catalogue
-  says which direction is better (« une amélioration » / « une dégradation »);
+  says which direction is better (« une amélioration » / « une dégradation »), « une stabilisation »
+  for a change within the indicator's stability band (catalogue `stable_within`);
 - a change of the gap to a reference that the contract states, over the same periods: « s'est
   réduit de » / « s'est creusé de » / « est resté le même », marked as the contract's statement;
 - a reference territory's own change that the contract states: « à l'échelle de … : +0,3 point »;
@@ -21,12 +22,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from data.formatting import elides, period_label
-from data.model import DETERIORATION, IMPROVEMENT, PERIMETER_BREAK, Card, Fiche
+from data.model import DETERIORATION, IMPROVEMENT, PERIMETER_BREAK, STABLE, Card, Fiche
 from ui import wording as w
 
 FEMININE = {"médiane", "part", "population", "densité", "proportion", "moyenne"}
 MASCULINE = {"taux", "niveau", "revenu", "nombre", "indice", "solde"}
-VERDICT_WORD = {IMPROVEMENT: "une amélioration", DETERIORATION: "une dégradation"}
+# « une stabilisation »: the contract's word for a change within the indicator's stability band
+# (catalogue `stable_within`: the Clos des Roses' RSA, 276 → 271)
+VERDICT_WORD = {IMPROVEMENT: "une amélioration", DETERIORATION: "une dégradation", STABLE: "une stabilisation"}
 MAX_SENTENCES = 3
 # « Part de la population de Compiègne »: the part of the town living in the quartier, said
 # « la part du Clos des Roses dans la population de Compiègne » (not « … de Compiègne du Clos des Roses »)
@@ -169,14 +172,14 @@ def card_sentence(ds, territory: str, c: Card) -> Sentence | None:
 
 def judged_cards(cards) -> list[Card]:
     """The cards with a later point (the living diagnostic: what is new comes first), then those
-    whose evolution the catalogue can judge (better or worse), in their order: what the sentences,
+    whose evolution the catalogue can judge (better, worse or stable), in their order: what the sentences,
     the slides and the PDF's evolution chart put first."""
     updated = [c for c in cards if c.update is not None]
     return updated + [c for c in cards if c.update is None and c.evolution is not None and c.evolution.verdict in VERDICT_WORD]
 
 
 def fiche_sentences(ds, fiche: Fiche, limit: int = MAX_SENTENCES) -> list[Sentence]:
-    """The first `limit` cards whose evolution the catalogue can judge (better or worse), in the
+    """The first `limit` cards whose evolution the catalogue can judge (better, worse or stable), in the
     fiche's order; then, if fewer, cards with any evolution (missing ones included)."""
     t = fiche.territory.id
     judged = judged_cards(fiche.cards)

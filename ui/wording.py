@@ -23,6 +23,7 @@ from data.model import (
     FROM_ZERO,
     IMPLIED_BY_GAPS,
     IMPROVEMENT,
+    INTEGER_COUNTS,
     NO_JUDGEMENT,
     NOT_GIVEN,
     PERIMETER_BREAK,
@@ -80,7 +81,46 @@ MAP_BASIS = {
     "toujours dire le même niveau.",
     FROM_ZERO: "Classes d'égale amplitude de zéro à la plus grande valeur des quartiers : "
     "une valeur ne paraît jamais faible parce qu'elle est la plus petite des quartiers.",
+    INTEGER_COUNTS: "Classes de nombres entiers, de zéro à la plus grande valeur des quartiers, sans chevauchement : "
+    "une valeur ne paraît jamais faible parce qu'elle est la plus petite des quartiers.",
 }
+
+
+def stability_note(ds: Dataset) -> str:
+    """Which changes are « stable » and why: « « Stable » : une variation d'au plus 2 % de la valeur de
+    départ (Allocataires du RSA). Le contrat appelle … » — from the catalogue's bands."""
+    parts = []
+    for ind in ds.catalogue.values():
+        band = ind.stable_within
+        if band is None:
+            continue
+        size = (
+            f"{fr_value(band.percent, 'nombre', 0 if float(band.percent).is_integer() else 1)} % de la valeur de départ"
+            if band.percent is not None
+            else f"{fr_value(band.points or 0, 'nombre', 0 if float(band.points or 0).is_integer() else 1)} point"
+        )
+        parts.append(f"« Stable » : une variation d'au plus {size} ({ind.label}). {band.why}")
+    return " ".join(parts) if parts else "« Stable » : aucune variation."
+
+
+def map_class_labels(breaks: tuple[float, ...], basis: str, unit: str, decimals: int) -> list[str]:
+    """The legend's words for the map's classes (data/model.map_breaks): « 0 % – 20 % »; whole counts
+    « 0 », « 1 », « 2 – 3 » (the integers of each class, never « 0 – 1, 1 – 1 »); one value alone."""
+    if len(breaks) == 2:
+        return [fr_value(breaks[0], unit, decimals)]
+    labels = []
+    for i in range(len(breaks) - 1):
+        lo, hi = breaks[i], breaks[i + 1]
+        if basis == INTEGER_COUNTS:
+            lo = lo if i == 0 else lo + 1  # class i holds the integers above breaks[i]
+            if lo == hi:
+                labels.append(fr_value(hi, unit, 0))
+                continue
+            decimals = 0
+        labels.append(f"{fr_value(lo, unit, decimals)} – {fr_value(hi, unit, decimals)}")
+    return labels
+
+
 KIND = {"qpv": "Quartier prioritaire de la politique de la ville", "poche": "Poche de pauvreté (carreau INSEE de 200 m)"}
 KIND_SHORT = {"qpv": "Quartier prioritaire", "poche": "Poche de pauvreté"}
 INFERRED = "attribution déduite"

@@ -7,13 +7,14 @@ from __future__ import annotations
 import os
 import socket
 import subprocess
-import sys
 import time
 import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+
+from scripts.serve import command as launch_command
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "artifacts"
@@ -74,22 +75,7 @@ def serve(db_dir: Path, log_name: str, extra_args: tuple[str, ...] = (), **extra
     ARTIFACTS.mkdir(exist_ok=True)
     log = open(ARTIFACTS / log_name, "w")
     proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            str(ROOT / "app.py"),
-            "--server.port",
-            str(port),
-            "--server.address",
-            "127.0.0.1",
-            "--server.headless",
-            "true",
-            "--browser.gatherUsageStats",
-            "false",
-            *extra_args,
-        ],
+        launch_command(port=port, watch=True, extra=extra_args),  # the one launcher (scripts/serve.py)
         cwd=ROOT,
         env=env,
         stdout=log,
