@@ -1,4 +1,5 @@
-"""Honest charts: territory colours never the verdict red or green; counts on a zero baseline."""
+"""Honest charts: territory colours never the verdict red or green; every value axis on a zero baseline;
+periods on a time scale."""
 
 from __future__ import annotations
 
@@ -36,10 +37,70 @@ def _y_scale(spec: dict) -> dict:
     return layer["encoding"]["y"].get("scale", {})
 
 
-def test_counts_start_at_zero_rates_may_not(ds):
-    qpv = ("clos-des-roses", "la-victoire", "vivier-corax")
-    assert _y_scale(chart_spec(ds, "series", "rsa_recipients", qpv, "RSA"))["zero"] is True
-    assert _y_scale(chart_spec(ds, "series", "neet_rate", qpv, "NEET"))["zero"] is False
+def _layer_values(spec: dict, field: str) -> list[float]:
+    return [row[field] for row in spec["layer"][0]["data"]["values"]]
+
+
+def test_every_value_axis_starts_at_zero_so_a_few_points_do_not_fill_the_chart(ds):
+    """README, « Règles des graphiques »: counts, rates and amounts on a zero baseline. La Victoire's
+    poverty rate 56,0 % → 59,3 % (+3,3 points) drawn on 56–59 filled the whole height."""
+    for indicator in ("rsa_recipients", "neet_rate", "poverty_rate", "median_declared_income", "unemployment_rate"):
+        spec = chart_spec(ds, "series", indicator, tuple(t for t in ds.territories if ds.series(t, indicator)), indicator)
+        assert _y_scale(spec) == {"zero": True}, indicator
+    spec = chart_spec(ds, "series", "poverty_rate", ("la-victoire",), "Pauvreté")
+    values = _layer_values(spec, "valeur")
+    assert values == [56.0, 59.3]
+    # the axis runs from 0 to at least the highest value: the 3,3-point change is under 6 % of its height
+    assert (max(values) - min(values)) / max(values) < 0.06
+    for p in ds.pillars:  # and every chart of every pillar page
+        for view in p.diagnostic:
+            if view.chart == "series":
+                assert _y_scale(chart_spec(ds, "series", view.indicator, tuple(view.territories), "t"))["zero"] is True
+
+
+def _x_labels(x: dict) -> dict[float, str]:
+    """The contract's period strings the axis writes at each position (its label expression read back)."""
+    found = re.findall(r'datum\.value == ([0-9.]+) \? "([^"]*)"', x["axis"]["labelExpr"])
+    return {float(at): label for at, label in found}
+
+
+def test_periods_sit_on_a_time_scale_at_the_middle_of_their_span(ds):
+    from ui.charts import period_middle, period_span
+
+    assert [period_span(p) for p in ("2019", "2017-2018", "2021-T2", "2023-S1", "2023-06")] == [
+        (2019, 2020),
+        (2017, 2019),
+        (2021.25, 2021.5),
+        (2023, 2023.5),
+        (2023 + 5 / 12, 2023.5),
+    ]
+    assert period_middle("2016-12-31") == 2016.9986 and period_span("") is None
+    # NEET: « 2017-2018 », « 2019 » (QPV de France), « 2020-2021 »: placed at 2018, 2019,5 and 2021
+    education = next(v for p in ds.pillars for v in p.diagnostic if v.indicator == "neet_rate" and "qpv-france" in v.territories)
+    spec = chart_spec(ds, "series", "neet_rate", tuple(education.territories), "NEET")
+    x = spec["layer"][0]["encoding"]["x"]
+    assert (x["field"], x["type"]) == ("an", "quantitative")
+    assert x["axis"]["values"] == [2018.0, 2019.5, 2021.0]
+    assert _x_labels(x) == {2018.0: "2017-2018", 2019.5: "2019", 2021.0: "2020-2021"}
+    assert x["scale"]["domain"] == [2017.0, 2022.0]  # the first period's start to the last one's end
+    rows = spec["layer"][0]["data"]["values"]
+    assert {(r["territory"], r["période"], r["an"]) for r in rows if r["territory"] in ("arc", "qpv-france")} == {
+        ("arc", "2017-2018", 2018.0),
+        ("arc", "2020-2021", 2021.0),
+        ("qpv-france", "2019", 2019.5),
+    }
+    # unequal steps stay unequal: unemployment 2013 → T3 2023 is ten years, not one step
+    spec = chart_spec(ds, "series", "unemployment_rate", ("zone-emploi-compiegne", "oise", "hauts-de-france"), "Chômage")
+    labels = _x_labels(spec["layer"][0]["encoding"]["x"])
+    assert labels[2013.5] == "2013" and labels[2023.625] == "T3 2023", labels
+
+
+def test_one_legend_per_chart_tells_colour_dash_and_shape(ds):
+    spec = chart_spec(ds, "series", "neet_rate", ("clos-des-roses", "la-victoire", "vivier-corax", "arc"), "NEET")
+    enc = spec["layer"][0]["encoding"]
+    # identical legends on the same field merge into one (three « Territoire » legends before)
+    assert enc["color"]["legend"] == enc["strokeDash"]["legend"] == enc["shape"]["legend"]
+    assert enc["color"]["scale"]["domain"] == enc["shape"]["scale"]["domain"] == enc["strokeDash"]["scale"]["domain"]
 
 
 def test_map_classes_cannot_make_a_high_rate_look_low(ds):

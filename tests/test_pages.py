@@ -66,7 +66,8 @@ def test_fiche_selector_shows_each_quartier_figures():
     at.selectbox(key="fiche_q").select("vivier-corax").run()
     assert at.title[0].value == "Vivier Corax"
     text = page_text(at)
-    assert "9 470 €" in text and "64,5 %" in text and "Écart à Compiègne : +1 144 €" in text
+    gap = "L&#x27;écart à Compiègne s&#x27;est creusé de 1 144 € entre 2015 et 2020 (énoncé du contrat)"  # HTML-escaped
+    assert "9 470 €" in text and "64,5 %" in text and gap in text
     assert at.query_params["q"] == ["vivier-corax"] or at.query_params["q"] == "vivier-corax"
 
 

@@ -60,7 +60,7 @@ def test_a_gap_to_a_territory_takes_its_article(ds):
     for q in ("clos-des-roses", "la-victoire", "vivier-corax"):
         lines = card_lines(ds, q)
         assert any(ln.startswith("Écart à l'ARC (EPCI) (2020-2021) : ") for ln in lines), lines
-        assert any(ln.startswith("Écart à Compiègne : ") for ln in lines), lines
+        assert any(ln.startswith("L'écart à Compiègne s'est ") for ln in lines), lines
         assert not [ln for ln in lines if "à ARC" in ln or "de ARC" in ln]
         assert "L'ARC (EPCI) sur la même période : +0,3 point (énoncé du contrat)" in lines
     assert [w.to_place(ds, t) for t in ("arc", "compiegne", "oise", "hauts-de-france", "france", "clos-des-roses")] == [
@@ -135,3 +135,25 @@ def test_the_glossary_neet_says_whose_age_band_is_whose(ds):
     assert "l'INSEE et Eurostat retiennent les 15-29 ans" in d
     assert "jeune de 16 à 25 ans ni en emploi" not in d  # the international definition is not the contract's band
     assert d in page_text(run_page("pages/sources.py"))
+
+
+def test_a_change_of_a_gap_is_said_as_a_change_not_as_a_level(ds):
+    """The contract's « Evolution des écarts »: « une diminution des écarts avec la commune (-98€) »,
+    « une augmentation des écarts avec la commune (+118€) », « … de +1 144€ » (2015 → 2020). A card
+    line « Écart à Compiègne : +1 144 € » read as the gap itself."""
+    said = {
+        "clos-des-roses": "L'écart à Compiègne s'est réduit de 98 € entre 2015 et 2020 (énoncé du contrat)",
+        "la-victoire": "L'écart à Compiègne s'est creusé de 118 € entre 2015 et 2020 (énoncé du contrat)",
+        "vivier-corax": "L'écart à Compiègne s'est creusé de 1 144 € entre 2015 et 2020 (énoncé du contrat)",
+    }
+    for q, line in said.items():
+        lines = card_lines(ds, q)
+        assert line in lines, lines
+        assert not [ln for ln in lines if ln.startswith("Écart à Compiègne")], lines
+    # the three are the contract's only stated changes of a gap: all the median declared income's
+    gaps = [s for q in ds.quartier_ids for c in model.fiche(ds, q).cards for s in c.stated if s.reference]
+    assert sorted((s.territory, s.indicator, s.change) for s in gaps) == [
+        ("clos-des-roses", "median_declared_income", -98),
+        ("la-victoire", "median_declared_income", 118),
+        ("vivier-corax", "median_declared_income", 1144),
+    ]

@@ -3,6 +3,10 @@ and always show the same data as a table (the chart's text alternative)."""
 
 from __future__ import annotations
 
+import calendar
+import json
+import re
+
 import altair as alt
 import pandas as pd
 
@@ -30,6 +34,7 @@ def long_frame(ds: Dataset, figures) -> pd.DataFrame:
                 "période": period_label(f.period),
                 "period": f.period,
                 "order": period_sort_key(f.period),
+                "an": period_middle(f.period),
                 "valeur": f.value,
                 "valeur (texte)": w.value_text(f),
                 "source": f.source,
@@ -45,6 +50,56 @@ def long_frame(ds: Dataset, figures) -> pd.DataFrame:
     return df
 
 
+def period_span(period: str) -> tuple[float, float] | None:
+    """The stretch of time a contract period covers, in years, so that « 2017-2018 », « 2019 » and
+    « 2020-2021 » are not drawn as equal steps: « 2019 » → 2019–2020, « 2017-2018 » → 2017–2019,
+    « 2021-T2 » → 2021,25–2021,5, « 2023-S1 », « 2023-06 », a date « 2016-12-31 » → that day (an
+    instant). None for a period the contract leaves unsaid (« période non précisée »)."""
+    m = re.match(r"^(\d{4})(?:-(\d{4})|-T([1-4])|-S([12])|-(\d{2})-(\d{2})|-(\d{2}))?$", period or "")
+    if not m:
+        return None
+    year = int(m[1])
+    if m[2]:
+        return (float(year), float(int(m[2]) + 1))
+    if m[3]:
+        return (year + (int(m[3]) - 1) / 4, year + int(m[3]) / 4)
+    if m[4]:
+        return (year + (int(m[4]) - 1) / 2, year + int(m[4]) / 2)
+    if m[5]:
+        days = 366 if calendar.isleap(year) else 365
+        at = year + (pd.Timestamp(period).day_of_year - 0.5) / days
+        return (at, at)
+    if m[7]:
+        return (year + (int(m[7]) - 1) / 12, year + int(m[7]) / 12)
+    return (float(year), float(year + 1))
+
+
+def period_middle(period: str) -> float | None:
+    """Where a period sits on a chart's time axis: the middle of its span (rounded to 1/10 000 year)."""
+    span = period_span(period)
+    return None if span is None else round((span[0] + span[1]) / 2, 4)
+
+
+def _time_axis(data: pd.DataFrame) -> alt.X | None:
+    """A quantitative year axis: each period at its middle, labelled with the contract's period
+    string (and nowhere else: no tick between the periods). None when a period cannot be placed."""
+    if not len(data) or data["an"].isna().any():
+        return None
+    labels = dict(zip(data["an"], data["période"], strict=False))
+    spans = [span for span in map(period_span, data["period"]) if span is not None]
+    low = min(min(a for a, _ in spans), min(labels) - 0.5)
+    high = max(max(b for _, b in spans), max(labels) + 0.5)
+    expr = "''"
+    for at, label in sorted(labels.items(), reverse=True):
+        expr = f"datum.value == {at} ? {json.dumps(label, ensure_ascii=False)} : {expr}"
+    return alt.X(
+        "an:Q",
+        title="Période (placée au milieu de sa durée)",
+        scale=alt.Scale(domain=[low, high], zero=False, nice=False),
+        axis=alt.Axis(values=sorted(labels), labelExpr=expr, labelAngle=0, grid=True, labelOverlap=False),
+    )
+
+
 def _colour_scale(df: pd.DataFrame) -> alt.Scale:
     pairs = dict(zip(df["territoire"], df["couleur"], strict=True))
     return alt.Scale(domain=list(pairs), range=list(pairs.values()))
@@ -54,31 +109,37 @@ def series_chart(
     df: pd.DataFrame,
     title: str,
     unit_label: str,
-    zero: bool = False,
+    zero: bool = True,
     breaks: list[tuple[str, str, str, str]] | None = None,
     said: str = "",
+    stroke: float = 2.5,
+    point: float = 80,
 ) -> alt.Chart:
-    """`zero`: counts start at 0 (a cropped axis would exaggerate a change of 276 → 271). A change
-    of perimeter splits a territory's line in two segments (never joined) and is marked by a
-    dashed rule at the first period of the new perimeter, said in the subtitle."""
+    """Honest by construction (README, « Règles des graphiques »): the value axis starts at 0
+    (`zero`; counts, rates and amounts alike: a 3-point change of a 60 % rate does not fill the chart);
+    periods sit on a time scale at the middle of their span (« 2017-2018 », « 2019 », « 2020-2021 »
+    are not equal steps), labelled with the contract's period strings. A change of perimeter splits a
+    territory's line in two segments (never joined) and is marked by a dashed rule between the last
+    period of the old perimeter and the first of the new one, said in the subtitle. `stroke` and
+    `point` (area, px²) are larger on slides."""
     order = list(dict.fromkeys(df.sort_values("order")["période"]))
     data = df.dropna(subset=["valeur"])
+    time = _time_axis(data)
+    x = time if time is not None else alt.X("période:N", sort=order, title="Période", axis=alt.Axis(labelAngle=0))
     # the full sentence is under the chart and in its text alternative; the subtitle stays one short line
     subtitle = [f"Unité : {unit_label}"] + (
         ["Pointillés verticaux : changement de périmètre, segments non reliés"] if said else []
     )
+    names = list(dict.fromkeys(data["territoire"]))
+    legend = alt.Legend(orient="bottom", columns=3, labelLimit=220)
     base = alt.Chart(data, title=alt.TitleParams(title, subtitle=subtitle, anchor="start")).encode(
-        x=alt.X("période:N", sort=order, title="Période", axis=alt.Axis(labelAngle=0)),
+        x=x,
         y=alt.Y("valeur:Q", title=unit_label, axis=alt.Axis(labelExpr=FR_AXIS, tickCount=6), scale=alt.Scale(zero=zero)),
-        color=alt.Color(
-            "territoire:N",
-            title="Territoire",
-            scale=_colour_scale(data),
-            legend=alt.Legend(orient="bottom", columns=3, labelLimit=220),
-        ),
-        # told apart without colour too: a dash pattern and a point shape per territory
-        strokeDash=alt.StrokeDash("territoire:N", title="Territoire", legend=alt.Legend(orient="bottom", columns=3)),
-        shape=alt.Shape("territoire:N", title="Territoire", legend=alt.Legend(orient="bottom", columns=3)),
+        color=alt.Color("territoire:N", title="Territoire", scale=_colour_scale(data), legend=legend),
+        # told apart without colour too: a dash pattern and a point shape per territory, in the same
+        # legend (one entry per territory: its colour, dash and shape; the same order as the colours)
+        strokeDash=alt.StrokeDash("territoire:N", title="Territoire", scale=alt.Scale(domain=names), legend=legend),
+        shape=alt.Shape("territoire:N", title="Territoire", scale=alt.Scale(domain=names), legend=legend),
         tooltip=[
             alt.Tooltip("territoire:N"),
             alt.Tooltip("période:N"),
@@ -88,16 +149,28 @@ def series_chart(
             alt.Tooltip("origine:N"),
         ],
     )
-    layers = [base.mark_line(strokeWidth=2.5).encode(detail="segment:N"), base.mark_point(size=80, filled=True)]
+    layers = [base.mark_line(strokeWidth=stroke).encode(detail="segment:N"), base.mark_point(size=point, filled=True)]
     found = breaks or []
     if found:
-        marks = pd.DataFrame(
-            [{"période": after, "rupture": f"Changement de périmètre ({change})"} for _, _, after, change in found]
-        ).drop_duplicates()
-        rule = alt.Chart(marks).encode(x=alt.X("période:N", sort=order))
+        if time is not None:  # between the two periods, on the time scale
+            at = dict(zip(data["période"], data["an"], strict=False))
+            marks = pd.DataFrame(
+                [
+                    {"an": round((at[before] + at[after]) / 2, 4), "rupture": f"Changement de périmètre ({change})"}
+                    for _, before, after, change in found
+                ]
+            ).drop_duplicates()
+            rule = alt.Chart(marks).encode(x=alt.X("an:Q"))
+            offset, dx = 0, 4
+        else:
+            marks = pd.DataFrame(
+                [{"période": after, "rupture": f"Changement de périmètre ({change})"} for _, _, after, change in found]
+            ).drop_duplicates()
+            rule = alt.Chart(marks).encode(x=alt.X("période:N", sort=order))
+            offset, dx = -20, -16
         layers += [
-            rule.mark_rule(color="#57606a", strokeDash=[6, 4], strokeWidth=2, xOffset=-20).encode(tooltip=["rupture:N"]),
-            rule.mark_text(align="left", baseline="top", dx=-16, y=4, fontSize=14, color="#3d434b").encode(
+            rule.mark_rule(color="#57606a", strokeDash=[6, 4], strokeWidth=2, xOffset=offset).encode(tooltip=["rupture:N"]),
+            rule.mark_text(align="left", baseline="top", dx=dx, y=4, fontSize=14, color="#3d434b").encode(
                 text=alt.value("changement de périmètre")
             ),
         ]

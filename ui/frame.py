@@ -61,12 +61,39 @@ CSS = """
 """.replace("__IMPROVEMENT__", w.VERDICT_COLOUR[IMPROVEMENT]).replace("__DETERIORATION__", w.VERDICT_COLOUR[DETERIORATION])
 
 
+# Streamlit scrolls its main area ([data-testid=stMain]), not the document: a page opened by its
+# address, before any click, sends the keys to the body and nothing moves. A remote or a keyboard
+# (↓ ↑, Page Down / Page Up, Space / Shift+Space, Home / End) scrolls the main area when the focus
+# is on the body; a focused control keeps its own keys; /presentation keeps its remote keys.
+KEY_SCROLL = """<script>
+(() => {
+  if (window.__q2030keys) return;
+  window.__q2030keys = true;
+  document.addEventListener("keydown", (ev) => {
+    if (ev.defaultPrevented || ev.ctrlKey || ev.altKey || ev.metaKey) return;
+    if (window.location.pathname.endsWith("/presentation")) return;
+    const t = ev.target;
+    if (t !== document.body && t !== document.documentElement) return;
+    if (document.querySelector("[aria-modal=true]")) return;
+    const main = document.querySelector("[data-testid=stMain]");
+    if (!main || main.scrollHeight <= main.clientHeight) return;
+    const page = Math.max(main.clientHeight * 0.875, main.clientHeight - 80);
+    const step = {ArrowDown: 60, ArrowUp: -60, PageDown: page, PageUp: -page,
+                  " ": ev.shiftKey ? -page : page, Home: -main.scrollHeight, End: main.scrollHeight}[ev.key];
+    if (step === undefined) return;
+    ev.preventDefault();
+    main.scrollBy({top: step, behavior: "instant"});  // a smooth scroll stops short when a chart is drawn meanwhile
+  });
+})();
+</script>"""
+
+
 def page_setup(title: str, intro: str | None = None, browser_title: str | None = None, toggle: bool = True) -> None:
     """Every page starts here: the document head (lang, French, accessibility, kiosk), its styles, its
     title, and the switch between the living diagnostic and the contract as printed."""
     if browser_title:
         st.set_page_config(page_title=browser_title)
-    st.html(head_html(), unsafe_allow_javascript=True)
+    st.html(head_html() + KEY_SCROLL, unsafe_allow_javascript=True)
     st.markdown(CSS, unsafe_allow_html=True)
     st.title(title, anchor=False)
     if toggle:

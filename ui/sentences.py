@@ -153,17 +153,10 @@ def card_sentence(ds, territory: str, c: Card) -> Sentence | None:
     if ev.verdict in VERDICT_WORD:
         text += f", {VERDICT_WORD[ev.verdict]}"
     for s in c.stated:
-        amount = w.change_text(abs(s.change), w.stated_unit(s, c.figure.unit), s.decimals).lstrip("+")
         same = (s.period_from, s.period_to) == (ev.start.period, ev.end.period)
         span = "" if same else f" entre {when(s.period_from)} et {when(s.period_to)}"
         if s.reference:
-            ref = w.to_place(ds, s.reference)
-            if s.change < 0:
-                text += f" ; l'écart {ref} s'est réduit de {amount}{span} ({w.STATED})"
-            elif s.change > 0:
-                text += f" ; l'écart {ref} s'est creusé de {amount}{span} ({w.STATED})"
-            else:
-                text += f" ; l'écart {ref} est resté le même{span} ({w.STATED})"
+            text += f" ; {w.gap_change_text(ds, s, c.figure.unit)}{span} ({w.STATED})"
         else:
             signed = w.change_text(s.change, w.stated_unit(s, c.figure.unit), s.decimals)
             text += f" ; à l'échelle {w.of_place(ds, s.territory)} : {signed}{span} ({w.STATED})"

@@ -310,14 +310,23 @@ def stated_unit(s: StatedChange, unit: str) -> str:
     return {"€": "euros", "points": "pourcent"}.get(s.change_unit, unit)
 
 
+def gap_change_text(ds: Dataset, s: StatedChange, unit: str) -> str:
+    """A change of the gap to a reference, said as a change (« Écart : +1 144 € » read as a level):
+    « l'écart à Compiègne s'est creusé de 1 144 € ». The contract's sign is the gap's size: « une
+    augmentation des écarts avec la commune de +1 144€ », « une diminution des écarts (-98€) »."""
+    ref = to_place(ds, s.reference or "")
+    if s.change == 0:
+        return f"l'écart {ref} est resté le même"
+    amount = change_text(abs(s.change), stated_unit(s, unit), s.decimals).lstrip("+")
+    return f"l'écart {ref} s'est {'creusé' if s.change > 0 else 'réduit'} de {amount}"
+
+
 def stated_text(ds: Dataset, s: StatedChange, unit: str) -> str:
     """A change the contract states: of the gap to a reference, or of a reference territory."""
     amount = change_text(s.change, stated_unit(s, unit), s.decimals)
     if s.reference:
-        return (
-            f"Écart {to_place(ds, s.reference)} : {amount} entre {period_label(s.period_from)} "
-            f"et {period_label(s.period_to)} ({STATED})"
-        )
+        said = gap_change_text(ds, s, unit)
+        return f"{said[:1].upper()}{said[1:]} entre {period_label(s.period_from)} et {period_label(s.period_to)} ({STATED})"
     who = place(ds, s.territory)
     return f"{who[:1].upper()}{who[1:]} sur la même période : {amount} ({STATED})"
 

@@ -175,7 +175,11 @@ def test_map_tooltip_stays_inside_the_map(browser, app_url):
     [
         ("clos-des-roses", "Le Clos des Roses", ["10 190 €", "63,1 %", "9 456" if False else "+734 €", "35,5 %", "QN06007M"]),
         ("la-victoire", "La Victoire", ["11 330 €", "59,3 %", "QN06008I", "Incohérence du contrat"]),
-        ("vivier-corax", "Vivier Corax", ["9 470 €", "64,5 %", "+1 144 €", "9.2 Renforcer les interventions"]),
+        (
+            "vivier-corax",
+            "Vivier Corax",
+            ["9 470 €", "64,5 %", "L'écart à Compiègne s'est creusé de 1 144 €", "9.2 Renforcer les interventions"],
+        ),
         ("echarde", "Square de l'Echarde", ["14 327 €", "340", "Poche de pauvreté (carreau INSEE de 200 m)"]),
         ("jean-moulin", "Square Jean Moulin", ["16 983 €", "169", "160", "Incohérence du contrat"]),
     ],
@@ -269,7 +273,7 @@ def test_deep_link_is_the_first_request_of_a_fresh_server(browser, tmp_path):
         ctx, page = offline_page(browser, 1400, 1400)
         open_app(page, f"{url}/fiche?q=vivier-corax")
         assert page.locator("h1").first.inner_text().strip() == "Vivier Corax"
-        wait_texts(page, ["9 470 €", "Écart à Compiègne : +1 144 €"])
+        wait_texts(page, ["9 470 €", "L'écart à Compiègne s'est creusé de 1 144 € entre 2015 et 2020"])
         nav = page.locator("[data-testid=stTopNav]")  # the router's navigation (top bar, sections)
         assert nav.count() == 1 and "Tableau de bord" in nav.inner_text() and "Les quatre piliers" in nav.inner_text()
         assert "q=vivier-corax" in page.url

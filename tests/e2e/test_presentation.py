@@ -97,6 +97,7 @@ def test_keys_and_clicker_move_between_slides_and_the_address_follows(room, app_
     wait_slide(room, 1)
     room.keyboard.press("ArrowRight")
     room.wait_for_url(re.compile(r".*q=clos-des-roses"), timeout=30_000)
+    wait_slide(room, 2)  # a key pressed during the rerun clicks the previous slide's button
     room.keyboard.press("PageDown")  # what a presenter's clicker sends
     room.wait_for_url(re.compile(r".*q=la-victoire"), timeout=30_000)
     wait_slide(room, 3)
@@ -179,3 +180,32 @@ def test_no_text_under_16_px_on_a_projector(room, app_url, path):
     seen = room.evaluate(SMALL_TEXT_JS)
     assert seen["total"] > 1000, seen["total"]
     assert seen["small"] == [], seen["small"][:20]
+
+
+@pytest.mark.parametrize("path", ["/fiche?q=clos-des-roses", "/emploi"])
+@pytest.mark.parametrize("key", ["PageDown", "ArrowDown", "Space"])
+def test_a_page_opened_by_its_address_scrolls_with_the_remote_without_a_click(room, app_url, path, key):
+    """The official's remote (Page Down) or keyboard (↓, Space) scrolls an ordinary page at once:
+    Streamlit scrolls an inner container, and before any click the keys went to the body."""
+    open_app(room, app_url + path)
+    # the page laid out (charts and cards drawn): its title and height stay put for half a second
+    room.wait_for_function(
+        """() => { const t = document.querySelector('h1').getBoundingClientRect().top + ' '
+                     + document.querySelector('[data-testid=stMain]').scrollHeight;
+                   const ok = window.__lastTop === t; window.__lastTop = t; return ok; }""",
+        polling=500,
+        timeout=20_000,
+    )
+    state = """() => [document.querySelector('h1').getBoundingClientRect().top,
+                      document.querySelector('[data-testid=stMain]').scrollTop, document.activeElement.tagName]"""
+    top, scrolled, focused = room.evaluate(state)
+    assert (scrolled, focused) == (0, "BODY")  # at the top, nothing clicked, nothing focused
+    room.keyboard.press(key)
+    # a page for Page Down and Space, a line for ↓
+    least = 40 if key == "ArrowDown" else 800
+    room.wait_for_function("(d) => document.querySelector('[data-testid=stMain]').scrollTop >= d", arg=least, timeout=5_000)
+    room.wait_for_timeout(600)
+    now = room.evaluate(state)
+    assert now[0] <= top - least and now[2] == "BODY", (top, now)  # the title went up with the content
+    room.keyboard.press("Shift+Space" if key == "Space" else "PageUp" if key == "PageDown" else "ArrowUp")
+    room.wait_for_function("() => document.querySelector('[data-testid=stMain]').scrollTop === 0", timeout=5_000)
