@@ -35,7 +35,8 @@ def page(path: str, query: dict | None = None) -> str:
     parts = [e.value for e in at.markdown] + [e.value for e in at.caption] + [e.value for e in at.warning]
     parts += [e.value for e in at.subheader] + [e.label for e in at.expander] + [t.value.to_string() for t in at.table]
     parts += [e.proto.body for e in at.get("html") if "<style>" not in e.proto.body[:10]]
-    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", "\n".join(parts))).replace("**", "").split())
+    joined = re.sub(r"</?span[^>]*>", "", "\n".join(parts))  # a number's no-break span is inline
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", joined)).replace("**", "").split())
 
 
 def text(ds, territory, indicator, period="") -> str:
