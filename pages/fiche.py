@@ -105,9 +105,9 @@ if not fiche.targeted and not fiche.mentioned:
         "Aucun objectif opérationnel ne cible explicitement ce quartier : tous les objectifs transversaux s'y appliquent."
     )
 for ob in fiche.targeted:
-    st.markdown(f"- **{ob['id']} {ob['title']}** — ciblé explicitement ({ob['target_basis']})")
+    st.markdown(f"- **{ob.id} {ob.title}** — ciblé explicitement ({ob.target_basis})")
 for ob in fiche.mentioned:
-    st.markdown(f"- {ob['id']} {ob['title']} — le quartier est cité dans la fiche de l'objectif")
+    st.markdown(f"- {ob.id} {ob.title} — le quartier est cité dans la fiche de l'objectif")
 
 st.header("Suivi des objectifs du contrat (N … N+5)", anchor=False)
 try:

@@ -216,8 +216,8 @@ def fiche_pdf(ds: Dataset, fiche: Fiche, today: dt.date | None = None) -> bytes:
         )
     if fiche.targeted or fiche.mentioned:
         story.append(P("Objectifs du contrat qui le concernent", s["Heading2"]))
-        story += [P(text(f"{ob['id']} {ob['title']} — ciblé explicitement"), s["BodyText"]) for ob in fiche.targeted]
-        story += [P(text(f"{ob['id']} {ob['title']} — cité"), s["BodyText"]) for ob in fiche.mentioned]
+        story += [P(text(f"{ob.id} {ob.title} — ciblé explicitement"), s["BodyText"]) for ob in fiche.targeted]
+        story += [P(text(f"{ob.id} {ob.title} — cité"), s["BodyText"]) for ob in fiche.mentioned]
 
     cmp = fiche.comparison
     head = ["Indicateur"] + [w.name(ds, q, True) + (" (ce quartier)" if q == cmp.highlight else "") for q in cmp.territories]
