@@ -4,6 +4,7 @@ driven by AppTest, signed in as a contributeur."""
 
 from __future__ import annotations
 
+import html
 import os
 from decimal import Decimal
 from pathlib import Path
@@ -350,3 +351,29 @@ def test_follow_up_exports_public_without_authors_and_formulas_neutralised(store
     assert "'=HYPERLINK" in public and "'@SUM(A1)" in public
     assert team.splitlines()[0].endswith(";statut;auteur;enregistré le;commentaire") and "agent.interne" in team
     assert "'-2+3 note" in team and ";validée;agent.interne;" in team
+
+
+def test_suivi_lists_the_team_values_left_under_a_retired_key(tmp_path, monkeypatch):
+    from data.followup import FollowupIndicator
+
+    team_db(tmp_path, monkeypatch, ("marie", "contributeur"))
+    store = FollowupStore()
+    stem = FollowupIndicator(
+        "os7-axe2-1", 7, "Poursuivre l'accompagnement…", "7.2", "Évolution du nombre de personnes … en particuliers :", ""
+    )
+    store.add(
+        indicator=stem,
+        territory="vivier-corax",
+        territories=load_dataset().territories,
+        year=2026,
+        value_text="31",
+        unit="personnes",
+        source="France Travail",
+        author="marie",
+    )
+    at = sign_in(open_suivi(), "marie")
+    boxes = " ".join(e.proto.body for e in at.get("html") if "q-notice-warning" in e.proto.body)
+    assert "1 valeur(s) en vigueur sont enregistrées sous une clé qui ne désigne plus un indicateur du référentiel" in boxes
+    table = next(e.proto.body for e in at.get("html") if "Valeurs à ressaisir" in e.proto.body)
+    assert "os7-axe2-1" in table and "Vivier Corax" in table and "2026 (N+1)" in table
+    assert "ses trois puces le sont (os7-axe2-2, os7-axe2-3, os7-axe2-4)" in html.unescape(table)
