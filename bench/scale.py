@@ -117,7 +117,7 @@ def synthetic_dataset(catalogue, territories, df) -> Dataset:
         glossary=None,
         referentiel_links=None,
         residents=None,
-        framework={},
+        framework=None,
     )
 
 

@@ -81,16 +81,16 @@ def followup_csv(entries, public: bool) -> bytes:
     return to_csv(PUBLIC_FOLLOWUP if public else TEAM_FOLLOWUP, rows)
 
 
-def template_csv(indicators: list[dict]) -> bytes:
+def template_csv(indicators) -> bytes:
     """The import template: a header and one row per follow-up indicator (its key and label)."""
-    return to_csv(TEMPLATE_COLUMNS, [[i["key"], neutralise(i["label"]), "", "", "", "", "", ""] for i in indicators])
+    return to_csv(TEMPLATE_COLUMNS, [[i.key, neutralise(i.label), "", "", "", "", "", ""] for i in indicators])
 
 
-def reference_csv(territories: list[tuple[str, str]], indicators: list[dict]) -> bytes:
+def reference_csv(territories: list[tuple[str, str]], indicators) -> bytes:
     """What an import may contain: each territory id (with its name) and each indicator key (with its
     label), for the team filling the template in a spreadsheet."""
     rows = [["territoire", t_id, neutralise(name)] for t_id, name in territories]
-    rows += [["indicateur", i["key"], neutralise(i["label"])] for i in indicators]
+    rows += [["indicateur", i.key, neutralise(i.label)] for i in indicators]
     return to_csv(["colonne", "valeur à écrire", "signification"], rows)
 
 

@@ -20,7 +20,7 @@ import pandas as pd
 
 from . import paths
 from .errors import DataValidationError
-from .framework import load_framework
+from .framework import Framework, load_framework
 from .indicators import load_changes, load_indicators, period_sort_key
 from .schemas import (
     Catalogue,
@@ -101,7 +101,7 @@ class Dataset:
     glossary: Glossary
     referentiel_links: ReferentielLinks
     residents: Residents
-    framework: dict
+    framework: Framework
     _memo: dict = field(default_factory=dict, repr=False)
 
     # -- territories -----------------------------------------------------------------------------
@@ -339,12 +339,7 @@ def cross_check(ds: Dataset) -> None:
     _check_ids(
         "framework.yaml",
         "territoire",
-        [
-            q
-            for o in ds.framework["orientations"]
-            for ob in o["objectives"]
-            for q in ob["target_quartiers"] + ob["mentioned_quartiers"]
-        ],
+        [q for o in ds.framework.orientations for ob in o.objectives for q in ob.target_quartiers + ob.mentioned_quartiers],
         ts,
     )
 
@@ -368,7 +363,7 @@ def load_dataset(folder: Path | None = None) -> Dataset:
         glossary=load_yaml_model(folder / "glossary.yaml", Glossary),
         referentiel_links=load_yaml_model(folder / "referentiel_links.yaml", ReferentielLinks),
         residents=load_yaml_model(folder / "residents.yaml", Residents),
-        framework=load_framework(folder / "framework.yaml", folder / "framework.schema.json"),
+        framework=load_framework(folder / "framework.yaml"),
     )
     cross_check(ds)
     return ds

@@ -93,48 +93,57 @@ def year_label(year: int) -> str:
     return f"{year} ({'N' if k == 0 else f'N{k:+d}'})"
 
 
-def _is_indicator(text: str) -> bool:
-    """The référentiel's cells mix indicators with their sub-bullets and time hints (« Par sexe »,
-    « N, N+1, N+2… », « (décomposition primaire, collège, lycée…) »): only the former can be recorded."""
-    t = text.strip()
-    if t.startswith("(") or len(t) < 30:
-        return False
-    return not re.match(r"^(Progression de N, N\+1, N\+2, N\+3\+N\+4$|N, N\+1|Année N)", t)
+@dataclass(frozen=True)
+class FollowupIndicator:
+    """A référentiel indicator as the follow-up records it: its key, its orientation (the table it is
+    printed in), its axis and the objective the contract links the axis to (None: the whole
+    orientation), its one-line label and its sources."""
+
+    key: str
+    orientation: int
+    axis: str
+    objective_ref: str | None
+    label: str
+    sources: str
 
 
-def referentiel_indicators(framework: dict) -> list[dict]:
-    """Every follow-up indicator of the référentiel, with a stable key (orientation, axis, rank)."""
+GENERAL_AXIS = "Ensemble de l'orientation"
+
+# Keys that once named a référentiel indicator and no longer do (issue 19: the référentiel read as
+# printed). A value stored under one of them stays in the history, is listed by `orphaned` and is
+# never counted: the team re-records it under the right indicator. Never reuse one.
+RETIRED_KEYS = {
+    "os3-axe2-1": "l'amorce « Évolution du nombre de professionnels en proximité en mesure de prévenir, d'alerter, de "
+    "sensibiliser les habitants sur : » n'est pas un indicateur : ses deux puces le sont (os3-axe2-2 « Des actes "
+    "d'incivilité », os3-axe2-3 « Des actes de délinquance dans les espaces publics »)",
+    "os7-axe2-1": "l'amorce « Évolution du nombre de personnes en difficulté pour accéder à l'emploi […], en particuliers : » "
+    "n'est pas un indicateur : ses trois puces le sont (os7-axe2-2, os7-axe2-3, os7-axe2-4)",
+}
+
+
+def referentiel_indicators(framework) -> list[FollowupIndicator]:
+    """Every follow-up indicator of the référentiel, in the contract's order, with its stable key
+    (written in qpv_data/framework.yaml, never derived from a position)."""
     out = []
-    for o in framework["orientations"]:
-        ref = o["referentiel"]
-        for a, ax in enumerate(ref["axes"], start=1):
-            for i, text in enumerate(ax["indicators"], start=1):
-                if not _is_indicator(text):
-                    continue
-                out.append(
-                    {
-                        "key": f"os{o['number']}-axe{a}-{i}",
-                        "orientation": o["number"],
-                        "axis": ax["axis"],
-                        "objective_ref": ax["objective_ref"],  # the objective the contract links the axis to
-                        "label": text,
-                        "sources": " ".join(ax["sources"]),
-                    }
-                )
-        for i, text in enumerate(ref["general"].get("indicators", []), start=1):
-            if not _is_indicator(text):
-                continue
-            out.append(
-                {
-                    "key": f"os{o['number']}-ensemble-{i}",
-                    "orientation": o["number"],
-                    "axis": "Ensemble de l'orientation",
-                    "objective_ref": None,  # the whole orientation
-                    "label": text,
-                    "sources": " ".join(ref["general"].get("sources", [])),
-                }
-            )
+    for o in framework.orientations:
+        ref = o.referentiel
+        for ax in ref.axes:
+            out += [
+                FollowupIndicator(ind.key, o.number, ax.axis, ax.objective_ref, ind.label, " ".join(ax.sources))
+                for ind in ax.indicators
+            ]
+        out += [
+            FollowupIndicator(ind.key, o.number, GENERAL_AXIS, None, ind.label, " ".join(ref.general.sources))
+            for ind in ref.general.indicators
+        ]
     return out
+
+
+def orphaned(framework, entries: Iterable[Entry]) -> list[Entry]:
+    """Stored values whose key names no indicator of the référentiel any more (a retired key, or a
+    framework.yaml edited by hand): never counted anywhere, listed for the team to re-record."""
+    known = {i.key for i in referentiel_indicators(framework)}
+    return [e for e in entries if e.indicator_key not in known]
 
 
 def recordable_territories(ds) -> list[str]:
@@ -269,7 +278,7 @@ def _text(value, field: str, limit: int, required_msg: str | None, multiline: bo
 
 def check(
     *,
-    indicator: dict,
+    indicator: FollowupIndicator,
     territory: str,
     territories: Mapping | Iterable[str],
     year,
@@ -305,9 +314,9 @@ def check(
     author = _text(author, "auteur", 64, "connectez-vous : la valeur est enregistrée au nom de votre compte.")
     comment = _text(comment, "commentaire", MAX_COMMENT, None, multiline=True)
     return {
-        "indicator_key": indicator["key"],
-        "indicator_label": indicator["label"],
-        "orientation": int(indicator["orientation"]),
+        "indicator_key": indicator.key,
+        "indicator_label": indicator.label,
+        "orientation": indicator.orientation,
         "territory": territory,
         "year": year,
         "value": value,
@@ -427,7 +436,7 @@ def check_import(ds, name: str, data: bytes, author: str) -> tuple[list[dict], l
     territory and year as an earlier one."""
     from .links import shared_links
 
-    indicators = {i["key"]: i for i in referentiel_indicators(ds.framework)}
+    indicators = {i.key: i for i in referentiel_indicators(ds.framework)}
     shared = shared_links(ds)
     territories = recordable_territories(ds)
     problems: list[str] = []
@@ -451,6 +460,11 @@ def check_import(ds, name: str, data: bytes, author: str) -> tuple[list[dict], l
             problems.append(
                 f"ligne {line}, colonne indicateur : « {key} » est la série « {ds.catalogue[series].label} » du diagnostic (une seule valeur "
                 "pour les deux) : saisissez-la dans /suivi › « Prolonger une série du diagnostic », avec son millésime et son périmètre"
+            )
+            continue
+        if key in RETIRED_KEYS:
+            problems.append(
+                f"ligne {line}, colonne indicateur : « {key} » ne désigne plus un indicateur du référentiel : {RETIRED_KEYS[key]}"
             )
             continue
         if key not in indicators:

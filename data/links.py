@@ -44,6 +44,6 @@ def shared_links(ds) -> dict[str, str]:
     if found is None:
         from .followup import referentiel_indicators
 
-        found = {i["key"]: cid for i in referentiel_indicators(ds.framework) if (cid := shared_indicator(ds, i["label"]))}
+        found = {i.key: cid for i in referentiel_indicators(ds.framework) if (cid := shared_indicator(ds, i.label))}
         ds._memo["__shared__"] = found
     return found

@@ -11,7 +11,7 @@ import math
 from dataclasses import dataclass
 
 from .dataset import STATUS_ABSENT, STATUS_NA, Dataset, Figure
-from .framework import objectives_for_quartier
+from .framework import Objective, objectives_for_quartier
 from .indicators import period_sort_key
 from .schemas import CardSpec, Inconsistency, Reading, Territory
 from .series import same_segment
@@ -149,8 +149,8 @@ class Fiche:
     comparison: ComparisonTable
     inconsistencies: tuple[Inconsistency, ...]
     reading: Reading
-    targeted: tuple[dict, ...]
-    mentioned: tuple[dict, ...]
+    targeted: tuple[Objective, ...]
+    mentioned: tuple[Objective, ...]
     priorities: tuple[Priority, ...]
     figures: tuple[Figure, ...]  # every figure of the quartier (its CSV export)
 

@@ -13,7 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from .followup import YEAR_N, Entry, referentiel_indicators
+from .followup import YEAR_N, Entry, FollowupIndicator, referentiel_indicators
+from .framework import Framework
 from .series import same_segment
 
 FOLLOW_YEARS = list(range(YEAR_N, YEAR_N + 6))  # N … N+5
@@ -68,8 +69,8 @@ def _completeness(indicators: list[IndicatorProgress]) -> list[Completeness]:
     return [Completeness(y, sum(1 for i in indicators if i.by_year[y] is not None), len(indicators)) for y in FOLLOW_YEARS]
 
 
-def _indicator(ind: dict, entries: dict[tuple[str, int], Entry]) -> IndicatorProgress:
-    by_year = {y: entries.get((ind["key"], y)) for y in FOLLOW_YEARS}
+def _indicator(ind: FollowupIndicator, entries: dict[tuple[str, int], Entry]) -> IndicatorProgress:
+    by_year = {y: entries.get((ind.key, y)) for y in FOLLOW_YEARS}
     recorded = [e for e in by_year.values() if e is not None]
     last = max(recorded, key=lambda e: e.year) if recorded else None
     first = by_year[YEAR_N]
@@ -86,7 +87,7 @@ def _indicator(ind: dict, entries: dict[tuple[str, int], Entry]) -> IndicatorPro
         note = f"périmètres différents ({first.perimeter} en N, {last.perimeter} en {last.year}) : pas de comparaison"
     else:
         change = last.value - first.value
-    return IndicatorProgress(ind["key"], ind["label"], ind["orientation"], by_year, last, change, note)
+    return IndicatorProgress(ind.key, ind.label, ind.orientation, by_year, last, change, note)
 
 
 def shared_entries(ds, territory: str) -> dict[tuple[str, int], Entry]:
@@ -96,7 +97,7 @@ def shared_entries(ds, territory: str) -> dict[tuple[str, int], Entry]:
     the public)."""
     from .links import shared_links
 
-    indicators = {i["key"]: i for i in referentiel_indicators(ds.framework)}
+    indicators = {i.key: i for i in referentiel_indicators(ds.framework)}
     out: dict[tuple[str, int], Entry] = {}
     for key, catalogue_id in shared_links(ds).items():
         if catalogue_id not in ds.catalogue:
@@ -106,11 +107,11 @@ def shared_entries(ds, territory: str) -> dict[tuple[str, int], Entry]:
         for f in ds.series(territory, catalogue_id):
             if f.from_contract or f.missing or not f.period.isdigit() or int(f.period) not in FOLLOW_YEARS:
                 continue
-            out[(ind["key"], int(f.period))] = Entry(
+            out[(ind.key, int(f.period))] = Entry(
                 id=f.point_id,
-                indicator_key=ind["key"],
-                indicator_label=ind["label"],
-                orientation=ind["orientation"],
+                indicator_key=ind.key,
+                indicator_label=ind.label,
+                orientation=ind.orientation,
                 territory=territory,
                 year=int(f.period),
                 value=Decimal(f"{f.value:.{f.decimals}f}"),
@@ -126,7 +127,7 @@ def shared_entries(ds, territory: str) -> dict[tuple[str, int], Entry]:
 
 
 def progress(
-    framework: dict, entries: list[Entry], territory: str, pillar: str | None = None, ds=None
+    framework: Framework, entries: list[Entry], territory: str, pillar: str | None = None, ds=None
 ) -> list[OrientationProgress]:
     """The progress of every orientation (of one pillar, if given) for one territory, from the
     values in force (`FollowupStore.latest()`) and, with `ds`, the points of the catalogue series
@@ -143,44 +144,35 @@ def progress(
     general: dict[int, list[IndicatorProgress]] = {}
     for ind in referentiel_indicators(framework):
         prog = _indicator(ind, current)
-        if ind["objective_ref"] is None:  # « ensemble de l'orientation »
-            general.setdefault(ind["orientation"], []).append(prog)
+        if ind.objective_ref is None:  # « ensemble de l'orientation »
+            general.setdefault(ind.orientation, []).append(prog)
         else:
-            by_objective.setdefault(ind["objective_ref"], []).append(prog)
+            by_objective.setdefault(ind.objective_ref, []).append(prog)
     questions: dict[str, list[str]] = {}
-    for o in framework["orientations"]:
-        for ax in o["referentiel"]["axes"]:
-            questions.setdefault(ax["objective_ref"], []).extend(ax["questions"])
+    for o in framework.orientations:
+        for ax in o.referentiel.axes:
+            questions.setdefault(ax.objective_ref, []).extend(q.label for q in ax.questions)
     out = []
-    for o in framework["orientations"]:
-        if pillar and o["pillar"] != pillar:
+    for o in framework.orientations:
+        if pillar and o.pillar != pillar:
             continue
         objectives = []
-        for ob in o["objectives"]:
-            inds = by_objective.get(ob["id"], [])
-            qs = list(dict.fromkeys([*questions.get(ob["id"], []), *ob.get("questions_evaluatives", [])]))
+        for ob in o.objectives:
+            inds = by_objective.get(ob.id, [])
+            qs = list(dict.fromkeys([*questions.get(ob.id, []), *ob.questions_evaluatives]))
             objectives.append(
-                ObjectiveProgress(
-                    ob["id"],
-                    ob["title"],
-                    o["number"],
-                    o["pillar"],
-                    inds,
-                    list(ob.get("indicateurs_suivi", [])),
-                    qs,
-                    _completeness(inds),
-                )
+                ObjectiveProgress(ob.id, ob.title, o.number, o.pillar, inds, list(ob.indicateurs_suivi), qs, _completeness(inds))
             )
-        gen = general.get(o["number"], [])
+        gen = general.get(o.number, [])
         every = [i for ob in objectives for i in ob.indicators] + gen
         out.append(
             OrientationProgress(
-                o["number"],
-                o["title"],
-                o["pillar"],
+                o.number,
+                o.title,
+                o.pillar,
                 objectives,
                 gen,
-                list(o["referentiel"]["general"].get("questions", [])),
+                [q.label for q in o.referentiel.general.questions],
                 _completeness(every),
             )
         )

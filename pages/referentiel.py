@@ -2,9 +2,11 @@
 evaluative questions; searchable; marks the indicators that already have figures here."""
 
 import html
+import itertools
 
 import streamlit as st
 
+from data.framework import RefIndicator, RefQuestion
 from data.links import fold, linked_indicators
 from data.links import proxy_note as links_proxy_note
 from ui import cached
@@ -37,7 +39,7 @@ query = c1.text_input(
     placeholder="ex. NEET, CPAM, santé mentale…",
     max_chars=SEARCH_MAX,
 )
-orient_opts = ["toutes"] + [str(o["number"]) for o in fw["orientations"]]
+orient_opts = ["toutes"] + [str(o.number) for o in fw.orientations]
 o_url = st.query_params.get("orientation", "toutes")
 o_choice = c2.selectbox(
     "Orientation",
@@ -56,18 +58,35 @@ def matches(*texts: str) -> bool:
     return not q or any(q in fold(t) for t in texts)
 
 
-def indicator_line(text: str) -> str:
-    ids = data_for(text)
+def indicator_line(ind: RefIndicator) -> str:
+    """One indicator as printed (its sub-bullets nested), with the figures the dashboard has for it."""
+    ids = data_for(ind.label)
     badge = ""
     if ids:
-        note = proxy_note(text)
+        note = proxy_note(ind.label)
         badge = (
             " <span class='q-tag' style='background:#dcf2e3'>données disponibles : "
             + ", ".join(html.escape(cat[i].label) for i in ids)
             + (f" — approchées : {html.escape(note)}" if note else "")
             + "</span>"
         )
-    return f"<li>{html.escape(text)}{badge}</li>"
+    sub = item_list([f"<li>{html.escape(b)}</li>" for b in ind.bullets]) if ind.bullets else ""
+    return f"<li>{html.escape(ind.text)}{badge}{sub}</li>"
+
+
+def indicator_lines(inds: list[RefIndicator]) -> list[str]:
+    """The indicators in print order; bullets that continue one stem are listed under it, the stem once."""
+    lines: list[str] = []
+    for lead, group in itertools.groupby(inds, key=lambda i: i.lead):
+        items = [indicator_line(i) for i in group]
+        lines += [f"<li>{html.escape(lead)}{item_list(items)}</li>"] if lead else items
+    return lines
+
+
+def question_line(q: RefQuestion, em: bool = False) -> str:
+    text = f"<em>{html.escape(q.text)}</em>" if em else html.escape(q.text)
+    sub = item_list([f"<li>{html.escape(b)}</li>" for b in q.bullets]) if q.bullets else ""
+    return f"<li>{text}{sub}</li>"
 
 
 def item_list(lines: list[str]) -> str:
@@ -83,51 +102,54 @@ AXIS_CSS = (
 
 
 total = 0
-for o in fw["orientations"]:
-    if o_choice != "toutes" and str(o["number"]) != o_choice:
+for o in fw.orientations:
+    if o_choice != "toutes" and str(o.number) != o_choice:
         continue
     blocks = []
-    for ax in o["referentiel"]["axes"]:
-        texts = [ax["axis"], *ax["indicators"], *ax["sources"], *ax["questions"]]
+    for ax in o.referentiel.axes:
+        texts = [ax.axis, *(i.label for i in ax.indicators), *ax.notes, *ax.sources, *(x.label for x in ax.questions)]
         if not matches(*texts):
             continue
-        inds = [i for i in ax["indicators"] if not only_data or data_for(i)]
+        inds = [i for i in ax.indicators if not only_data or data_for(i.label)]
         if only_data and not inds:
             continue
         blocks.append((ax, inds))
-    g = o["referentiel"]["general"]
-    g_inds = [i for i in g.get("indicators", []) if (not only_data or data_for(i))]
-    g_show = matches(*(g.get("indicators", []) + g.get("questions", []) + g.get("sources", []))) and (g_inds or not only_data)
+    g = o.referentiel.general
+    g_inds = [i for i in g.indicators if (not only_data or data_for(i.label))]
+    g_show = matches(*(i.label for i in g.indicators), *(x.label for x in g.questions), *g.sources) and (
+        bool(g_inds) or not only_data
+    )
     if not blocks and not g_show:
         continue
     total += 1
-    st.header(f"Orientation {o['number']} – {o['title_referentiel'] or o['title']}", anchor=False)
+    st.header(f"Orientation {o.number} – {o.title_referentiel or o.title}", anchor=False)
     # one element per block (an axis: its indicators and questions side by side, stacked on a narrow
     # screen): a page of 40 blocks reruns in a third of the time of 9 elements a block
     parts = []
     for ax, inds in blocks:
         elsewhere = (
             ""
-            if ax["objective_ref"].startswith(str(o["number"]) + ".")
+            if ax.objective_ref.startswith(str(o.number) + ".")
             else " (imprimé dans le tableau de cette orientation par le contrat)"
         )
-        sources = f"<p class='q-note'>{html.escape(' '.join(ax['sources']))}</p>" if ax["sources"] else ""  # shown, not followed
+        notes = "".join(f"<p class='q-note'>{html.escape(n)}</p>" for n in ax.notes)
+        sources = f"<p class='q-note'>{html.escape(' '.join(ax.sources))}</p>" if ax.sources else ""  # shown, not followed
         parts.append(
-            f"<section class='q-axis'><p><strong>Axe de travail : {html.escape(ax['axis'])}</strong><br>"
-            f"<small>Objectif opérationnel {html.escape(ax['objective_ref'])}{elsewhere}</small></p>"
+            f"<section class='q-axis'><p><strong>Axe de travail : {html.escape(ax.axis)}</strong><br>"
+            f"<small>Objectif opérationnel {html.escape(ax.objective_ref)}{elsewhere}</small></p>"
             "<div class='q-axis-cols'>"
-            f"<div><p><em>Indicateurs de suivi</em></p>{item_list([indicator_line(i) for i in inds])}{sources}</div>"
-            f"<div><p><em>Questions évaluatives</em></p>{item_list([f'<li>{html.escape(x)}</li>' for x in ax['questions']])}</div>"
+            f"<div><p><em>Indicateurs de suivi</em></p>{item_list(indicator_lines(inds))}{notes}{sources}</div>"
+            f"<div><p><em>Questions évaluatives</em></p>{item_list([question_line(x) for x in ax.questions])}</div>"
             "</div></section>"
         )
     if g_show:
-        notes = f" <small>{html.escape(' '.join(g.get('notes', [])))}</small>" if g.get("notes") else ""
-        body = item_list([indicator_line(i) for i in g_inds]) if g_inds else ""
-        if g.get("questions") and not only_data:
-            body += item_list([f"<li><em>{html.escape(x)}</em></li>" for x in g["questions"]])
-        if g.get("sources"):
-            body += f"<p class='q-note'>{html.escape(' '.join(g['sources']))}</p>"
-        parts.append(f"<section class='q-axis'><p><strong>Pour l'ensemble de l'orientation</strong>{notes}</p>{body}</section>")
+        g_notes = f" <small>{html.escape(' '.join(g.notes))}</small>" if g.notes else ""
+        body = item_list(indicator_lines(g_inds)) if g_inds else ""
+        if g.questions and not only_data:
+            body += item_list([question_line(x, em=True) for x in g.questions])
+        if g.sources:
+            body += f"<p class='q-note'>{html.escape(' '.join(g.sources))}</p>"
+        parts.append(f"<section class='q-axis'><p><strong>Pour l'ensemble de l'orientation</strong>{g_notes}</p>{body}</section>")
     st.html("".join(parts) + AXIS_CSS)
 if total == 0:
     # the search text is not repeated here (it would be read as Markdown): it stays in the field above

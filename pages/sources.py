@@ -129,6 +129,8 @@ st.markdown(
     "l'écart de revenu de chaque QPV à la commune) sont stockées comme des évolutions (`qpv_data/changes.csv`), jamais comme "
     "des niveaux.\n"
     "- Les écarts de taux sont exprimés en points de pourcentage.\n"
-    "- Le cadre stratégique et le référentiel sont extraits du texte du contrat (`tools/extract_framework.py`) puis validés "
-    "par un schéma (`qpv_data/framework.schema.json`)."
+    "- Le cadre stratégique est extrait du texte du contrat (`tools/extract_framework.py`) ; le référentiel d'évaluation "
+    "y est relu à la main tel que le contrat l'imprime (une amorce suivie de puces : les puces sont les indicateurs ; "
+    "les précisions de période ou de décomposition ne sont pas des indicateurs). Les deux sont validés à la lecture "
+    "(`data/framework.py`)."
 )

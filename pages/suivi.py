@@ -12,11 +12,13 @@ from data.followup import (
     MAX_COMMENT,
     MAX_SOURCE,
     MAX_UNIT,
+    RETIRED_KEYS,
     YEAR_N,
     YEAR_N_NOTE,
     YEARS,
     FollowupError,
     FollowupStoreError,
+    orphaned,
     recordable_territories,
     referentiel_indicators,
     year_label,
@@ -48,7 +50,7 @@ page_setup(
 ds = cached.dataset()
 ts = ds.territories
 indicators = referentiel_indicators(ds.framework)
-by_key = {i["key"]: i for i in indicators}
+by_key = {i.key: i for i in indicators}
 territory_ids = recordable_territories(ds)
 
 # --- what has been recorded -------------------------------------------------------------------------
@@ -81,6 +83,31 @@ else:
             "Une valeur « proposée » n'est visible que de l'équipe : elle devient publique (écrans publics, avancement, "
             "fiches, CSV public) quand un administrateur la valide.",
         )
+        lost = orphaned(ds.framework, latest)
+        if lost:
+            # never silent: a value whose key no longer names an indicator is counted nowhere (/avancement, fiches)
+            notice(
+                "warning",
+                f"{len(lost)} valeur(s) en vigueur sont enregistrées sous une clé qui ne désigne plus un indicateur du "
+                "référentiel : elles restent dans l'historique mais ne comptent plus dans l'avancement ; ressaisissez-les "
+                "sous le bon indicateur.",
+            )
+            st.html(
+                html_table(
+                    ["Clé", "Indicateur (libellé à la saisie)", "Territoire", "Année", "Raison"],
+                    [
+                        [
+                            e.indicator_key,
+                            e.indicator_label,
+                            w.name(ds, e.territory),
+                            year_label(e.year),
+                            RETIRED_KEYS.get(e.indicator_key, "clé inconnue du référentiel"),
+                        ]
+                        for e in lost
+                    ],
+                    caption="Valeurs à ressaisir",
+                )
+            )
     # stored text is shown as text: escaped, in cells that interpret nothing
     st.html(html_table(public_cols + (team_cols if internal else []), rows, caption="Valeurs de suivi en vigueur"))
     if not internal:
@@ -108,20 +135,20 @@ if not account.can("record"):
     notice("info", f"Le rôle « {account.role} » permet de lire les valeurs et les commentaires internes, pas d'en saisir.")
 else:
     st.header("Enregistrer une valeur", anchor=False)
-    orientations = sorted({i["orientation"] for i in indicators})
+    orientations = sorted({i.orientation for i in indicators})
     orient = st.selectbox(
         "Orientation stratégique",
         orientations,
         key="suivi_orientation",
-        format_func=lambda n: f"{n} – {next(o['title'] for o in ds.framework['orientations'] if o['number'] == n)}",
+        format_func=lambda n: f"{n} – {ds.framework.orientation(n).title}",
     )
     # a référentiel indicator that IS a series of the diagnostic is recorded there (one value, never two)
     shared = shared_links(ds)
-    keys = [i["key"] for i in indicators if i["orientation"] == orient and i["key"] not in shared]
-    for k in (k for k in shared if by_key[k]["orientation"] == orient):
+    keys = [i.key for i in indicators if i.orientation == orient and i.key not in shared]
+    for k in (k for k in shared if by_key[k].orientation == orient):
         notice(
             "note",
-            f"« {by_key[k]['label'][:90]}… » est la série « {ds.catalogue[shared[k]].label} » du diagnostic : "
+            f"« {by_key[k].label[:90]}… » est la série « {ds.catalogue[shared[k]].label} » du diagnostic : "
             "saisissez sa valeur dans « Prolonger une série du diagnostic » ci-dessous (une seule valeur pour les deux).",
         )
     confirmed = st.session_state.pop("_suivi_confirm", None)
@@ -132,9 +159,9 @@ else:
         st.session_state["suivi_valeur"] = ""
         st.session_state["suivi_commentaire"] = ""
     with st.form("suivi_form", clear_on_submit=False):
-        key = st.selectbox("Indicateur de suivi", keys, key="suivi_indicateur", format_func=lambda k: by_key[k]["label"])
-        if by_key[key]["sources"]:
-            st.caption(f"Source suggérée par le référentiel : {by_key[key]['sources']}")
+        key = st.selectbox("Indicateur de suivi", keys, key="suivi_indicateur", format_func=lambda k: by_key[k].label)
+        if by_key[key].sources:
+            st.caption(f"Source suggérée par le référentiel : {by_key[key].sources}")
         c1, c2 = st.columns(2)
         territory = c1.selectbox("Territoire", territory_ids, key="suivi_territoire", format_func=lambda t: w.name(ds, t))
         year = c2.selectbox("Année", YEARS, index=YEARS.index(YEAR_N), key="suivi_annee", format_func=year_label)

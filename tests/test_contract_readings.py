@@ -181,24 +181,20 @@ def test_consensus_claim_checked_against_the_ranks(ds):
 
 # --- framework slips ----------------------------------------------------------------------------------
 def test_framework_slips_corrected(ds):
-    obs = {ob["id"]: ob for o in ds.framework["orientations"] for ob in o["objectives"]}
-    assert len(obs["8.1"]["pistes_action"]) == 4
-    assert (
-        obs["8.1"]["pistes_action"][-1] == "Orientation des jeunes vers l'offre de formation en lien avec les métiers découverts"
-    )
-    assert "Subsistent des besoins en matière de : Connaissance par les demandeurs d'emploi" in obs["8.1"]["notes"][0]
-    assert "avec le programme REV3 de la Région." in obs["8.1"]["notes"][0]
-    assert "à poursuivre et renforcer" not in obs["10.3"]["pistes_action"]
-    assert obs["10.3"]["pistes_action"][0].startswith("Poursuite de l'accompagnement de la rénovation des copropriétés")
-    assert "¹⁴" not in obs["10.1"]["title"] and obs["10.1"]["title"].startswith("Conforter la GUSP notamment")
-    cite_lab = [d for d in obs["7.4"]["dispositifs"] if "Cité Lab" in d]
+    obs = {ob.id: ob for o in ds.framework.orientations for ob in o.objectives}
+    assert len(obs["8.1"].pistes_action) == 4
+    assert obs["8.1"].pistes_action[-1] == "Orientation des jeunes vers l'offre de formation en lien avec les métiers découverts"
+    assert "Subsistent des besoins en matière de : Connaissance par les demandeurs d'emploi" in obs["8.1"].notes[0]
+    assert "avec le programme REV3 de la Région." in obs["8.1"].notes[0]
+    assert "à poursuivre et renforcer" not in obs["10.3"].pistes_action
+    assert obs["10.3"].pistes_action[0].startswith("Poursuite de l'accompagnement de la rénovation des copropriétés")
+    assert "¹⁴" not in obs["10.1"].title and obs["10.1"].title.startswith("Conforter la GUSP notamment")
+    cite_lab = [d for d in obs["7.4"].dispositifs if "Cité Lab" in d]
     assert len(cite_lab) == 1 and cite_lab[0].endswith("soutien à la création d'entreprise.")
-    assert not any(d.startswith("dans leurs éventuels projets") for d in obs["7.4"]["dispositifs"])
-    o5 = ds.framework["orientations"][4]
-    assert (
-        o5["title"] == "Relayer et promouvoir les actions de santé et de prévention en direction des différents publics des QPV"
-    )
-    assert o5["title_summary_table"].startswith("Relayer et promouvoir les actions et de prévention santé")
+    assert not any(d.startswith("dans leurs éventuels projets") for d in obs["7.4"].dispositifs)
+    o5 = ds.framework.orientations[4]
+    assert o5.title == "Relayer et promouvoir les actions de santé et de prévention en direction des différents publics des QPV"
+    assert o5.title_summary_table.startswith("Relayer et promouvoir les actions et de prévention santé")
 
 
 def test_rsa_referentiel_link_is_marked_as_a_proxy(ds):
@@ -494,3 +490,192 @@ def test_under_three_classes_source_names_the_objectives_that_print_it(ds):
     f = ds.figure("compiegne", "under_three_classes", "")
     assert f.contract_ref == "Éducation – dispositifs des objectifs 1.1 et 1.2"
     assert w.source_line(f).endswith("contrat : Éducation – dispositifs des objectifs 1.1 et 1.2")
+
+
+# --- the référentiel read as printed (issue 19) --------------------------------------------------------
+# (indicators, evaluative questions) of each objective in the contract's « Référentiel d'évaluation »
+# tables: the indicators of the axes the contract links to the objective, its questions. A stem
+# paragraph followed by bullets is no indicator: its bullets are; breakdown bullets (« Par tranche
+# d'âge », « Par sexe ») stay in their indicator; time hints (« N, N+1, N+2, N+3... », « Entre 2025
+# et 2028 - 2028 et 2030 », « Comparatif période N - N+3 ; N+3 -N+5 ») are notes of the row.
+REFERENTIEL_COUNTS = {
+    "1.1": (3, 1),
+    "1.2": (4, 2),  # « Entre 2025 et 2028 - 2028 et 2030 » qualifies the first question, it is none
+    "1.3": (1, 0),
+    "2.1": (2, 1),
+    "2.2": (0, 1),
+    "3.1": (6, 1),  # two rows: « Optimiser la coordination des acteurs » (2) and « Réduire les phénomènes… » (4)
+    "3.2": (1, 2),
+    "3.3": (1, 2),  # printed in orientation 1's table
+    "4.1": (1, 1),
+    "4.2": (1, 0),
+    "4.3": (0, 1),
+    "5.1": (3, 1),
+    "5.2": (1, 1),
+    "5.3": (1, 0),
+    "5.4": (2, 3),
+    "5.5": (1, 1),
+    "5.6": (0, 2),
+    "6.1": (2, 1),
+    "6.2": (2, 0),
+    "6.3": (1, 0),
+    "7.1": (2, 1),
+    "7.2": (3, 0),
+    "7.3": (0, 0),
+    "7.4": (3, 0),
+    "8.1": (2, 1),
+    "8.2": (0, 1),
+    "8.3": (2, 0),
+    "9.1": (2, 1),  # one question whose three bullets are the determinants it asks about
+    "9.2": (0, 2),
+    "9.3": (3, 0),
+    "9.4": (2, 1),
+    "10.1": (2, 2),
+    "10.2": (2, 0),
+    "10.3": (1, 0),
+}
+# « Indicateurs de suivi et/ou question évaluative pour l'orientation stratégique / l'objectif général »
+GENERAL_COUNTS = {1: (3, 0), 2: (0, 1), 3: (0, 4), 4: (0, 3), 5: (0, 1), 6: (0, 2), 7: (3, 1), 8: (3, 2), 9: (0, 3), 10: (0, 1)}
+
+
+def test_referentiel_counts_are_the_contracts(ds):
+    from data.progress import FOLLOW_YEARS, progress
+
+    fw = ds.framework
+    counts: dict[str, list[int]] = {ob.id: [0, 0] for o in fw.orientations for ob in o.objectives}
+    for o in fw.orientations:
+        for ax in o.referentiel.axes:
+            counts[ax.objective_ref][0] += len(ax.indicators)
+            counts[ax.objective_ref][1] += len(ax.questions)
+    assert {k: tuple(v) for k, v in counts.items()} == REFERENTIEL_COUNTS
+    general = {o.number: (len(o.referentiel.general.indicators), len(o.referentiel.general.questions)) for o in fw.orientations}
+    assert general == GENERAL_COUNTS
+    # the completeness denominators of /avancement and the fiche follow: every year expects exactly
+    # the objective's indicators (7.3 expects none), an orientation its objectives' and its own
+    for o in progress(fw, [], "clos-des-roses"):
+        for ob in o.objectives:
+            assert [c.expected for c in ob.completeness] == [REFERENTIEL_COUNTS[ob.id][0]] * len(FOLLOW_YEARS), ob.id
+            assert all(c.with_value == 0 for c in ob.completeness)
+        own = sum(REFERENTIEL_COUNTS[ob.id][0] for ob in o.objectives) + GENERAL_COUNTS[o.number][0]
+        assert o.completeness[0].expected == own, o.number
+    assert sum(n for n, _ in REFERENTIEL_COUNTS.values()) + sum(n for n, _ in GENERAL_COUNTS.values()) == 66
+
+
+def _axis(ds, objective: str, starts: str = ""):
+    return next(
+        ax
+        for o in ds.framework.orientations
+        for ax in o.referentiel.axes
+        if ax.objective_ref == objective and ax.axis.startswith(starts)
+    )
+
+
+def test_referentiel_9_3_has_the_three_bulleted_indicators(ds):
+    # Contract, orientation 9, « Conforter une offre de service diversifiées et de proximité » (a page
+    # break moved the last two bullets into the questions column of the conversion):
+    # « Commerces et services publics
+    #   • nombre de disparition / nombre de création de nouveaux commerces sur les QPV
+    #   • nombre de disparition d'activités de service / nombre de création de services privés dans les QPV
+    #     (Petite enfance, cabinets paramédicaux, services bancaires...)
+    #   • nombre de disparition / nombre de création de nouveaux services publics de proximité au sein des QPV.
+    #   Comparatif période N - N+3 ; N+3 -N+5
+    #   Source : Observation de terrain, CCI »
+    ax = _axis(ds, "9.3")
+    assert [i.text for i in ax.indicators] == [
+        "nombre de disparition / nombre de création de nouveaux commerces sur les QPV",
+        "nombre de disparition d'activités de service / nombre de création de services privés dans les QPV (Petite enfance, "
+        "cabinets paramédicaux, services bancaires...)",
+        "nombre de disparition / nombre de création de nouveaux services publics de proximité au sein des QPV.",
+    ]
+    assert {i.lead for i in ax.indicators} == {"Commerces et services publics"}
+    assert [i.key for i in ax.indicators] == ["os9-axe3-2", "os9-axe3-3", "os9-axe3-4"]
+    assert ax.questions == [] and ax.notes == ["Comparatif période N - N+3 ; N+3 -N+5"]
+    assert ax.sources == ["Source : Observation de terrain, CCI"]
+
+
+def test_referentiel_3_1_counts_each_bullet_not_the_stem(ds):
+    # Contract, orientation 3, « Réduire les phénomènes des délinquances et les problèmes de tranquillité
+    # publique en assurant une présence de proximité »:
+    # « Évolution du nombre de professionnels en proximité en mesure de prévenir, d'alerter, de sensibiliser
+    #   les habitants sur :
+    #   • Des actes d'incivilité
+    #   • Des actes de délinquance dans les espaces publics
+    #   Evolution du nombre de professionnels en proximité en mesure d'intervenir pour faire cesser des actes
+    #   de délinquances au sein des QPV
+    #   Evolution du nombre de professionnels par habitants en année N , N+1 N+2, N+3. »
+    stem = (
+        "Évolution du nombre de professionnels en proximité en mesure de prévenir, d'alerter, de sensibiliser les habitants sur :"
+    )
+    ax = _axis(ds, "3.1", "Réduire les phénomènes")
+    assert [(i.lead, i.text) for i in ax.indicators] == [
+        (stem, "Des actes d'incivilité"),
+        (stem, "Des actes de délinquance dans les espaces publics"),
+        (
+            "",
+            "Evolution du nombre de professionnels en proximité en mesure d'intervenir pour faire cesser des actes de délinquances au sein des QPV",
+        ),
+        ("", "Evolution du nombre de professionnels par habitants en année N , N+1 N+2, N+3."),
+    ]
+    assert ax.indicators[0].label == f"{stem} • Des actes d'incivilité"
+
+
+def test_referentiel_7_2_three_bullets_and_7_3_a_source_only(ds):
+    # Contract, orientation 7, « Poursuivre l'accompagnement sur la levée des freins périphériques notamment
+    # au niveau de la mobilité »:
+    # « Évolution du nombre de personnes en difficulté pour accéder à l'emploi dans les QPV bénéficiant d'un
+    #   accompagnement personnalisé par un acteur/opérateur du service public de l'emploi, en particuliers :
+    #   • Jeunes non diplômés, (part des jeunes des QPV / total de jeunes accompagnés sur Compiègne).
+    #   • Parent d'une famille monoparentale en situation de chômage (Part des parents seuls des QPV / Part
+    #     total des parents seuls accompagnés).
+    #   • Demandeur d'emploi de longue durée. (Part des DELD QPV / Part total DELD° »
+    # and the next row, « Renforcer l'accompagnement individualisé sur la levée des freins périphériques dans
+    # une logique de parcours, avec un suivi personnalisé », prints « Source : France Travail » and nothing else.
+    ax = _axis(ds, "7.2")
+    assert [i.text.split(" ")[0] for i in ax.indicators] == ["Jeunes", "Parent", "Demandeur"]
+    assert all(i.lead.endswith("en particuliers :") for i in ax.indicators)
+    assert ax.indicators[2].text == "Demandeur d'emploi de longue durée. (Part des DELD QPV / Part total DELD°"  # as printed
+    ax73 = _axis(ds, "7.3")
+    assert ax73.indicators == [] and ax73.questions == [] and ax73.sources == ["Source : France Travail"]
+    from data.progress import progress
+
+    o7 = next(o for o in progress(ds.framework, [], "echarde") if o.number == 7)
+    ob73 = next(ob for ob in o7.objectives if ob.id == "7.3")
+    assert ob73.indicators == [] and all(c.share is None for c in ob73.completeness)  # no « 0 % » of nothing
+
+
+def test_referentiel_breakdowns_notes_and_question_bullets(ds):
+    # « Progression de N, N+1, N+2, N+3+N+4 du nombre d'enfants jeunes issus des QPV ayant une licence sportive
+    #   • Par tranche d'âge • Par sexe »: one indicator, broken down
+    ax13 = _axis(ds, "1.3")
+    assert len(ax13.indicators) == 1 and ax13.indicators[0].bullets == ["Par tranche d'âge", "Par sexe"]
+    assert _axis(ds, "1.1").notes == ["(décomposition primaire, collège, lycée pour les 3 indicateurs de suivi)"]
+    assert _axis(ds, "2.1").notes == ["N, N+1, N+2, N+3..."]
+    assert _axis(ds, "6.1").notes == ["Année N à année N+5."]
+    assert _axis(ds, "1.2").notes == ["Entre 2025 et 2028 - 2028 et 2030"]
+    # « … considèrent-ils que les opérations de renouvellement urbain ont amélioré les déterminants d'un cadre
+    #   de vie agréable : • La situation, en termes de tranquillité publique • L'état des logements, • Les
+    #   équipements publics destinés aux habitants »: one question
+    (q,) = _axis(ds, "9.1").questions
+    assert q.text.endswith("les déterminants d'un cadre de vie agréable :")
+    assert q.bullets == [
+        "La situation, en termes de tranquillité publique",
+        "L'état des logements,",
+        "Les équipements publics destinés aux habitants",
+    ]
+    # the 3.3 row printed in orientation 1's table: its source is a source, not part of the indicator
+    ax33 = _axis(ds, "3.3")
+    assert not any("Sources" in i.text for i in ax33.indicators)
+    assert ax33.sources == ["Sources : bilans d'activité de l'éventuel service de prévention spécialisée"]
+
+
+def test_referentiel_page_prints_a_stem_once_with_its_bullets():
+    text_ = page("pages/referentiel.py", {"orientation": "9"})
+    assert text_.count("Commerces et services publics") == 1
+    for bullet in (
+        "nouveaux commerces sur les QPV",
+        "création de services privés dans les QPV",
+        "services publics de proximité au sein des QPV",
+    ):
+        assert bullet in text_
+    assert "Comparatif période N - N+3 ; N+3 -N+5" in text_
+    assert "L'état des logements," in text_

@@ -199,30 +199,30 @@ def test_la_victoire_code_letter_disagrees_with_text(ds):
 def test_framework_has_10_orientations_and_34_objectives(ds):
     fw = ds.framework
     obs = objectives(fw)
-    assert len(fw["orientations"]) == 10 and len(obs) == 34
-    assert [o["id"] for o in obs][:3] == ["1.1", "1.2", "1.3"] and obs[-1]["id"] == "10.3"
-    by_id = {o["id"]: o for o in obs}
-    assert by_id["9.1"]["target_quartiers"] == ["clos-des-roses", "la-victoire"]
-    assert by_id["9.2"]["target_quartiers"] == ["vivier-corax"]
-    assert "echarde" in by_id["3.3"]["target_quartiers"]
-    assert "Police Nationale" in by_id["3.1"]["acteurs"]
-    assert by_id["1.1"]["indicateurs_suivi"] == [
+    assert len(fw.orientations) == 10 and len(obs) == 34
+    assert [o.id for o in obs][:3] == ["1.1", "1.2", "1.3"] and obs[-1].id == "10.3"
+    by_id = {o.id: o for o in obs}
+    assert by_id["9.1"].target_quartiers == ["clos-des-roses", "la-victoire"]
+    assert by_id["9.2"].target_quartiers == ["vivier-corax"]
+    assert "echarde" in by_id["3.3"].target_quartiers
+    assert "Police Nationale" in by_id["3.1"].acteurs
+    assert by_id["1.1"].indicateurs_suivi == [
         "Taux de Réussite au Brevet et au Baccalauréat",
         "Fréquentation des activités proposées sur le temps scolaire, péri et extra-scolaire",
     ]
     for o in obs:
-        assert o["resultats_attendus"] and o["acteurs"], o["id"]
-    assert {o["id"] for o in objectives_for_quartier(fw, "vivier-corax", include_mentions=False)} == {"3.3", "9.2"}
+        assert o.resultats_attendus and o.acteurs, o.id
+    assert {o.id for o in objectives_for_quartier(fw, "vivier-corax", include_mentions=False)} == {"3.3", "9.2"}
 
 
 def test_referentiel_axes_questions_and_sources(ds):
     fw = ds.framework
-    os5 = fw["orientations"][4]["referentiel"]
-    assert len(os5["axes"]) == 6
-    droits = next(a for a in os5["axes"] if a["axis"].startswith("Renforcer l'accès aux droits"))
-    assert "Évolution de la part des habitants sans médecins traitant" in droits["indicators"]
-    assert droits["sources"] == ["Sources CPAM : voir s'ils peuvent fournir les données à l'échelle des QPV"]
-    os1_axes = [a["objective_ref"] for a in fw["orientations"][0]["referentiel"]["axes"]]
+    os5 = fw.orientations[4].referentiel
+    assert len(os5.axes) == 6
+    droits = next(a for a in os5.axes if a.axis.startswith("Renforcer l'accès aux droits"))
+    assert "Évolution de la part des habitants sans médecins traitant" in [i.text for i in droits.indicators]
+    assert droits.sources == ["Sources CPAM : voir s'ils peuvent fournir les données à l'échelle des QPV"]
+    os1_axes = [a.objective_ref for a in fw.orientations[0].referentiel.axes]
     assert os1_axes == ["1.1", "1.2", "1.3", "3.3"]  # the contract prints the 3.3 axis in OS1's table
     assert [b.id for b in ds.governance.bodies] == ["comite-pilotage", "comites-techniques", "journee-annuelle"]
 

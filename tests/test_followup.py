@@ -4,6 +4,7 @@ driven by AppTest, signed in as a contributeur."""
 
 from __future__ import annotations
 
+import html
 import os
 from decimal import Decimal
 from pathlib import Path
@@ -51,7 +52,7 @@ def store(request, tmp_path):
 
 @pytest.fixture(scope="module")
 def indicators():
-    return {i["key"]: i for i in referentiel_indicators(load_dataset().framework)}
+    return {i.key: i for i in referentiel_indicators(load_dataset().framework)}
 
 
 @pytest.fixture(scope="module")
@@ -91,9 +92,75 @@ def record(store, indicators, territories, **kw):
 
 
 def test_referentiel_indicators_have_stable_keys(indicators):
-    assert indicators["os1-axe1-1"]["label"].startswith("Nombre d'enfants issus des QPV bénéficiaires")
-    assert indicators["os7-ensemble-1"]["label"].startswith("Évolution de la part des NEETs sur les QPV")
-    assert not any(i["label"].startswith("(décomposition") or i["label"] == "Par sexe" for i in indicators.values())
+    assert indicators["os1-axe1-1"].label.startswith("Nombre d'enfants issus des QPV bénéficiaires")
+    assert indicators["os7-ensemble-1"].label.startswith("Évolution de la part des NEETs sur les QPV")
+    assert not any(i.label.startswith(("(décomposition", "Par sexe", "N, N+1")) for i in indicators.values())
+    # a breakdown stays in its indicator's label, a stem leads each of its bullets
+    assert indicators["os1-axe3-1"].label.endswith("ayant une licence sportive • Par tranche d'âge • Par sexe")
+    assert indicators["os9-axe3-3"].label.startswith("Commerces et services publics • nombre de disparition d'activités")
+
+
+# Every key the follow-up used before issue 19 (keys derived from positions in the référentiel): each
+# still names the same measure, but the two stems that were counted as indicators (RETIRED_KEYS).
+KEYS_BEFORE_ISSUE_19 = (
+    "os1-axe1-1 os1-axe1-2 os1-axe1-3 os1-axe2-2 os1-axe2-3 os1-axe2-4 os1-axe2-5 os1-axe3-1 os1-axe4-1 os1-ensemble-1 "
+    "os1-ensemble-2 os1-ensemble-3 os2-axe1-1 os2-axe1-2 os3-axe1-1 os3-axe1-2 os3-axe2-1 os3-axe2-3 os3-axe2-4 os3-axe2-5 "
+    "os3-axe3-1 os4-axe1-1 os4-axe2-1 os5-axe1-1 os5-axe1-2 os5-axe1-3 os5-axe2-1 os5-axe3-1 os5-axe4-1 os5-axe4-2 "
+    "os5-axe5-1 os6-axe1-1 os6-axe1-2 os6-axe2-1 os6-axe2-2 os6-axe3-1 os7-axe1-1 os7-axe1-2 os7-axe2-1 os7-axe2-2 "
+    "os7-axe2-3 os7-axe2-4 os7-axe4-1 os7-axe4-2 os7-axe4-3 os7-ensemble-1 os7-ensemble-2 os7-ensemble-3 os8-axe1-1 "
+    "os8-axe1-2 os8-axe3-1 os8-axe3-2 os8-ensemble-1 os8-ensemble-2 os8-ensemble-3 os9-axe1-1 os9-axe1-2 os9-axe3-2 "
+    "os9-axe4-1 os9-axe4-2 os10-axe1-1 os10-axe1-2 os10-axe2-1 os10-axe2-2 os10-axe3-1"
+).split()
+
+
+def test_stored_keys_survive_the_referentiel_read_as_printed(indicators):
+    from data.followup import RETIRED_KEYS
+
+    assert set(RETIRED_KEYS) == {"os3-axe2-1", "os7-axe2-1"}
+    assert [k for k in KEYS_BEFORE_ISSUE_19 if k not in indicators] == ["os3-axe2-1", "os7-axe2-1"]
+    assert not set(RETIRED_KEYS) & set(indicators)  # a retired key is never reused
+    assert sorted(set(indicators) - set(KEYS_BEFORE_ISSUE_19)) == ["os3-axe2-2", "os9-axe3-3", "os9-axe3-4"]
+    # the same measure under the same key (its label now carries its printed stem)
+    assert indicators["os7-axe2-2"].label.endswith(
+        "en particuliers : • Jeunes non diplômés, (part des jeunes des QPV / total de jeunes accompagnés sur Compiègne)."
+    )
+    assert indicators["os3-axe2-3"].label.endswith("sur : • Des actes de délinquance dans les espaces publics")
+
+
+def test_a_value_under_a_retired_key_is_listed_never_counted(store, indicators, territories):
+    from data.followup import FollowupIndicator, check_import, orphaned
+    from data.progress import progress
+
+    ds = load_dataset()
+    stem = FollowupIndicator(
+        "os3-axe2-1", 3, "Réduire les phénomènes…", "3.1", "Évolution du nombre de professionnels … sur :", ""
+    )
+    common = dict(territory="la-victoire", territories=territories, year=2025, unit="agents", source="Bilan", author="agent")
+    old = store.add(indicator=stem, value_text="9", **common)  # as recorded before the référentiel was read as printed
+    store.add(indicator=indicators["os3-axe2-2"], value_text="4", **common)
+    publish(store)
+    latest = store.latest()
+    assert [e.id for e in orphaned(ds.framework, latest)] == [old.id]
+    o3 = progress(ds.framework, latest, "la-victoire")[2]
+    ob31 = o3.objectives[0]
+    assert [i.key for i in ob31.indicators] == [
+        "os3-axe1-1",
+        "os3-axe1-2",
+        "os3-axe2-2",
+        "os3-axe2-3",
+        "os3-axe2-4",
+        "os3-axe2-5",
+    ]
+    assert (ob31.completeness[0].with_value, ob31.completeness[0].expected) == (1, 6)  # the stem's 9 is not counted
+    assert [h.value for h in store.history(indicator_key="os3-axe2-1")] == [9]  # kept in the history
+    csv = "indicateur;territoire;annee;valeur;unite;source;commentaire\nos3-axe2-1;echarde;2026;3;agents;Bilan;\n"
+    rows, problems = check_import(ds, "valeurs.csv", csv.encode(), "agent")
+    assert rows == [] and problems == [
+        "ligne 2, colonne indicateur : « os3-axe2-1 » ne désigne plus un indicateur du référentiel : l'amorce « Évolution du "
+        "nombre de professionnels en proximité en mesure de prévenir, d'alerter, de sensibiliser les habitants sur : » n'est "
+        "pas un indicateur : ses deux puces le sont (os3-axe2-2 « Des actes d'incivilité », os3-axe2-3 « Des actes de "
+        "délinquance dans les espaces publics »)"
+    ]
 
 
 def test_record_and_read_back(store, indicators, territories):
@@ -284,3 +351,29 @@ def test_follow_up_exports_public_without_authors_and_formulas_neutralised(store
     assert "'=HYPERLINK" in public and "'@SUM(A1)" in public
     assert team.splitlines()[0].endswith(";statut;auteur;enregistré le;commentaire") and "agent.interne" in team
     assert "'-2+3 note" in team and ";validée;agent.interne;" in team
+
+
+def test_suivi_lists_the_team_values_left_under_a_retired_key(tmp_path, monkeypatch):
+    from data.followup import FollowupIndicator
+
+    team_db(tmp_path, monkeypatch, ("marie", "contributeur"))
+    store = FollowupStore()
+    stem = FollowupIndicator(
+        "os7-axe2-1", 7, "Poursuivre l'accompagnement…", "7.2", "Évolution du nombre de personnes … en particuliers :", ""
+    )
+    store.add(
+        indicator=stem,
+        territory="vivier-corax",
+        territories=load_dataset().territories,
+        year=2026,
+        value_text="31",
+        unit="personnes",
+        source="France Travail",
+        author="marie",
+    )
+    at = sign_in(open_suivi(), "marie")
+    boxes = " ".join(e.proto.body for e in at.get("html") if "q-notice-warning" in e.proto.body)
+    assert "1 valeur(s) en vigueur sont enregistrées sous une clé qui ne désigne plus un indicateur du référentiel" in boxes
+    table = next(e.proto.body for e in at.get("html") if "Valeurs à ressaisir" in e.proto.body)
+    assert "os7-axe2-1" in table and "Vivier Corax" in table and "2026 (N+1)" in table
+    assert "ses trois puces le sont (os7-axe2-2, os7-axe2-3, os7-axe2-4)" in html.unescape(table)

@@ -200,7 +200,7 @@ def test_pdf_embeds_dejavu_with_every_glyph_of_the_text(ds):
         for card in fiche.cards:
             chars |= set("".join(w.card_text(ds, card).all_text()))
         chars |= set("".join(s.text for s in fiche_sentences(ds, fiche)))
-        chars |= set("".join(f"{ob['id']} {ob['title']}" for ob in (*fiche.targeted, *fiche.mentioned)))
+        chars |= set("".join(f"{ob.id} {ob.title}" for ob in (*fiche.targeted, *fiche.mentioned)))
         chars |= set("".join(p.label for p in fiche.priorities)) | set(fiche.reading.headline + fiche.reading.conclusion)
         chars |= set("".join(i.summary for i in fiche.inconsistencies)) | set(fiche.territory.name)
     assert {"€", "é", "«", "·"} <= chars  # the text really has them

@@ -35,7 +35,7 @@ def store(tmp_path, monkeypatch):
 
 
 def record(store, ds, key, territory, year, value, unit="familles", comment="note interne", author="agent.interne"):
-    ind = {i["key"]: i for i in referentiel_indicators(ds.framework)}[key]
+    ind = {i.key: i for i in referentiel_indicators(ds.framework)}[key]
     store.add(
         indicator=ind,
         territory=territory,

@@ -401,7 +401,7 @@ def test_cli_users_template_import_all_or_nothing_and_export(tmp_path):
     lines = (tmp_path / "modele.csv").read_text(encoding="utf-8-sig").splitlines()
     indicators = referentiel_indicators(load_dataset().framework)
     assert r.returncode == 0 and lines[0] == "indicateur;libelle;territoire;annee;valeur;unite;source;commentaire"
-    assert len(lines) == 1 + len(indicators) and lines[1].startswith(f"{indicators[0]['key']};{indicators[0]['label'][:30]}")
+    assert len(lines) == 1 + len(indicators) and lines[1].startswith(f"{indicators[0].key};{indicators[0].label[:30]}")
 
     bad = tmp_path / "annee.csv"
     bad.write_text(

@@ -219,14 +219,39 @@ CASES = [
     (
         "framework.yaml",
         _del(["orientations", 2, "title"]),
-        ["framework.yaml, ligne", "orientations › 2 : champ obligatoire absent"],
+        ["framework.yaml, ligne", "orientations › 2 › title : champ obligatoire absent"],
     ),
     (
         "framework.yaml",
         _set(["orientations", 8, "objectives", 0, "target_quartiers"], ["clos-des-roses", "vieux-compiegne"]),
         ["framework.yaml", "target_quartiers › 1"],
     ),
-    ("framework.yaml", _set(["orientations", 0, "number"], "1"), ["orientations › 0 › number : type inattendu"]),
+    (
+        "framework.yaml",
+        _set(["orientations", 0, "number"], "1"),
+        ["orientations › 0 › number : nombre entier attendu, reçu « 1 »"],
+    ),
+    (
+        "framework.yaml",
+        _set(["orientations", 8, "referentiel", "axes", 2, "indicators", 1, "key"], "os9-axe3-2"),
+        ["clé d'indicateur en double : os9-axe3-2"],
+    ),
+    (
+        "framework.yaml",
+        _set(["orientations", 6, "referentiel", "axes", 1, "indicators", 0, "key"], "os7-axe2"),
+        ["framework.yaml, ligne", "orientations › 6 › referentiel › axes › 1 › indicators › 0 › key : format invalide"],
+    ),
+    (
+        "framework.yaml",
+        _set(["orientations", 6, "referentiel", "axes", 1, "indicators", 0, "key"], "os8-axe2-2"),
+        ["indicateur « os8-axe2-2 » rangé sous l'orientation 7"],
+    ),
+    (
+        "framework.yaml",
+        _set(["orientations", 8, "referentiel", "axes", 0, "questions", 0], "Les habitants ?"),
+        ["framework.yaml, ligne", "axes › 0 › questions › 0 : bloc (clé : valeur) attendu"],
+    ),
+    ("framework.yaml", _set(["orientations", 1, "referentiel", "axes", 0, "objective_ref"], "2.9"), ["objectif 2.9 inconnu"]),
     (
         "framework.yaml",
         lambda d: d["orientations"][1]["objectives"].append(dict(d["orientations"][1]["objectives"][0])),

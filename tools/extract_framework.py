@@ -2,6 +2,14 @@
 
 Build-time tool (reads ../shared/seed, never used by the app): its output
 qpv_data/framework.yaml is committed, reviewed by hand, and validated by data/framework.py.
+
+The référentiel d'évaluation (each orientation's `referentiel`) is hand-corrected since issue 19
+and this tool no longer writes it: it keeps the committed one as it is. Read as printed, a stem
+paragraph and the bullets under it are not the lines the conversion gives (a stem is the `lead`
+of its bullets, breakdown bullets belong to their indicator, time hints are notes, a table row cut
+by a page break lands in the wrong column: 9.3), and each indicator carries a stable `key`, the
+key of the follow-up values, which no regeneration may renumber. `parse_referentiel` is kept only
+for comparing a new conversion of the contract with the committed référentiel, by hand.
 The contract text comes from a PDF conversion: table cells arrive as tab-separated
 <p>…</p> blocks, some labels precede their content and some follow it; the few blocks the
 conversion scrambled are corrected in OVERRIDES below, with the reason.
@@ -489,8 +497,12 @@ def main() -> int:
             ax["objective_ref"] = (
                 prefix[0] if prefix else best_own[0] if score(best_own) >= 0.5 or score(best_all) < 0.9 else best_all[0]
             )
-    doc = {"source": "Contrat de Ville « Quartiers 2030 » de l'ARC – texte intégral", "orientations": orientations}
     out = ROOT / "qpv_data" / "framework.yaml"
+    # the référentiel is hand-corrected (see the module's docstring): kept as committed
+    committed = {o["number"]: o for o in yaml.safe_load(out.read_text(encoding="utf-8"))["orientations"]}
+    for o in orientations:
+        o["referentiel"] = committed[o["number"]]["referentiel"]
+    doc = {"source": "Contrat de Ville « Quartiers 2030 » de l'ARC – texte intégral", "orientations": orientations}
     out.write_text(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False, width=120), encoding="utf-8")
     print(f"{sum(len(o['objectives']) for o in orientations)} objectives -> {out}", file=sys.stderr)
     return 0

@@ -115,9 +115,9 @@ def fiche_text(ds: Dataset, fiche: Fiche) -> FicheText:
     else:
         caption = f"Carreau INSEE de 200 m de « {t.name} » (en orange) ; en gris, les autres quartiers."
     objectives = [
-        ObjectiveLine(ob["id"], ob["title"], f"{TARGETED} ({ob['target_basis']})" if ob["target_basis"] else TARGETED, True)
+        ObjectiveLine(ob.id, ob.title, f"{TARGETED} ({ob.target_basis})" if ob.target_basis else TARGETED, True)
         for ob in fiche.targeted
-    ] + [ObjectiveLine(ob["id"], ob["title"], MENTIONED, False) for ob in fiche.mentioned]
+    ] + [ObjectiveLine(ob.id, ob.title, MENTIONED, False) for ob in fiche.mentioned]
     cmp = fiche.comparison
     head = ("Indicateur", *(w.name(ds, q, True) + (f" {THIS_QUARTIER}" if q == cmp.highlight else "") for q in cmp.territories))
     rows = tuple(

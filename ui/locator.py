@@ -8,6 +8,10 @@ from __future__ import annotations
 import functools
 import html
 
+# the package first, whole: a thread importing a submodule while another thread builds the package
+# gets a half-built shapely (« cannot import name … from partially initialized module »); a plain
+# `import shapely` waits for it (tests/test_imports.py)
+import shapely  # noqa: F401
 from shapely.affinity import affine_transform
 from shapely.geometry import MultiPolygon, Polygon, box
 

@@ -4,6 +4,7 @@ its orientations → objectives, filterable by the quartier the contract targets
 from __future__ import annotations
 
 import html
+from typing import TYPE_CHECKING
 
 import streamlit as st
 
@@ -13,6 +14,10 @@ from ui import cached
 from ui import wording as w
 from ui.frame import figure_cards, figures_source, image_buttons, page_setup, query_choice, sources_footer, sync_query
 from ui.render import inert_links, md_escape
+
+if TYPE_CHECKING:  # types only: an import here would change the order of concurrent first imports
+    from data.framework import Objective
+    from data.schemas import Inconsistency
 
 ALL = "tous"
 
@@ -64,37 +69,36 @@ def _figures_grid(specs) -> None:
     figure_cards(figures)
     for ind in dict.fromkeys(ds.catalogue[spec.indicator] for spec in specs if ds.catalogue[spec.indicator].contract_wording):
         st.caption(md_escape(f"{ind.label} : {ind.definition} Libellé du contrat : « {ind.contract_wording} »."))
-    flags = {}
+    flags: dict[str, Inconsistency] = {}
     for spec in specs:
         flags |= {i.id: i for i in model.inconsistencies_for(ds, indicator=spec.indicator)}
     for f in flags.values():
         st.warning(w.inconsistency_text(f))
 
 
-def _objective(ob: dict) -> None:
+def _objective(ob: Objective) -> None:
     ts = cached.dataset().territories
-    tags = "".join(f"<span class='q-tag'>cible : {html.escape(ts[q].short)}</span>" for q in ob["target_quartiers"])
+    tags = "".join(f"<span class='q-tag'>cible : {html.escape(ts[q].short)}</span>" for q in ob.target_quartiers)
     tags += "".join(
         f"<span class='q-tag'>cité : {html.escape(ts[q].short)}</span>"
-        for q in ob["mentioned_quartiers"]
-        if q not in ob["target_quartiers"]
+        for q in ob.mentioned_quartiers
+        if q not in ob.target_quartiers
     )
     # one element per objective (the rerun of a pillar page costs per element): tags, the summary
     # table's title, the contract's lists, its footnotes and the targeting, as escaped HTML
     parts = [f"<p>{tags}</p>"] if tags else []
-    if ob.get("title_summary_table") and ob["title_summary_table"] != ob["title"]:
+    if ob.title_summary_table and ob.title_summary_table != ob.title:
         parts.append(
-            f"<p class='q-note'>Intitulé dans le tableau de synthèse du contrat : « {html.escape(ob['title_summary_table'])} »</p>"
+            f"<p class='q-note'>Intitulé dans le tableau de synthèse du contrat : « {html.escape(ob.title_summary_table)} »</p>"
         )
-    for label, key in (
-        ("Résultats attendus", "resultats_attendus"),
-        ("Acteurs", "acteurs"),
-        ("Indicateurs de suivi", "indicateurs_suivi"),
-        ("Dispositifs mobilisés / mobilisables", "dispositifs"),
-        ("Pistes d'action", "pistes_action"),
-        ("Question évaluative", "questions_evaluatives"),
+    for label, items in (
+        ("Résultats attendus", ob.resultats_attendus),
+        ("Acteurs", ob.acteurs),
+        ("Indicateurs de suivi", ob.indicateurs_suivi),
+        ("Dispositifs mobilisés / mobilisables", ob.dispositifs),
+        ("Pistes d'action", ob.pistes_action),
+        ("Question évaluative", ob.questions_evaluatives),
     ):
-        items = ob.get(key) or []
         if items:
             # contract text as an escaped HTML list: addresses shown, never turned into links
             parts.append(
@@ -102,22 +106,22 @@ def _objective(ob: dict) -> None:
                 + "".join(f"<li>{html.escape(i)}</li>" for i in items)
                 + "</ul>"
             )
-    if ob.get("notes"):
+    if ob.notes:
         # footnotes of the contract: plain text (their links are shown, not followed: offline screens)
-        parts.append(f"<p class='q-note'>{html.escape(inert_links(' '.join(ob['notes'])))}</p>")
-    if ob.get("target_basis"):
-        parts.append(f"<p class='q-note'>Ciblage : {html.escape(ob['target_basis'])}</p>")
-    with st.expander(f"{ob['id']} – {ob['title']}"):
+        parts.append(f"<p class='q-note'>{html.escape(inert_links(' '.join(ob.notes)))}</p>")
+    if ob.target_basis:
+        parts.append(f"<p class='q-note'>Ciblage : {html.escape(ob.target_basis)}</p>")
+    with st.expander(f"{ob.id} – {ob.title}"):
         st.html("".join(parts))
 
 
 def render(pillar_id: str) -> None:
     ds = cached.dataset()
     pillar = next(p for p in ds.pillars if p.id == pillar_id)
-    orientations = [o for o in ds.framework["orientations"] if o["pillar"] == pillar_id]
+    orientations = [o for o in ds.framework.orientations if o.pillar == pillar_id]
     page_setup(
         pillar.name,
-        f"Orientations stratégiques {', '.join(str(o['number']) for o in orientations)} du contrat : "
+        f"Orientations stratégiques {', '.join(str(o.number) for o in orientations)} du contrat : "
         "diagnostic chiffré, puis objectifs opérationnels.",
     )
     st.header("Diagnostic", anchor=False)
@@ -146,12 +150,12 @@ def render(pillar_id: str) -> None:
         )
     shown = 0
     for o in orientations:
-        obs = o["objectives"]
+        obs = o.objectives
         if chosen != ALL:
-            obs = [ob for ob in obs if chosen in ob["target_quartiers"] or (not strict and chosen in ob["mentioned_quartiers"])]
+            obs = [ob for ob in obs if chosen in ob.target_quartiers or (not strict and chosen in ob.mentioned_quartiers)]
         if not obs:
             continue
-        st.subheader(f"Orientation {o['number']} – {o['title']}", anchor=False)
+        st.subheader(f"Orientation {o.number} – {o.title}", anchor=False)
         for ob in obs:
             _objective(ob)
             shown += 1
