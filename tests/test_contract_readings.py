@@ -213,9 +213,7 @@ def test_income_gap_referentiel_link_is_a_proxy_not_a_shared_indicator(ds):
     from data.links import proxy_note, shared_indicator, shared_links
 
     label = next(
-        i["label"]
-        for i in referentiel_indicators(ds.framework)
-        if i["label"].startswith("Évolution des écarts de revenus médians")
+        i.label for i in referentiel_indicators(ds.framework) if i.label.startswith("Évolution des écarts de revenus médians")
     )
     assert "entre les QPV et les autres quartiers de la commune" in label
     assert shared_indicator(ds, label) is None
@@ -310,7 +308,7 @@ def test_notes_and_questions_are_labelled_as_such(ds):
 
 
 # --- every quotation of the inconsistency list is the contract's, verbatim ---------------------------
-CONTRACT = Path(__file__).resolve().parents[2] / "shared" / "seed" / "contrat-de-ville-arc-quartiers-2030.txt"
+CONTRACT = Path(__file__).resolve().parents[1] / "qpv_data" / "contrat" / "contrat-de-ville-arc-quartiers-2030.txt"
 
 
 def _norm(s: str) -> str:
@@ -481,10 +479,10 @@ def test_under_three_classes_source_names_the_objectives_that_print_it(ds):
     """« 3 classes avec la scolarisation des moins de 3 ans » is a dispositif of objectives 1.1 and 1.2
     (not 2.1): the figure's source line names the objectives whose lists print it."""
     printed = [
-        ob["id"]
-        for o in ds.framework["orientations"]
-        for ob in o["objectives"]
-        if "3 classes avec la scolarisation des moins de 3 ans." in ob.get("dispositifs", [])
+        ob.id
+        for o in ds.framework.orientations
+        for ob in o.objectives
+        if "3 classes avec la scolarisation des moins de 3 ans." in ob.dispositifs
     ]
     assert printed == ["1.1", "1.2"]
     f = ds.figure("compiegne", "under_three_classes", "")

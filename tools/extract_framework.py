@@ -1,6 +1,6 @@
 """Extract the strategy framework and the référentiel d'évaluation from the contract text.
 
-Build-time tool (reads ../shared/seed, never used by the app): its output
+Build-time tool (reads the contract copied in qpv_data/contrat, never used by the app): its output
 qpv_data/framework.yaml is committed, reviewed by hand, and validated by data/framework.py.
 
 The référentiel d'évaluation (each orientation's `referentiel`) is hand-corrected since issue 19
@@ -26,7 +26,7 @@ from pathlib import Path
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
-SEED = ROOT.parent / "shared" / "seed" / "contrat-de-ville-arc-quartiers-2030.txt"
+SEED = ROOT / "qpv_data" / "contrat" / "contrat-de-ville-arc-quartiers-2030.txt"  # copied from ../shared/seed (PROVENANCE.md)
 
 LABELS = [
     ("resultats_attendus", re.compile(r"^R[ée]sultats attendus\s*$", re.I)),
