@@ -308,9 +308,11 @@ def cross_check(ds: Dataset) -> None:
     _check_ids("perimeters.yaml", "territoire", [q.territory for q in per.qpv_2024.quartiers], ts)
     _check_ids("perimeters.yaml", "territoire", [e.territory for e in per.extensions_2024], ts)
     _check_ids("perimeters.yaml", "territoire", [s.territory for s in per.poches.squares], ts)
-    for q in per.qpv_2024.quartiers:
-        if ts[q.territory].code != q.code:
-            raise DataValidationError("perimeters.yaml", f"code « {q.code} » de « {q.territory} » différent de territories.yaml")
+    for qp in per.qpv_2024.quartiers:
+        if ts[qp.territory].code != qp.code:
+            raise DataValidationError(
+                "perimeters.yaml", f"code « {qp.code} » de « {qp.territory} » différent de territories.yaml"
+            )
     ids = [b.id for b in ds.governance.bodies]
     if len(set(ids)) != len(ids):
         raise DataValidationError("governance.yaml", "identifiant d'instance en double")

@@ -40,7 +40,7 @@ def _is_missing(value) -> bool:
 
 def fr_number(value: float | int | None, decimals: int | None = None) -> str:
     """`9456` → `9 456`; `35.5` → `35,5`; decimals=None keeps the value's own precision."""
-    if _is_missing(value):
+    if value is None or _is_missing(value):
         return MISSING
     if isinstance(value, Decimal) and decimals is None and value.is_finite():
         return fr_decimal(value)
@@ -60,7 +60,7 @@ def fr_decimal(value: Decimal) -> str:
     plain = format(value.normalize(), "f") if value != value.to_integral() else format(value.to_integral(), "f")
     sign = "-" if plain.startswith("-") else ""
     whole, _, frac = plain.lstrip("-").partition(".")
-    groups = []
+    groups: list[str] = []
     while len(whole) > 3:
         groups.insert(0, whole[-3:])
         whole = whole[:-3]

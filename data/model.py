@@ -235,7 +235,7 @@ def within_band(change: float, start: float | None, band) -> bool:
         return False
     if band.points is not None:
         return abs(change) <= band.points
-    return bool(start) and abs(change) <= abs(start) * band.percent / 100
+    return start is not None and start != 0 and abs(change) <= abs(start) * band.percent / 100
 
 
 def direction(change: float | None) -> str:
@@ -257,7 +257,7 @@ def evolution_between(ds: Dataset, a: Figure, b: Figure) -> Evolution:
     """b - a, judged; never across a missing value nor a change of perimeter (data/series.segment)."""
     ind = ds.catalogue[a.indicator]
     decimals = max(a.decimals, b.decimals)
-    if a.missing or b.missing:
+    if a.value is None or b.value is None:  # missing
         return Evolution(a, b, None, None, decimals, UNAVAILABLE, UNAVAILABLE, _missing_reason(a, b))
     if not same_segment(a.perimeter, b.perimeter):
         return Evolution(a, b, None, None, decimals, UNAVAILABLE, UNAVAILABLE, PERIMETER_BREAK)
@@ -288,7 +288,7 @@ def gap(ds: Dataset, territory: str, reference: str, indicator: str, period: str
     a, b = ds.figure(territory, indicator, period), ds.figure(reference, indicator, period)
     decimals = max(a.decimals, b.decimals)
     unit = ds.catalogue[indicator].unit
-    if a.missing or b.missing:
+    if a.value is None or b.value is None:  # missing
         return Gap(territory, reference, indicator, period, None, decimals, unit, _missing_reason(a, b))
     return Gap(territory, reference, indicator, period, round(a.value - b.value, decimals + 2), decimals, unit)
 
@@ -358,7 +358,7 @@ def reference_change(
     for q in quartiers:
         g = stated_change(ds, q, indicator, period_from, period_to, reference=reference)
         qe = evolution(ds, q, indicator, period_from, period_to)
-        if g is not None and qe.available:
+        if g is not None and qe.change is not None:  # available
             implied.add(round(qe.change + g.change, 6))
             decimals = max(decimals, qe.decimals, g.decimals)
     if len(implied) == 1:
@@ -383,7 +383,7 @@ def card(ds: Dataset, spec: CardSpec, territory: str) -> Card | None:
         s = stated_change(ds, spec.stated_reference, spec.indicator, spec.from_, spec.period)
         stated += [s] if s else []
     gaps = (gap(ds, territory, spec.gap.reference, spec.indicator, spec.gap.period),) if spec.gap else ()
-    companions = ()
+    companions: tuple[Figure, ...] = ()
     if spec.share and spec.from_:
         pair = (ds.figure(territory, spec.share, spec.from_), ds.figure(territory, spec.share, spec.period))
         if any(f.status != STATUS_ABSENT for f in pair):
@@ -420,7 +420,7 @@ def fiche(ds: Dataset, territory: str) -> Fiche:
     targeted = objectives_for_quartier(ds.framework, territory, include_mentions=False)
     mentioned = [ob for ob in objectives_for_quartier(ds.framework, territory) if ob not in targeted]
     res = ds.residents
-    priorities = ()
+    priorities: tuple[Priority, ...] = ()
     if territory in res.quartiers:
         ranked = sorted(res.themes, key=lambda th: th.ranks[territory].rank)
         priorities = tuple(Priority(th.label, th.detail, th.ranks[territory].rank, th.ranks[territory].tie) for th in ranked)
@@ -455,7 +455,7 @@ def inconsistencies_for(ds: Dataset, territory: str | None = None, indicator: st
 
 # --- home ------------------------------------------------------------------------------------------
 def home_cards(ds: Dataset) -> tuple[Card, ...]:
-    return tuple(card(ds, spec, spec.territory) for spec in ds.views.accueil.cards)
+    return tuple(c for c in (card(ds, spec, spec.territory) for spec in ds.views.accueil.cards) if c is not None)
 
 
 def quartier_tiles(ds: Dataset) -> tuple[QuartierTile, ...]:
@@ -476,6 +476,8 @@ def synthesis(ds: Dataset) -> tuple[SynthesisLine, ...]:
             ev = evolution(ds, col, ind.id, row.from_, row.to)
             comparison_code = UNAVAILABLE
             if ev.available and ref.change is not None:
+                q_rel: float | None
+                r_rel: float | None
                 if ind.unit == "nombre" and ev.change_pct is not None:
                     q_rel, r_rel = ev.change_pct, ref_ev.change_pct  # counts: compare relative changes
                 else:
@@ -583,7 +585,7 @@ def map_layer(ds: Dataset, indicator: str, period: str) -> MapLayer:
         )
     # the references are stated beside the legend; the classes are the quartiers' (a commune's
     # population would put every quartier in the first class)
-    breaks, basis = map_breaks(ds.catalogue[indicator].unit, [f.value for f in figures if not f.missing])
+    breaks, basis = map_breaks(ds.catalogue[indicator].unit, [f.value for f in figures if f.value is not None])
     pop = ds.views.carte.population
     features = tuple(
         MapFeature(f.territory, f, class_of(f.value, breaks), ds.figure(f.territory, pop[ds.territories[f.territory].kind], ""))

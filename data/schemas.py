@@ -172,12 +172,12 @@ class EvolutionViews(Record):
 class MapViews(Record):
     default_indicator: Slug
     # which figure gives each kind of quartier its population in the map's tooltip
-    population: dict[Literal["qpv", "poche"], Slug]
+    population: dict[Literal["qpv", "poche", "reference", "groupe", "autre"], Slug]
 
 
 class HomeViews(Record):
     cards: list[HomeCardSpec] = Field(min_length=1)
-    quartier_population: dict[Literal["qpv", "poche"], Slug]
+    quartier_population: dict[Literal["qpv", "poche", "reference", "groupe", "autre"], Slug]
 
 
 class Views(Record):
@@ -420,7 +420,7 @@ def read_yaml(path: Path):
         raise DataValidationError(
             path.name, f"YAML illisible ({getattr(exc, 'problem', None) or 'syntaxe'})", row=mark.line + 1 if mark else None
         ) from None
-    if doc is None:
+    if doc is None or node is None:
         raise DataValidationError(path.name, "fichier vide")
     _no_duplicate_keys(path.name, node)
     return doc, node

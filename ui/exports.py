@@ -31,7 +31,7 @@ from data.csvio import FORMULA_START, followup_csv, neutralise, to_csv  # noqa: 
 
 def number_as_printed(f: Figure) -> str:
     """« 66,4 », « 22,68 », « 85046 »: the printed decimals, no thousands separator; empty if missing."""
-    if f.missing:
+    if f.missing or f.value is None:
         return ""
     if f.unit == "fraction":
         from fractions import Fraction
