@@ -172,6 +172,7 @@ class SynthesisCell:
     comparison: str  # BETTER, WORSE, SAME, STRONGER, WEAKER, UNAVAILABLE
     contract_cell: str = ""  # what the contract's grid prints there instead (« <N/A> »)
     update: Update | None = None  # a published point later than the line's last period
+    share: Evolution | None = None  # the row's second indicator (the quartier's share of the commune)
 
 
 @dataclass(frozen=True)
@@ -491,7 +492,8 @@ def synthesis(ds: Dataset) -> tuple[SynthesisLine, ...]:
                         comparison_code = BETTER if (q_rel > r_rel) == ind.higher_is_better else WORSE
             contract_cell = row.qpv_cell if ds.territories[col].kind != "qpv" else ""
             end = ds.figure(col, ind.id, row.to)
-            cells.append(SynthesisCell(col, ev, comparison_code, contract_cell, update_of(ds, end)))
+            share = evolution(ds, col, row.share, row.from_, row.to) if row.share else None
+            cells.append(SynthesisCell(col, ev, comparison_code, contract_cell, update_of(ds, end), share))
         out.append(SynthesisLine(ind.id, row.label, row.period_label, row.reference, row.reference_label, ref, tuple(cells)))
     return tuple(out)
 

@@ -197,6 +197,7 @@ class SynthesisRow(Record):
     reference: Slug
     reference_label: Text
     qpv_cell: str = ""
+    share: Slug | None = None  # a second indicator the row's label names (« Population en QPV (% commune) »)
 
 
 class Findings(Record):

@@ -54,6 +54,8 @@ for line in cached.synthesis():
     for cell in line.cells:
         ev = cell.evolution
         since = f"<br><small class='q-since'>{e(w.since_text(cell.update))}</small>" if cell.update else ""
+        if cell.share is not None:  # the row's label names a second figure: the quartier's share of the commune
+            since = f"<br><small>{e(w.share_text(cell.share))}</small>" + since
         if not ev.available:
             why = (
                 f"« {cell.contract_cell} » dans la grille du contrat"

@@ -677,3 +677,14 @@ def test_referentiel_page_prints_a_stem_once_with_its_bullets():
         assert bullet in text_
     assert "Comparatif période N - N+3 ; N+3 -N+5" in text_
     assert "L'état des logements," in text_
+
+
+def test_the_population_row_shows_what_its_title_says():
+    """« Population en QPV (% commune) »: each cell gives the change of the population AND of the
+    quartier's share of the commune, as the contract's tables print both (« 3 059 (7,6%) 3 490 (8,6%) »);
+    the reference's change says where it comes from in words (not « +112 données »)."""
+    home = page("pages/accueil.py")
+    assert "▲ hausse +431 sans jugement plus forte part de la commune : 7,57 % en 2013, 8,61 % en 2018 (+1,04 point)" in home
+    assert "▼ baisse -25 sans jugement moins forte part de la commune : 6,60 % en 2013, 6,52 % en 2018 (-0,08 point)" in home
+    assert "Compiègne : +112 calculé à partir des chiffres du contrat" in home
+    assert "+112 données" not in home

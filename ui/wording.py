@@ -69,10 +69,10 @@ COMPARISON = {
     WEAKER: "moins forte",
     UNAVAILABLE: MISSING,
 }
-REFERENCE_ORIGIN = {
-    FROM_DATA: "données",
+REFERENCE_ORIGIN = {  # said under the reference's change in the home grid
+    FROM_DATA: "calculé à partir des chiffres du contrat",
     FROM_STATEMENT: "énoncé du contrat",
-    IMPLIED_BY_GAPS: "déduit des écarts",
+    IMPLIED_BY_GAPS: "déduit des écarts énoncés par le contrat",
     NOT_GIVEN: "",
     CONFLICTING: "",
 }
@@ -139,6 +139,14 @@ def nobreak(s: str) -> str:
     """The spaces inside a formatted number and before its unit made no-break (U+00A0): « 9 456 € »
     and « 59,3 % » are never split across two lines (PDF, slides, images). CSV cells are not worded here."""
     return _NUMBER_SPACE.sub("\u00a0", s)
+
+
+def share_text(ev) -> str:
+    """A synthesis cell's second line for « Population en QPV (% commune) »: « part de la commune :
+    7,57 % en 2013, 8,61 % en 2018 (+1,04 point) »."""
+    a, b = ev.start, ev.end
+    head = f"part de la commune : {value_text(a)} en {period_label(a.period)}, {value_text(b)} en {period_label(b.period)}"
+    return head + (f" ({change_text(ev.change, b.unit, ev.decimals)})" if ev.available else "")
 
 
 def rank_text(rank: int, tie: bool) -> str:
