@@ -67,11 +67,33 @@ header[data-testid=stHeader], [data-testid=stTopNav], [data-testid=stToolbar],
 .q-verdict-improvement {color:__IMPROVEMENT__} .q-verdict-deterioration {color:__DETERIORATION__}
 [data-testid=stMain] button p, [data-testid=stMain] a[data-testid=stPageLink-NavLink] p {font-size:24px !important}
 [data-testid=stMain] button, [data-testid=stMain] a[data-testid=stPageLink-NavLink] {min-height:56px}
-@media (max-width: 1000px) {.q-figs {flex-wrap:wrap} .q-bigfig {flex:1 1 100%} .q-bigfig .q-fig {font-size:56px}}
+/* the slide uses the screen: the navigation sits at its foot, and a slide with little on it (the
+   territory, a poverty pocket, the priorities) sets it larger, over the height left */
+[data-testid=stHorizontalBlock]:has(.q-count) {position:fixed; left:2.5rem; right:2.5rem; bottom:0.8rem; z-index:5;
+  background:#ffffff; align-items:center}
+[data-testid=stMainBlockContainer] {padding-bottom:4.6rem !important}
+.q-fill .q-bigfig {display:flex; flex-direction:column; justify-content:center}
+.q-fill .q-bigfig .q-lab {font-size:32px} .q-fill .q-bigfig .q-line {font-size:30px}
+.q-fill .q-bigfig .q-fig {font-size:112px} .q-fill .q-src {font-size:18px}
+.q-fill.q-territory .q-figs {display:grid; grid-template-columns:1fr 1fr}
+.q-fill.q-territory .q-bigfig {min-height:calc((100vh - 350px) / 2)}
+.q-fill.q-quartier .q-figs {flex-direction:column}
+.q-fill.q-quartier .q-bigfig {min-height:calc((100vh - 490px) / 3)}
+.q-fill.q-priorities .q-bigfig {min-height:calc(100vh - 330px); justify-content:flex-start; padding:1.2rem 1.5rem}
+.q-fill.q-priorities .q-bigfig .q-lab {font-size:44px !important; margin-bottom:1rem}
+.q-fill.q-priorities li {font-size:38px !important; margin-bottom:1.2rem; line-height:1.3}
+.q-quartier:not(.q-fill) li {font-size:28px !important}
+.q-map img {width:100%; display:block}
+@media (max-width: 1000px) {.q-figs {flex-wrap:wrap} .q-bigfig {flex:1 1 100%} .q-bigfig .q-fig {font-size:56px}
+  [data-testid=stHorizontalBlock]:has(.q-count) {position:static}}
 </style>""".replace("__IMPROVEMENT__", w.VERDICT_COLOUR[IMPROVEMENT]).replace(
         "__DETERIORATION__", w.VERDICT_COLOUR[DETERIORATION]
     )
 )
+# a slide with little on it is set larger (CSS .q-fill): the territory, a quartier without sentences
+# (a poverty pocket: three figures), the priorities
+fill = slide.kind in ("territory", "priorities") or (slide.kind == "quartier" and not slide.sentences)
+root = f"q-slide q-{slide.kind}" + (" q-fill" if fill else "")
 
 e = nobreak_html  # escaped, numbers never split across lines
 
@@ -90,16 +112,16 @@ def figures_html(figs) -> str:
 
 
 if slide.kind == "quartier":
-    left, right = st.columns([2.3, 1])
+    left, right = st.columns([1.3, 1] if fill else [1.9, 1])
     with left:
-        body = f"<div class='q-slide'><p class='q-sub'>{e(slide.subtitle)}</p>{figures_html(slide.figures)}"
+        body = f"<div class='{root}'><p class='q-sub'>{e(slide.subtitle)}</p>{figures_html(slide.figures)}"
         if slide.sentences:
             body += "<ul>" + "".join(f"<li>{e(s.text)}</li>" for s in slide.sentences) + "</ul>"
         else:
             body += "<p>Le contrat ne donne pas d'évolution chiffrée pour ce carreau : seulement les chiffres ci-dessus.</p>"
         st.html(body + "</div>")
     with right:
-        st.html(cached.locator_img(slide.territory))
+        st.html(f"<div class='q-map'>{cached.locator_img(slide.territory)}</div>")
 elif slide.kind == "pillar":
     st.html(
         f"<div class='q-slide'><p class='q-sub'>Chiffre le plus récent du contrat : {e(slide.subtitle)}</p>"
@@ -114,9 +136,9 @@ elif slide.kind == "priorities":
         + "</ul></div>"
         for name, themes in slide.rows
     )
-    st.html(f"<div class='q-slide'><p class='q-sub'>{e(slide.subtitle)}</p><div class='q-figs'>{cells}</div></div>")
+    st.html(f"<div class='{root}'><p class='q-sub'>{e(slide.subtitle)}</p><div class='q-figs'>{cells}</div></div>")
 else:
-    st.html(f"<div class='q-slide'><p class='q-sub'>{e(slide.subtitle)}</p>{figures_html(slide.figures)}</div>")
+    st.html(f"<div class='{root}'><p class='q-sub'>{e(slide.subtitle)}</p>{figures_html(slide.figures)}</div>")
 
 
 def go(i: int) -> None:
@@ -128,7 +150,7 @@ c1, c2, c3, c4 = st.columns([1.2, 1, 1.2, 1.4])
 c1.button("◀ Précédent", on_click=go, args=(max(current - 1, 0),), disabled=current == 0, key="slide_prev")
 # the state shown, said on every slide when it is the contract as printed (?etat=contrat)
 printed = " · chiffres du contrat tels qu'imprimés" if st.session_state.get("etat") == cached.CONTRACT_STATE else ""
-c2.html(f"<p class='q-slide' style='margin-top:0.6rem'>{current + 1} / {n}{printed}</p>")
+c2.html(f"<p class='q-slide q-count' style='margin:0.6rem 0 0'>{current + 1} / {n}{printed}</p>")
 c3.button("Suivant ▶", on_click=go, args=(min(current + 1, n - 1),), disabled=current == n - 1, key="slide_next")
 c4.page_link(path_of("accueil"), label="Quitter la présentation")
 

@@ -178,3 +178,51 @@ def test_map_legend_of_a_whole_count_on_the_page():
     items = re.findall(r"</span>([^<]*)</li>", legend)
     assert items == ["0", "1", "2", "3", "non disponible (pointillés)"]
     assert any("Classes de nombres entiers" in c.value for c in at.caption)
+
+
+def _lightness(hex_colour: str) -> float:
+    """CIE L* of an sRGB colour."""
+    lin = [
+        (c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4)
+        for c in (int(hex_colour[i : i + 2], 16) / 255 for i in (1, 3, 5))
+    ]
+    y = 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+    return 116 * y ** (1 / 3) - 16 if y > 0.008856 else 903.3 * y
+
+
+def test_map_classes_stay_apart_on_a_projector():
+    """Neighbouring classes at least 15 L* apart (ColorBrewer's first two were 7 apart: one colour
+    from the back of a room), lightest to darkest."""
+    from ui.maps import PALETTE
+
+    ls = [_lightness(c) for c in PALETTE]
+    steps = [a - b for a, b in zip(ls, ls[1:], strict=False)]
+    assert min(steps) >= 15, [round(s, 1) for s in steps]
+
+
+def test_locator_map_has_a_legible_scale_and_a_drawn_frame():
+    import re as _re
+
+    from ui import locator
+
+    svg = locator.locator_svg("clos-des-roses", {"clos-des-roses": "Le Clos des Roses"})
+    width, height = (float(v) for v in _re.search(r"viewBox='0 0 ([0-9.]+) ([0-9.]+)'", svg).groups())
+    (text,) = _re.findall(r"<g font-family='[^']*' font-size='(\d+)'[^>]*>.*?<text[^>]*>1 km</text>", svg)
+    # on a slide the image is at least 560 px wide: « 1 km » at 22 px or more on screen
+    assert int(text) * 560 / width >= 21
+    assert "fill='#ffffff' fill-opacity='0.92'" in svg.split("1 km")[0]  # on a white plate
+    # the frame is drawn inside the image (the town's cut reads as the map's edge, no stroke cut off)
+    assert f"<rect x='1' y='1' width='{width - 2:.1f}' height='{height - 2:.1f}' fill='none'" in svg
+    # the 1-km bar is 1 km at the map's scale
+    (minx, miny, maxx, maxy), _, _ = locator.frame_and_layers()
+    bar = float(_re.search(r"<rect x='14' y='[0-9.]+' width='([0-9.]+)' height='6'", svg).group(1))
+    assert abs(bar - 1000 * locator.SIZE / max(maxx - minx, maxy - miny)) < 0.1
+
+
+def test_pdf_locator_scale_is_printed_at_8_pt():
+    from reportlab.graphics.shapes import String
+
+    from ui.pdf import map_drawing
+
+    (label,) = [s for s in map_drawing("la-victoire").contents if isinstance(s, String)]
+    assert label.text == "1 km" and label.fontSize >= 8

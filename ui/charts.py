@@ -279,3 +279,29 @@ def chart_spec(ds: Dataset, kind: str, indicator: str, territories: tuple[str, .
     else:
         chart = bar_chart(frame, "territoire", title, ind.unit_label, sort=names)
     return accessible(chart, description(ds, indicator, territories, title, said))
+
+
+SLIDE_STROKE = 5.0  # px: lines a room tells apart (≥ 4 px)
+SLIDE_POINT = 260.0  # px² (Vega-Lite's point size is an area): a circle of 18 px, a square of 16 px (≥ 14 px)
+SLIDE_TEXT = 20  # px: value labels beside the bars
+
+
+def slide_marks(spec: dict) -> dict:
+    """A chart spec drawn for a projector, seen from the back of the room: thick lines, large points
+    and legend symbols, the legend on one row, value labels at the slides' text size. Changes
+    `spec` in place (the caller's copy) and returns it."""
+    for layer in spec.get("layer", [spec]):
+        mark = layer.get("mark", {})
+        kind = mark.get("type") if isinstance(mark, dict) else mark
+        if kind == "line":
+            mark["strokeWidth"] = max(mark.get("strokeWidth", 0), SLIDE_STROKE)
+        elif kind == "point":
+            mark.update(size=max(mark.get("size", 0), SLIDE_POINT), opacity=1)
+        elif kind == "text" and isinstance(mark, dict) and "fontSize" in mark and "y" not in mark:
+            mark["fontSize"] = max(mark["fontSize"], SLIDE_TEXT)
+        for channel in ("color", "shape", "strokeDash"):
+            legend = layer.get("encoding", {}).get(channel, {}).get("legend")
+            if isinstance(legend, dict):
+                legend["columns"] = 6
+    spec.setdefault("config", {}).setdefault("legend", {}).update(symbolSize=SLIDE_POINT, symbolStrokeWidth=SLIDE_STROKE - 1)
+    return spec

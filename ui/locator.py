@@ -123,13 +123,29 @@ def locator_svg(highlight: str, names: dict[str, str], fills: dict[str, str] | N
                 f"fill-opacity='0.92' stroke='#6e7781' rx='3'/><text class='q-name' x='{x0 + 7:.1f}' y='{y1 - 8:.1f}' "
                 f"font-size='{NAME_PX}' font-weight='bold' fill='#111418'>{html.escape(t)}</text>"
             )
-    km = 1000 * scale
+    parts.append(scale_bar(1000 * scale, height))
+    # the frame drawn, inside the image: the commune cut at the frame reads as the map's edge, and no
+    # stroke is cut by the image's border
     parts.append(
-        f"<g font-size='16' fill='#1f2328'><rect x='12' y='{height - 28:.0f}' width='{km:.1f}' height='6' fill='#1f2328'/>"
-        f"<text x='12' y='{height - 34:.0f}'>1 km</text></g>"
+        f"<rect x='1' y='1' width='{width - 2:.1f}' height='{height - 2:.1f}' fill='none' stroke='#57606a' stroke-width='2'/>"
     )
     alt = html.escape(label or alt_text(names.get(highlight, highlight)))
     return (
-        f"<svg xmlns='http://www.w3.org/2000/svg' role='img' aria-label='{alt}' viewBox='0 0 {width:.0f} {height:.0f}' "
+        f"<svg xmlns='http://www.w3.org/2000/svg' role='img' aria-label='{alt}' viewBox='0 0 {width:.1f} {height:.1f}' "
         f"width='100%' style='max-height:100%'><title>{alt}</title>{''.join(parts)}</svg>"
+    )
+
+
+SCALE_PX = 22  # the scale's text in the image (≈ 24–32 px on a slide, where the image is 560–740 px wide)
+
+
+def scale_bar(km: float, height: float) -> str:
+    """« 1 km » over a bar of 1 km, on a white plate in the bottom-left corner, inside the frame."""
+    x, bottom = 14, height - 14
+    return (
+        f"<g font-family='Source Sans Pro, DejaVu Sans, Arial, sans-serif' font-size='{SCALE_PX}' fill='#1f2328'>"
+        f"<rect x='{x - 8}' y='{bottom - SCALE_PX - 26:.1f}' width='{km + 16:.1f}' height='{SCALE_PX + 30}' rx='4' "
+        f"fill='#ffffff' fill-opacity='0.92' stroke='#8c959f'/>"
+        f"<text x='{x}' y='{bottom - 14:.1f}' font-weight='bold'>1 km</text>"
+        f"<rect x='{x}' y='{bottom - 8:.1f}' width='{km:.1f}' height='6' fill='#1f2328'/></g>"
     )

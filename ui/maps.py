@@ -45,8 +45,10 @@ LEAFLET_CSS = "/app/static/vendor/leaflet/leaflet.css"
 # Optional online base map (public screens and CI have none): QUARTIERS_TILES=osm
 TILES_ENV = "QUARTIERS_TILES"
 
-# 5-class sequential palette (ColorBrewer Blues); missing values get a hatched grey.
-PALETTE = ["#c6dbef", "#9ecae1", "#6baed6", "#3182bd", "#08519c"]
+# 5-class sequential palette (blues), its steps evenly apart in lightness (CIE L* 92, 76, 58, 41, 21:
+# 17 to 20 apart, where ColorBrewer's 5 light-to-mid blues were 7 apart) so that neighbouring classes
+# stay apart on a projector, from the back of a room; missing values get a hatched outline.
+PALETTE = ["#deebf7", "#8fc1de", "#4292c6", "#1762a9", "#08306b"]
 assert len(PALETTE) == N_CLASSES
 NA_STYLE = {"fillColor": "#ffffff", "color": "#6e6e6e", "weight": 2, "dashArray": "6 4", "fillOpacity": 0.0}
 
@@ -72,7 +74,8 @@ def feature_collection(gdf: gpd.GeoDataFrame, columns: list[str]) -> dict:
 
 def base_map(bounds, tiles: str | None = None) -> folium.Map:
     tiles = tiles if tiles is not None else os.environ.get(TILES_ENV, "")
-    m = folium.Map(tiles=None, zoom_control=False, control_scale=False, prefer_canvas=False)
+    # tenth zoom steps: the frame fits the quartiers (whole steps left them small in a wide map)
+    m = folium.Map(tiles=None, zoom_control=False, control_scale=False, prefer_canvas=False, zoom_snap=0.1, zoom_delta=0.5)
     m.default_js = [("leaflet", LEAFLET_JS)]
     m.default_css = [("leaflet_css", LEAFLET_CSS)]
     FrenchAccessibleControls().add_to(m)

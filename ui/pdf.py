@@ -93,8 +93,11 @@ def map_drawing(territory: str, size: float = 5.6 * cm) -> Drawing:
     for _, row in shapes.iterrows():
         on = row["territory"] == territory
         poly(row.geometry, ORANGE if on else GREY, INK if on else colors.HexColor("#59636e"), 1.2 if on else 0.4)
-    d.add(Rect(4, 4, 1000 * k, 2.5, fillColor=INK, strokeColor=None))
-    d.add(String(4, 9, "1 km", fontName=FONT, fontSize=6.5, fillColor=INK))
+    # the scale on a white plate (8 pt: legible printed), the frame drawn so the town's cut reads as its edge
+    d.add(Rect(2, 2, 1000 * k + 6, 16, fillColor=colors.white, strokeColor=colors.HexColor("#8c959f"), strokeWidth=0.4))
+    d.add(Rect(5, 4.5, 1000 * k, 2.5, fillColor=INK, strokeColor=None))
+    d.add(String(5, 9, "1 km", fontName=FONT, fontSize=8, fillColor=INK))
+    d.add(Rect(0.3, 0.3, d.width - 0.6, d.height - 0.6, fillColor=None, strokeColor=colors.HexColor("#57606a"), strokeWidth=0.6))
     return d
 
 

@@ -63,7 +63,9 @@ def projector_spec(spec: dict, height: int = 290) -> dict:
     cfg.setdefault("title", {}).update(fontSize=PROJECTOR_FONT + 4, subtitleFontSize=PROJECTOR_FONT)
     cfg.setdefault("text", {}).update(fontSize=PROJECTOR_FONT)
     spec["height"] = height
-    return spec
+    from ui.charts import slide_marks
+
+    return slide_marks(spec)  # lines ≥ 4 px, points ≥ 14 px
 
 
 def build(ds: Dataset, chart_spec) -> list[Slide]:

@@ -43,12 +43,12 @@ log = logging.getLogger("quartiers2030")
 STREAMLIT_SERIES = "1.67"  # the Streamlit series this module was written and tested for
 TESTIDS = frozenset(
     {
-        "stAppDeployButton", "stAppViewContainer", "stButton", "stCaptionContainer", "stCheckbox",
-        "stDownloadButton", "stElementToolbar", "stElementToolbarButton", "stExpander", "stFileUploader", "stForm",
-        "stFormSubmitButton", "stHeader", "stIFrame", "stMain", "stMainBlockContainer", "stMainMenu", "stMultiSelect",
-        "stMultiSelectTagsContainer", "stPageLink", "stRadio", "stSelectbox", "stSidebar",
-        "stStatusWidget", "stTable", "stTextArea", "stTextInput", "stToast", "stToolbar", "stToolbarActions",
-        "stTopNav", "stTopNavDropdownLink", "stTopNavLink", "stTopNavSection", "stVegaLiteChart", "stWidgetLabel",
+        "stAppDeployButton", "stAppViewContainer", "stButton", "stCaptionContainer", "stCheckbox", "stDownloadButton",
+        "stElementToolbar", "stElementToolbarButton", "stExpander", "stFileUploader", "stForm", "stFormSubmitButton",
+        "stHeader", "stHorizontalBlock", "stIFrame", "stMain", "stMainBlockContainer", "stMainMenu", "stMultiSelect",
+        "stMultiSelectTagsContainer", "stPageLink", "stRadio", "stSelectbox", "stSidebar", "stStatusWidget",
+        "stTable", "stTextArea", "stTextInput", "stToast", "stToolbar", "stToolbarActions", "stTopNav",
+        "stTopNavDropdownLink", "stTopNavLink", "stTopNavSection", "stVegaLiteChart", "stWidgetLabel",
     }
 )  # fmt: skip
 
