@@ -120,7 +120,7 @@ rows += [
         "Quartier": ds.territories[s.territory].name,
         "Référence": w.name(ds, s.reference, True),
         "Période": f"{period_label(s.period_from)} → {period_label(s.period_to)}",
-        "Écart": w.change_text(s.change, w.stated_unit(s, cat[s.indicator].unit), s.decimals),
+        "Écart": w.sentence_case(w.gap_change_text(ds, s, cat[s.indicator].unit)),  # a change said as a change
     }
     for s in stated
 ]

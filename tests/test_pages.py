@@ -217,3 +217,12 @@ def test_home_links_use_the_app_navigation_not_plain_links():
     assert not any("<a " in b for b in bodies)
     links = {p.proto.query_string for p in at.get("page_link") if p.proto.query_string.startswith("ind=")}
     assert {"ind=median_declared_income", "ind=poverty_rate"} <= links
+
+
+def test_evolutions_gap_table_says_a_stated_change_of_the_gap_as_a_change():
+    """The contract's « augmentation des écarts avec la commune de +1 144€ » is a change of the gap, not
+    a gap: the table says « L'écart à Compiègne s'est creusé de 1 144 € », never « +1 144 € » alone."""
+    at = run_page("pages/evolutions.py", {"ind": "median_declared_income"})
+    tables = tables_of(at)
+    assert "L'écart à Compiègne s'est creusé de 1 144 €" in tables
+    assert "L'écart à Compiègne s'est réduit de 98 €" in tables

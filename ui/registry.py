@@ -59,7 +59,7 @@ PAGES: tuple[PageEntry, ...] = (
         ":material/show_chart:",
         "evolutions",
         "Tableau de bord",
-        ("Écart à la référence", "+19,6 points", "-98 €"),
+        ("Écart à la référence", "+19,6 points", "L'écart à Compiègne s'est réduit de 98 €"),
     ),
     PageEntry(
         "pages/education.py",

@@ -329,6 +329,10 @@ def gap_change_text(ds: Dataset, s: StatedChange, unit: str) -> str:
     return f"l'écart {ref} s'est {'creusé' if s.change > 0 else 'réduit'} de {amount}"
 
 
+def sentence_case(s: str) -> str:
+    return s[:1].upper() + s[1:]
+
+
 def stated_text(ds: Dataset, s: StatedChange, unit: str) -> str:
     """A change the contract states: of the gap to a reference, or of a reference territory."""
     amount = change_text(s.change, stated_unit(s, unit), s.decimals)
