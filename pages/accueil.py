@@ -20,7 +20,8 @@ INTRO = (
 )
 # large tiles, at least 44 px high (60 here), a frame a finger finds
 FIND_CSS = """<style>
-.st-key-q-find [data-testid="stPageLink"], .st-key-q-find [data-testid="stPageLink"] > div {width: 100%;}
+.st-key-q-find [data-testid="stElementContainer"]:has([data-testid="stPageLink"]), .st-key-q-find [data-testid="stPageLink"],
+.st-key-q-find [data-testid="stPageLink"] > div {width: 100% !important;}
 .st-key-q-find [data-testid="stPageLink-NavLink"] {min-height: 60px; width: 100% !important; max-width: 100% !important;
   border: 2px solid #1f4e79; border-radius: 10px; background: #eef4fb; padding: 0.3rem 0.9rem; margin: 0 0 0.3rem;
   box-sizing: border-box;}
@@ -123,7 +124,7 @@ st.markdown(
     "padding:0.35rem 0.5rem;vertical-align:top;text-align:left}.q-grid thead th{background:#eef2f7}"
     ".q-na-cell{background:repeating-linear-gradient(45deg,#fff,#fff 6px,#f3f3f3 6px,#f3f3f3 12px)}</style>"
     # the table scrolls inside its own box on a phone; the page itself never gets wider than the screen
-    f"<div style='overflow-x:auto' role='region' aria-label='Grille de synthèse' tabindex='0'><table class='q-grid'>"
+    f"<div class='q-scroll' style='overflow-x:auto' role='region' aria-label='Grille de synthèse' tabindex='0'><table class='q-grid'>"
     f"<thead><tr><th scope='col'>Indicateur</th>{head}<th scope='col'>Référence</th></tr></thead>"
     f"<tbody>{''.join(rows_html)}</tbody></table></div>",
     unsafe_allow_html=True,

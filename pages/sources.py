@@ -26,9 +26,10 @@ FILE_REF = re.compile(r"\s*\((?:[\w.-]+/)+[\w.-]+\)")  # « (geo/qpv2024_compieg
 PROJECTION = re.compile(r"\s*en projection européenne EPSG:\d+")
 
 
-def for_a_person(text: str) -> str:
+def for_a_person(value: object) -> str:
     """On a public screen, the data's own words without what only the team reads: a file's path, a
     projection's code, INSEE's grid identifier of a poche (its name instead). The team sees them."""
+    text = str(value)  # a version's value may be a number
     if not public:
         return text
     text = PROJECTION.sub("", FILE_REF.sub("", text))
