@@ -167,8 +167,9 @@ def bar_chart(
 ) -> alt.Chart:
     data = df.dropna(subset=["valeur"])
     enc = dict(
-        y=alt.Y(f"{x}:N", sort=sort or None, title=None),
-        x=alt.X("valeur:Q", title=short_lines(unit_label), axis=alt.Axis(labelExpr=FR_AXIS, tickCount=8)),
+        # whole territory names (Vega cuts a label at 180 px by default): « Square Jean Moulin » at 18 px
+        y=alt.Y(f"{x}:N", sort=sort or None, title=None, axis=alt.Axis(labelLimit=240)),
+        x=alt.X("valeur:Q", title=short_lines(unit_label, 26), axis=alt.Axis(labelExpr=FR_AXIS, tickCount=8)),
         tooltip=[alt.Tooltip(f"{x}:N"), alt.Tooltip("valeur (texte):N", title="valeur")],
     )
     if color:
