@@ -199,7 +199,7 @@ class FrenchAccessibleControls(MacroElement):
             if (!L.Tooltip.prototype._qInside) {
                 L.Tooltip.prototype._qInside = true;
                 var st = document.createElement("style");
-                st.textContent = ".leaflet-tooltip{white-space:normal;max-width:calc(100vw - 16px);font-size:18px}"
+                st.textContent = ".leaflet-tooltip{white-space:normal;max-width:calc(100vw - 24px);font-size:18px}"
                     + ".leaflet-tooltip table{border-collapse:collapse}"
                     + ".leaflet-control-scale-line,.leaflet-control-attribution{font-size:18px !important}"
                     // a name is tapped like its shape: a target of 44 px at least around the text
