@@ -128,7 +128,7 @@ html {font-size: 18px;}
 .stApp [data-testid="stPageLink-NavLink"] p, .stApp button p, .stApp [data-testid="stTable"] p,
 .stApp [data-testid="stTable"] td, .stApp [data-testid="stTable"] th, .stApp [data-baseweb="select"] div,
 .stApp [data-baseweb="tag"] span, .stApp [data-testid="stMultiSelectTagsContainer"] span,
-.stApp [data-testid="stExpander"] summary p, .stApp [role="tab"] p, .stApp [data-testid="stTooltipIcon"] p,
+.stApp [data-testid="stExpander"] summary p, .stApp [role="tab"] p,
 .stApp small, .stApp code, .stApp sub, .stApp sup, .q-src, .q-tag, .q-note, .q-sub, .q-label, .q-grid,
 .q-table, .q-table caption {font-size: max(18px, 1rem) !important;}
 /* phones: the title leaves room for the quartiers on the first screen */
