@@ -20,7 +20,7 @@ INTRO = (
 )
 # large tiles, at least 44 px high (60 here), a frame a finger finds
 FIND_CSS = """<style>
-.st-key-q-find [data-testid="stPageLink"],
+.st-key-q-find .element-container:has([data-testid="stPageLink"]), .st-key-q-find [data-testid="stPageLink"],
 .st-key-q-find [data-testid="stPageLink"] > div {width: 100% !important;}
 .st-key-q-find [data-testid="stPageLink-NavLink"] {min-height: 60px; width: 100% !important; max-width: 100% !important;
   border: 2px solid #1f4e79; border-radius: 10px; background: #eef4fb; padding: 0.3rem 0.9rem; margin: 0 0 0.3rem;

@@ -72,6 +72,8 @@ def test_find_my_quartier_on_the_first_screen(browser, public_url, request, name
     for label, b in zip(labels, boxes, strict=True):
         print(f"   {label[:40]:40} x={b['x']:.0f} y={b['y']:.0f} {b['width']:.0f} × {b['height']:.0f}")
     assert all(b["height"] >= 44 and b["width"] >= 44 for b in boxes), boxes
+    if width < 640:  # stacked on a phone: one column of tiles of the screen's width
+        assert {round(b["width"]) for b in boxes} == {round(boxes[0]["width"])} and boxes[0]["width"] >= width - 40, boxes
     # on the first screen, without scrolling, and above the rest of the home page
     assert max(b["y"] + b["height"] for b in boxes) <= height, boxes
     first_other = page.get_by_role("heading", name="Le territoire en bref").bounding_box()
