@@ -78,6 +78,7 @@ BASE_CSS = """
   left: 0; width: max-content; max-width: 100%; box-sizing: border-box; margin: 0 0 0.25rem; padding: 0.1rem 0.5rem;
   border-radius: 4px; background: #123a63; color: #ffffff; font-size: max(18px, 1rem); font-weight: 600;}
 [data-q-scroll] {box-shadow: inset -14px 0 10px -10px rgba(0, 0, 0, 0.35);}
+@media print {[data-q-scroll]::before {content: none !important;} [data-q-scroll] {box-shadow: none !important;}}
 /* key figures never overflow their card, even at 200 % zoom */
 .q-card {overflow-wrap: anywhere;}
 .q-value {max-width: 100%;}
