@@ -8,16 +8,60 @@ import streamlit as st
 from data.model import DETERIORATION, IMPROVEMENT
 from ui import cached
 from ui import wording as w
-from ui.frame import cards, page_setup, sources_footer
+from ui.document import consultation
+from ui.frame import cards, page_setup, sources_footer, state_toggle
 from ui.registry import PAGES, path_of
 from ui.render import md_escape
 
-page_setup(
-    "Contrat de Ville « Quartiers 2030 » – Agglomération de la Région de Compiègne",
+TITLE = "Contrat de Ville « Quartiers 2030 » – Agglomération de la Région de Compiègne"
+INTRO = (
     "Tableau de bord du diagnostic et du cadre d'évaluation du contrat : **3 quartiers prioritaires (QPV)** "
-    "et **2 poches de pauvreté**, tous situés à Compiègne.",
+    "et **2 poches de pauvreté**, tous situés à Compiègne."
 )
+# large tiles, at least 44 px high (60 here), a frame a finger finds
+FIND_CSS = """<style>
+.st-key-q-find .element-container:has([data-testid="stPageLink"]), .st-key-q-find [data-testid="stPageLink"],
+.st-key-q-find [data-testid="stPageLink"] > div {width: 100% !important;}
+.st-key-q-find [data-testid="stPageLink-NavLink"] {min-height: 60px; width: 100% !important; max-width: 100% !important;
+  border: 2px solid #1f4e79; border-radius: 10px; background: #eef4fb; padding: 0.3rem 0.9rem; margin: 0 0 0.3rem;
+  box-sizing: border-box;}
+.st-key-q-find [data-testid="stPageLink-NavLink"] p {font-size: 1.15rem !important; line-height: 1.3 !important;
+  white-space: normal !important; color: #123a63; font-weight: 600;}
+.st-key-q-find [data-testid="stPageLink-NavLink"]:hover {background: #dce9f7;}
+.st-key-q-find h2 {font-size: 1.6rem; padding: 0.2rem 0 0.4rem;}
+</style>"""
+
+
+def find_my_quartier(ds) -> None:
+    """Public screens: the five quartiers as large tiles at the top of the home page (the first screen
+    of a phone, the top of a kiosk), each opening its fiche, and « Je ne sais pas : voir la carte »."""
+    with st.container(key="q-find"):
+        st.markdown(FIND_CSS, unsafe_allow_html=True)
+        st.header("Trouver mon quartier", anchor=False)
+        tiles = [
+            dict(
+                page=path_of("fiche"),
+                label=f"{md_escape(ds.territories[q].name)} · {w.KIND_SHORT[ds.territories[q].kind].lower()}",
+                icon=":material/location_city:",
+                query_params={"q": q},
+            )
+            for q in ds.quartier_ids
+        ]
+        tiles.append(dict(page=path_of("carte"), label="Je ne sais pas : voir la carte", icon=":material/map:"))
+        for start in range(0, len(tiles), 3):
+            for col, tile in zip(st.columns(3), tiles[start : start + 3], strict=False):
+                col.page_link(**tile)
+
+
 ds = cached.dataset()
+if consultation():
+    # the quartiers first: the switch and the introduction come after them
+    page_setup(TITLE, toggle=False)
+    find_my_quartier(ds)
+    state_toggle()
+    st.markdown(INTRO)
+else:
+    page_setup(TITLE, INTRO)
 st.page_link(path_of("presentation"), label="Présenter (plein écran, diapositives)", icon=":material/slideshow:")
 
 # --- the territory at a glance -----------------------------------------------------------------
@@ -82,7 +126,7 @@ st.markdown(
     "padding:0.35rem 0.5rem;vertical-align:top;text-align:left}.q-grid thead th{background:#eef2f7}"
     ".q-na-cell{background:repeating-linear-gradient(45deg,#fff,#fff 6px,#f3f3f3 6px,#f3f3f3 12px)}</style>"
     # the table scrolls inside its own box on a phone; the page itself never gets wider than the screen
-    f"<div style='overflow-x:auto' role='region' aria-label='Grille de synthèse' tabindex='0'><table class='q-grid'>"
+    f"<div class='q-scroll' style='overflow-x:auto' role='region' aria-label='Grille de synthèse' tabindex='0'><table class='q-grid'>"
     f"<thead><tr><th scope='col'>Indicateur</th>{head}<th scope='col'>Référence</th></tr></thead>"
     f"<tbody>{''.join(rows_html)}</tbody></table></div>",
     unsafe_allow_html=True,

@@ -12,8 +12,9 @@ from data.formatting import period_label
 from data.model import FIXED_PERCENT
 from ui import cached
 from ui import wording as w
+from ui.document import consultation
 from ui.frame import map_image_buttons, page_setup, query_choice, sources_footer, sync_query
-from ui.maps import NA_STYLE, PALETTE, quartier_map
+from ui.maps import NA_STYLE, PALETTE, POCHE_CODE, quartier_map
 from ui.registry import path_of
 from ui.render import md_escape
 
@@ -130,7 +131,9 @@ st.table(
         [
             {
                 "Quartier": ds.territories[f.territory].name,
-                "Code officiel": ds.territories[f.territory].code,
+                "Code officiel": ds.territories[f.territory].code
+                if ds.territories[f.territory].kind == "qpv" or not consultation()
+                else POCHE_CODE,
                 f"{ind.label} ({'dernière valeur' if period == model.LATEST else period_label(period)})": w.value_or_reason(
                     f.figure
                 ),
@@ -147,7 +150,9 @@ for col, q in zip(st.columns(len(ds.quartier_ids)), ds.quartier_ids, strict=True
     col.page_link(path_of("fiche"), label=f"Fiche {ds.territories[q].short}", query_params={"q": q})
 sources_footer(
     [
-        "Fond de carte : aucun par défaut, la carte fonctionne sans internet (les tuiles OpenStreetMap peuvent être "
+        "Fond de carte : aucun, la carte fonctionne sans internet."
+        if consultation()
+        else "Fond de carte : aucun par défaut, la carte fonctionne sans internet (les tuiles OpenStreetMap peuvent être "
         "ajoutées là où une connexion existe : voir le README)."
     ]
 )

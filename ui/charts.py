@@ -21,6 +21,61 @@ from ui import wording as w
 FR_AXIS = "replace(replace(format(datum.value, ',~r'), regexp(',', 'g'), ' '), '.', ',')"
 # charts take their container's width, axis labels and legend included (phones, portrait screens)
 FIT = alt.AutoSizeParams(type="fit-x", contains="padding")
+# the chart's width on screen, read by the browser (0 where there is no screen: the image export)
+WIDTH_EXPR = "containerSize()[0]"
+# below these widths (px) a title is said on several lines and the legend takes one column
+NARROW, MEDIUM = 560, 900
+
+
+def text_px() -> int:
+    """Chart text: 16 px, 18 px on public screens (their floor, tests/e2e/test_resident.py)."""
+    from ui.document import consultation
+
+    return 18 if consultation() else 16
+
+
+def _lines(text: str, width: int) -> list[str]:
+    """Words in lines of at most `width` characters (a longer word stays whole on its line)."""
+    lines: list[str] = []
+    for word in text.split():
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return lines or [""]
+
+
+def fitted(text: str | list[str], narrow: int = 30, medium: int = 55) -> alt.ExprRef:
+    """A title (or subtitle lines) that never runs past the chart's right edge: as given on a wide
+    screen, wrapped at `medium` characters under MEDIUM px and at `narrow` under NARROW px. The
+    expression picks in the list [as given, medium, narrow]: `plain` reads the first back."""
+    parts = [text] if isinstance(text, str) else list(text)
+
+    def wrap(width: int) -> list[str]:
+        return [line for part in parts for line in _lines(part, width)]
+
+    choices = json.dumps([parts if len(parts) > 1 else parts[0], wrap(medium), wrap(narrow)], ensure_ascii=False)
+    return alt.ExprRef(
+        f"{choices}[{WIDTH_EXPR} > 0 && {WIDTH_EXPR} < {NARROW} ? 2 : ({WIDTH_EXPR} > 0 && {WIDTH_EXPR} < {MEDIUM} ? 1 : 0)]"
+    )
+
+
+def short_lines(text: str | list[str], width: int = 36) -> list[str]:
+    """Subtitle lines short enough for a phone (Vega-Lite takes no expression for a subtitle)."""
+    return [line for part in ([text] if isinstance(text, str) else text) for line in _lines(part, width)]
+
+
+def plain(value):
+    """A title or subtitle as given (the wide screen's), from a spec where `fitted` may have put it."""
+    if isinstance(value, dict) and str(value.get("expr", "")).startswith("["):
+        expr = value["expr"]
+        return json.loads(expr[: expr.rindex("][") + 1])[0]
+    return value
+
+
+def legend_columns(wide: int = 3) -> alt.ExprRef:
+    """One column of legend entries on a narrow chart (a phone), `wide` otherwise."""
+    return alt.ExprRef(f"{WIDTH_EXPR} > 0 && {WIDTH_EXPR} < {NARROW} ? 1 : {wide}")
 
 
 def long_frame(ds: Dataset, figures) -> pd.DataFrame:
@@ -131,8 +186,8 @@ def series_chart(
         ["Pointillés verticaux : changement de périmètre, segments non reliés"] if said else []
     )
     names = list(dict.fromkeys(data["territoire"]))
-    legend = alt.Legend(orient="bottom", columns=3, labelLimit=220)
-    base = alt.Chart(data, title=alt.TitleParams(title, subtitle=subtitle, anchor="start")).encode(
+    legend = alt.Legend(orient="bottom", columns=legend_columns(), labelLimit=220)
+    base = alt.Chart(data, title=alt.TitleParams(fitted(title), subtitle=short_lines(subtitle), anchor="start")).encode(
         x=x,
         y=alt.Y("valeur:Q", title=unit_label, axis=alt.Axis(labelExpr=FR_AXIS, tickCount=6), scale=alt.Scale(zero=zero)),
         color=alt.Color("territoire:N", title="Territoire", scale=_colour_scale(data), legend=legend),
@@ -170,9 +225,9 @@ def series_chart(
             offset, dx = -20, -16
         layers += [
             rule.mark_rule(color="#57606a", strokeDash=[6, 4], strokeWidth=2, xOffset=offset).encode(tooltip=["rupture:N"]),
-            rule.mark_text(align="left", baseline="top", dx=dx, y=4, fontSize=14, color="#3d434b").encode(
-                text=alt.value("changement de périmètre")
-            ),
+            rule.mark_text(
+                align="left", baseline="top", dx=dx, y=4, fontSize=14 if text_px() == 16 else text_px(), color="#3d434b"
+            ).encode(text=alt.value("changement de périmètre")),
         ]
     return alt.layer(*layers).properties(width="container", height=300, autosize=FIT)
 
@@ -182,17 +237,20 @@ def bar_chart(
 ) -> alt.Chart:
     data = df.dropna(subset=["valeur"])
     enc = dict(
-        y=alt.Y(f"{x}:N", sort=sort or None, title=None),
-        x=alt.X("valeur:Q", title=unit_label, axis=alt.Axis(labelExpr=FR_AXIS, tickCount=8)),
+        # whole territory names (Vega cuts a label at 180 px by default): « Square Jean Moulin » at 18 px
+        y=alt.Y(f"{x}:N", sort=sort or None, title=None, axis=alt.Axis(labelLimit=240)),
+        x=alt.X("valeur:Q", title=short_lines(unit_label, 26), axis=alt.Axis(labelExpr=FR_AXIS, tickCount=8)),
         tooltip=[alt.Tooltip(f"{x}:N"), alt.Tooltip("valeur (texte):N", title="valeur")],
     )
     if color:
         enc["color"] = alt.Color(f"{color}:N", title=None, legend=alt.Legend(orient="bottom"))
         enc["yOffset"] = alt.YOffset(f"{color}:N")
-    chart = alt.Chart(data, title=alt.TitleParams(title, subtitle=f"Unité : {unit_label}", anchor="start")).encode(**enc)
+    chart = alt.Chart(
+        data, title=alt.TitleParams(fitted(title), subtitle=short_lines(f"Unité : {unit_label}"), anchor="start")
+    ).encode(**enc)
     bars = chart.mark_bar() if color else chart.mark_bar(color="#3182bd")
     # a colour encoding overrides mark_text(color=…): the value labels get theirs explicitly
-    text = chart.mark_text(align="left", dx=4, fontSize=16).encode(text="valeur (texte):N", color=alt.value("#1b1f24"))
+    text = chart.mark_text(align="left", dx=4, fontSize=text_px()).encode(text="valeur (texte):N", color=alt.value("#1b1f24"))
     return (bars + text).properties(width="container", height=alt.Step(30), autosize=FIT)
 
 
@@ -200,7 +258,9 @@ def ranks_chart(df: pd.DataFrame, title: str) -> alt.Chart:
     """Annexe 1: rank of each theme per quartier (1 = première priorité); « ex æquo » marked."""
     base = alt.Chart(
         df,
-        title=alt.TitleParams(title, subtitle="Rang de priorité (1 = priorité la plus citée) ; « = » : ex æquo", anchor="start"),
+        title=alt.TitleParams(
+            fitted(title), subtitle=short_lines("Rang de priorité (1 = priorité la plus citée) ; « = » : ex æquo"), anchor="start"
+        ),
     ).encode(
         # on a phone the plot keeps room: theme labels cut at 200 px (full text in the tooltip and
         # in the table under the chart), quartier names steeply angled so that none is dropped
@@ -212,7 +272,7 @@ def ranks_chart(df: pd.DataFrame, title: str) -> alt.Chart:
     heat = base.mark_rect(stroke="#ffffff").encode(
         color=alt.Color("rang:Q", scale=alt.Scale(domain=[1, 11], range=["#6baed6", "#f7fbff"]), legend=alt.Legend(title="Rang"))
     )
-    text = base.mark_text(fontSize=16, fontWeight="bold").encode(text="rang (texte):N", color=alt.value("#111418"))
+    text = base.mark_text(fontSize=text_px(), fontWeight="bold").encode(text="rang (texte):N", color=alt.value("#111418"))
     return (heat + text).properties(width="container", height=alt.Step(44), autosize=FIT)
 
 
@@ -244,13 +304,14 @@ def inline_data(spec: dict) -> dict:
 def accessible(chart, description: str) -> dict:
     """French description (read by screen readers instead of « Vega visualization ») and text at
     4.5:1 or more: axis labels and titles, legends, titles."""
+    px = text_px()
     return inline_data(
         chart.properties(description=description)
         .configure_axis(
-            labelColor=TEXT, titleColor=TEXT, labelFontSize=16, titleFontSize=16, domainColor="#6e7781", tickColor="#6e7781"
+            labelColor=TEXT, titleColor=TEXT, labelFontSize=px, titleFontSize=px, domainColor="#6e7781", tickColor="#6e7781"
         )
-        .configure_legend(labelColor=TEXT, titleColor=TEXT, labelFontSize=16, titleFontSize=16)
-        .configure_title(color=TEXT, subtitleColor="#3d434b", fontSize=18, subtitleFontSize=16)
+        .configure_legend(labelColor=TEXT, titleColor=TEXT, labelFontSize=px, titleFontSize=px)
+        .configure_title(color=TEXT, subtitleColor="#3d434b", fontSize=px + 2, subtitleFontSize=px)
         .to_dict()
     )
 

@@ -72,6 +72,13 @@ BASE_CSS = """
   box-shadow: 0 0 0 5px #ffffff !important;}
 /* captions are drawn at 60 % opacity (3.9:1): full opacity, darker grey (8:1) */
 [data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] * {opacity: 1 !important; color: #3d434b !important;}
+/* a table wider than its box says so: « faites défiler » stays at the left edge while the table
+   scrolls under it (the page's script marks the regions that overflow: data-q-scroll) */
+[data-q-scroll]::before {content: "← Faites défiler le tableau sur le côté →" / ""; display: block; position: sticky;
+  left: 0; width: max-content; max-width: 100%; box-sizing: border-box; margin: 0 0 0.25rem; padding: 0.1rem 0.5rem;
+  border-radius: 4px; background: #123a63; color: #ffffff; font-size: max(18px, 1rem); font-weight: 600;}
+[data-q-scroll] {box-shadow: inset -14px 0 10px -10px rgba(0, 0, 0, 0.35);}
+@media print {[data-q-scroll]::before {content: none !important;} [data-q-scroll] {box-shadow: none !important;}}
 /* key figures never overflow their card, even at 200 % zoom */
 .q-card {overflow-wrap: anywhere;}
 .q-value {max-width: 100%;}
@@ -115,6 +122,21 @@ html {font-size: 18px;}
 .stApp [data-testid="stPageLink-NavLink"] {display: flex; align-items: center;}
 .stApp [data-testid="stPageLink-NavLink"] p {white-space: normal;}
 .q-card .q-value {font-size: 2.4rem;}
+/* no text under 18 px on a public screen, at any width (kiosk in portrait, phone): source lines,
+   tags, notes, card labels and lines, captions, small print, codes, widget labels, selected values,
+   tables (measured on every text node by tests/e2e/test_resident.py) */
+.stApp [data-testid="stCaptionContainer"] p, .stApp [data-testid="stWidgetLabel"] p,
+.stApp [data-testid="stPageLink-NavLink"] p, .stApp button p, .stApp [data-testid="stTable"] p,
+.stApp [data-testid="stTable"] td, .stApp [data-testid="stTable"] th, .stApp [data-baseweb="select"] div,
+.stApp [data-baseweb="tag"] span, .stApp [data-testid="stMultiSelectTagsContainer"] span,
+.stApp [data-testid="stExpander"] summary p, .stApp [role="tab"] p,
+.stApp small, .stApp code, .stApp sub, .stApp sup, .q-src, .q-tag, .q-note, .q-sub, .q-label, .q-grid,
+.q-table, .q-table caption {font-size: max(18px, 1rem) !important;}
+/* phones: the title leaves room for the quartiers on the first screen */
+@media screen and (max-width: 640px) {
+  .stApp h1 {font-size: 2rem !important; line-height: 1.2 !important;}
+  [data-testid="stMainBlockContainer"] {padding-top: 3.5rem !important;}
+}
 /* nothing technical or English around a chart or a table: no element toolbar (« Show data », which
    opens the raw frame, « Download as PNG », « Copy Vega-Lite spec », full screen) on hover or tap, and
    no vega-embed actions menu (« View Source », « Open in Vega Editor »…); display: none also takes
@@ -165,10 +187,24 @@ SCRIPT = """
       if (v !== null && v !== v0) el.setAttribute(a, v);
     }
   };
+  // a table's scroll region that is narrower than its table is marked (a visible « faites défiler »)
+  const SCROLLERS = ".q-table-wrap, .q-scroll, [data-testid=stTable] > div";
+  let pending = false;
+  const scrollers = () => {
+    pending = false;
+    d.querySelectorAll(SCROLLERS).forEach((el) => {
+      const over = el.scrollWidth > el.clientWidth + 1;
+      if (over !== el.hasAttribute("data-q-scroll")) el.toggleAttribute("data-q-scroll", over);
+    });
+  };
+  const later = () => { if (!pending) { pending = true; w.requestAnimationFrame(scrollers); } };
   if (!w.__q2030) {
     w.__q2030 = true;
     fix(d.body);
+    w.addEventListener("resize", later);
+    later();
     new MutationObserver((ms) => {
+      later();
       for (const m of ms) {
         if (m.type === "childList") m.addedNodes.forEach(fix);
         else fix(m.target);

@@ -23,6 +23,9 @@ def export_spec(spec: dict, source: str) -> dict:
     title = next((ly.pop("title") for ly in layers if "title" in ly), spec.pop("title", None)) or {}
     if isinstance(title, str):
         title = {"text": title}
+    from ui.charts import plain  # a title wrapped for a narrow screen: the image is wide
+
+    title = {**title, "text": plain(title.get("text", "")), "subtitle": plain(title.get("subtitle"))}
     sub = title.get("subtitle") or []
     sub = [sub] if isinstance(sub, str) else list(sub)
     spec["title"] = {**title, "subtitle": [*sub, source_line(source)], "anchor": "start"}

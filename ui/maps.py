@@ -24,9 +24,11 @@ from shapely.geometry import mapping
 from data.formatting import period_label
 from data.model import N_CLASSES, MapLayer
 from ui import wording as w
+from ui.document import consultation
 from ui.locator import HIGHLIGHT
 
 ROOT = Path(__file__).resolve().parents[1]
+POCHE_CODE = "aucun (carreau INSEE de 200 m)"
 
 
 @functools.lru_cache(maxsize=128)
@@ -92,7 +94,8 @@ def tooltip_rows(ds, layer: MapLayer, feature) -> dict[str, str]:
     pop = feature.population
     rows = {
         "Quartier": t.name,
-        "Code officiel": t.code,
+        # a poche's code is INSEE's grid identifier (CRS3035RES200m…): not for a public screen
+        "Code officiel": t.code if t.kind == "qpv" or not consultation() else POCHE_CODE,
         "Population": (w.value_text(pop) + (" hab. (périmètre 2024)" if t.kind == "qpv" else " pers. (estimation)"))
         if not pop.missing
         else w.MISSING,
@@ -199,8 +202,12 @@ class FrenchAccessibleControls(MacroElement):
             if (!L.Tooltip.prototype._qInside) {
                 L.Tooltip.prototype._qInside = true;
                 var st = document.createElement("style");
-                st.textContent = ".leaflet-tooltip{white-space:normal;max-width:calc(100vw - 16px);font-size:14px}"
-                    + ".leaflet-tooltip table{border-collapse:collapse}";
+                st.textContent = ".leaflet-tooltip{white-space:normal;max-width:calc(100vw - 24px);font-size:18px}"
+                    + ".leaflet-tooltip table{border-collapse:collapse}"
+                    + ".leaflet-control-scale-line,.leaflet-control-attribution{font-size:18px !important}"
+                    // a name is tapped like its shape: a target of 44 px at least around the text
+                    + ".q-map-label{cursor:pointer}.q-map-label>div{position:relative}"
+                    + ".q-map-label>div::before{content:'';position:absolute;inset:-7px -3px}";
                 document.head.appendChild(st);
                 var setPosition = L.Tooltip.prototype._setPosition;
                 L.Tooltip.prototype._setPosition = function (pos) {
@@ -249,12 +256,23 @@ class Labels(MacroElement):
         {% macro script(this, kwargs) %}
         (function (map, items) {
             var GAP = 6, EDGE = 4, MAX_NAMES = 40, layer = L.layerGroup().addTo(map);
-            var style = 'font:600 16px sans-serif;color:#111418;white-space:nowrap;background:rgba(255,255,255,0.92);'
-                + 'border:1px solid #6e7781;border-radius:3px;padding:1px 5px;line-height:1.3';
+            var style = 'font:600 18px sans-serif;color:#111418;white-space:nowrap;background:rgba(255,255,255,0.92);'
+                + 'border:1px solid #6e7781;border-radius:3px;padding:3px 7px;line-height:1.3';
             items.forEach(function (it) {
-                it.marker = L.marker([it.lat, it.lon], {interactive: false, keyboard: false, icon: L.divIcon({
-                    className: "q-map-label", iconSize: null, iconAnchor: [0, 0],
+                // a tap (or click) on a name does what a tap on its shape does (the page opens the
+                // fiche); the keyboard's way is the list of fiche links beside the map
+                it.marker = L.marker([it.lat, it.lon], {interactive: true, keyboard: false, bubblingMouseEvents: false,
+                    icon: L.divIcon({className: "q-map-label", iconSize: null, iconAnchor: [0, 0],
                     html: '<div style="' + style + '">' + it.text + '</div>'})}).addTo(layer);
+                it.marker.on("click", function () {
+                    map.eachLayer(function (l) {
+                        var p = l.feature && l.feature.properties;
+                        if (p && p.territory === it.territory && l.getBounds) {
+                            if (l.openTooltip) l.openTooltip(l.getBounds().getCenter());
+                            l.fire("click", {latlng: l.getBounds().getCenter()}, true);
+                        }
+                    });
+                });
                 it.leader = L.polyline([[it.lat, it.lon], [it.lat, it.lon]],
                     {interactive: false, color: "#3d434b", weight: 1.5, className: "q-map-leader"}).addTo(layer);
             });
