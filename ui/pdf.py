@@ -157,6 +157,25 @@ GRID = TableStyle(
 )
 
 
+def _build(story, title: str, pagesize, side_margin: float) -> bytes:
+    """The document: its French metadata, our embedded font, the same top and bottom margins."""
+    buf = io.BytesIO()
+    doc = SimpleDocTemplate(
+        buf,
+        pagesize=pagesize,
+        leftMargin=side_margin,
+        rightMargin=side_margin,
+        topMargin=1.1 * cm,
+        bottomMargin=1.1 * cm,
+        title=title,
+        author="ARC – Contrat de Ville",
+        lang="fr-FR",
+        initialFontName=FONT,
+    )
+    doc.build(story)
+    return buf.getvalue()
+
+
 def fiche_pdf(ds: Dataset, fiche: Fiche, today: dt.date | None = None) -> bytes:
     _register_fonts()
     s = _styles()
@@ -231,21 +250,7 @@ def fiche_pdf(ds: Dataset, fiche: Fiche, today: dt.date | None = None) -> bytes:
     story += [P(text(HEADINGS["comparison"]), s["Heading2"]), ctable, Spacer(1, 0.3 * cm)]
     story.append(P(text(ft.comparison_note), s["small"]))
 
-    buf = io.BytesIO()
-    doc = SimpleDocTemplate(
-        buf,
-        pagesize=A4,
-        leftMargin=1.5 * cm,
-        rightMargin=1.5 * cm,
-        topMargin=1.1 * cm,
-        bottomMargin=1.1 * cm,
-        title=f"Fiche {t.name} – Quartiers 2030",
-        author="ARC – Contrat de Ville",
-        lang="fr-FR",
-        initialFontName=FONT,
-    )
-    doc.build(story)
-    return buf.getvalue()
+    return _build(story, f"Fiche {t.name} – Quartiers 2030", A4, 1.5 * cm)
 
 
 def progress_pdf(orientations, territory_name: str, scope: str, today: dt.date | None = None) -> bytes:
@@ -303,18 +308,4 @@ def progress_pdf(orientations, territory_name: str, scope: str, today: dt.date |
             block += [P("Question évaluative : " + text(q), s["BodyText"]) for q in questions]
             story.append(KeepTogether(block[:2]))
             story += block[2:]
-    buf = io.BytesIO()
-    doc = SimpleDocTemplate(
-        buf,
-        pagesize=landscape(A4),
-        leftMargin=1.2 * cm,
-        rightMargin=1.2 * cm,
-        topMargin=1.1 * cm,
-        bottomMargin=1.1 * cm,
-        title=f"Avancement des objectifs – {territory_name} – Quartiers 2030",
-        author="ARC – Contrat de Ville",
-        lang="fr-FR",
-        initialFontName=FONT,
-    )
-    doc.build(story)
-    return buf.getvalue()
+    return _build(story, f"Avancement des objectifs – {territory_name} – Quartiers 2030", landscape(A4), 1.2 * cm)
