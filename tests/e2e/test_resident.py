@@ -295,6 +295,6 @@ def test_sources_for_a_resident_in_process(monkeypatch):
     assert TECHNICAL.findall(URL.sub("", public)) == []
     for kept in ("Licence Ouverte (Etalab)", "ANCT", "IGN", "FiLoSoFi 2017", "note 3", "QN06008I"):
         assert kept in public, kept
-    assert "(Echarde)" in public or "(Jean Moulin)" in public  # a poche's perimeter named, not coded
+    assert "carreau INSEE de 200 m" in public and "CRS3035" not in public  # a poche's perimeter said, not coded
     team = text_of("")
     assert "CRS3035RES200m" in team and "qpv_data/indicators.csv" in team and "geo/qpv2024_compiegne.geojson" in team
