@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs everything the tests need on a fresh Debian machine, then runs the whole suite.
+# Installs everything the tests need on a fresh Debian machine, then runs the whole suite: the fast
+# (non-browser) tests first, then the browser tests. `bash scripts/test.sh tests/test_x.py` runs only those.
 #   - Python packages into .venv/ (requirements-test.txt: the app's packages + pytest, Playwright, ruff…)
 #   - Debian's chromium for the browser tests (Playwright drives the system browser; it never downloads one)
 #   - a PostgreSQL server (Debian's postgresql) for the follow-up database tests, started here
@@ -37,4 +38,22 @@ echo "mypy : types de data/ et ui/"
 .venv/bin/mypy
 
 mkdir -p artifacts
-.venv/bin/python -m pytest -q tests "$@"
+# Named tests (a path, a file::test) are run as asked, in one pytest.
+for arg in "$@"; do
+  case "$arg" in -*) ;; *) if [ -e "${arg%%::*}" ]; then exec .venv/bin/python -m pytest -q "$@"; fi ;; esac
+done
+# The whole suite, fast suites first: a data or wording fault shows in the first minutes, before the
+# browser tests. Both parts always run (every failure is reported); the exit code is non-zero if either
+# failed. Options (-x, -k …) go to both; a part where -k selects nothing (pytest's code 5) is not a failure.
+run_part() {
+  local code=0
+  .venv/bin/python -m pytest -q "$@" || code=$?
+  [ "$code" -eq 5 ] && code=0
+  return "$code"
+}
+status=0
+echo "pytest : tests rapides (données, libellés, exports, base) — hors navigateur"
+run_part tests --ignore=tests/e2e "$@" || status=1
+echo "pytest : tests dans Chromium (tests/e2e)"
+run_part tests/e2e "$@" || status=1
+exit "$status"

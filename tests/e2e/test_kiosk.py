@@ -19,7 +19,7 @@ import time
 import pytest
 
 from .conftest import ARTIFACTS, offline_page, serve
-from .test_public import MAP_FRAME, open_page
+from .test_public import MAP_FRAME, open_page, settle
 
 TOUCH_SIZES = [("borne", 1080, 1920), ("telephone", 390, 844)]
 # what Streamlit's element toolbar and vega-embed's actions menu say (Streamlit 1.67, vega-embed 6)
@@ -177,7 +177,7 @@ def page_complete(page, path: str):
     page.get_by_text(end).first.wait_for(state="attached", timeout=60_000)
     if path.startswith("/evolutions"):
         charts_ready(page, 2)
-    page.wait_for_timeout(500)
+    settle(page)  # then still for 0,5 s: a condition, not a fixed sleep
 
 
 def leaving_links(page) -> list[str]:

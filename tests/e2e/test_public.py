@@ -141,39 +141,109 @@ def visible_text(page) -> str:
     }""")
 
 
+# --- one load per (mode, page, window size), shared by the checks --------------------------------------
+# The read-only, layout, axe, French-only, headings and title checks each read the same pages: each
+# (server, address, window) is opened once, what every check reads is taken from it, then each test
+# asserts on its part. A load that failed fails every test that reads it.
+CHROME = (
+    "[data-testid=stMainMenu]",
+    "[data-testid=stToolbarActions]",
+    "[data-testid=stAppDeployButton]",
+    "[data-testid=stStatusWidget]",
+)
+AXE_WINDOW = (1400, 1200)  # axe, French only, headings, titles
+READ_ONLY_WINDOW = (1920, 1080)  # no write surface, no chrome, large nav targets (and the landscape layout)
+
+
+def look(browser, url: str, width: int, height: int) -> dict:
+    ctx, page = new_page(browser, width, height)
+    try:
+        open_page(page, url)
+        seen: dict = {"text": visible_text(page), "title": page.title()}
+        seen["chrome"] = [c for c in CHROME if page.locator(c).count() and page.locator(c).first.is_visible()]
+        out = page.get_by_role("link", name="Quitter la présentation")
+        seen["out"] = out.count() > 0 and out.is_visible() and out.bounding_box()["height"]
+        nav = page.locator("[data-testid=stTopNav]")
+        seen["nav"] = nav.inner_text() if nav.count() and nav.is_visible() else None
+        if seen["nav"] is not None and (width, height) == READ_ONLY_WINDOW:
+            # the public styles arrive with the page's first element: on a busy machine, wait for them
+            try:
+                page.wait_for_function(
+                    "() => [...document.querySelectorAll('[data-testid=stTopNavSection]')].every(s => s.getBoundingClientRect().height >= 44)",
+                    timeout=10_000,
+                )
+            except PlaywrightTimeout:
+                pass  # the heights are read below and asserted by the test
+        sections = page.locator("[data-testid=stTopNavSection]")
+        seen["sections"] = [sections.nth(i).bounding_box()["height"] for i in range(sections.count())]
+        seen["forms"] = page.locator("[data-testid=stForm]").count()
+        seen["lang"] = page.evaluate("document.documentElement.lang")
+        seen["levels"] = page.evaluate("""() => [...document.querySelectorAll('[data-testid=stMain] h1, [data-testid=stMain] h2,'
+            + '[data-testid=stMain] h3, [data-testid=stMain] h4, [data-testid=stMain] h5, [data-testid=stMain] h6')]
+            .filter(h => h.offsetParent).map(h => +h.tagName[1])""")
+        seen["overflow"] = page.evaluate("""() => {
+            const main = document.querySelector('[data-testid=stMain]') || document.scrollingElement;
+            const root = document.scrollingElement;
+            return {main: main.scrollWidth - main.clientWidth, root: root.scrollWidth - root.clientWidth};
+        }""")
+        seen["body"] = page.evaluate("""() => Math.min(...[...document.querySelectorAll('[data-testid=stMarkdownContainer] p')]
+            .filter(p => p.offsetParent && p.innerText.trim().length > 20).map(p => parseFloat(getComputedStyle(p).fontSize)))""")
+        seen["cut"] = page.evaluate(
+            """() => [...document.querySelectorAll('.q-card')].filter(c => c.scrollWidth > c.clientWidth + 1).length"""
+        )
+        seen["small"] = (
+            page.evaluate("""() => [...document.querySelectorAll('[data-testid=stMain] a, [data-testid=stMain] button')]
+            .filter(e => e.offsetParent && getComputedStyle(e).visibility !== 'hidden')
+            .map(e => e.getBoundingClientRect()).filter(r => r.width > 0 && (r.height < 43.5 || r.width < 43.5)).length""")
+        )
+        if (width, height) == AXE_WINDOW:
+            settle(page, quiet_ms=800)  # charts drawn: the page has not changed for 0,8 s
+            seen["axe"] = axe_violations(page)
+        else:
+            seen["screenshot"] = page.screenshot()
+        seen["blocked"] = list(page.blocked)
+        return seen
+    finally:
+        ctx.close()
+
+
+@pytest.fixture(scope="module")
+def loaded(browser):
+    """loaded(url, width, height): what the checks read on that page in that window, loaded once."""
+    cache: dict = {}
+
+    def get(url: str, width: int, height: int) -> dict:
+        key = (url, width, height)
+        if key not in cache:
+            try:
+                cache[key] = look(browser, url, width, height)
+            except Exception as failure:  # every test reading this page fails, without a reload
+                cache[key] = failure
+        if isinstance(cache[key], Exception):
+            raise cache[key]
+        return cache[key]
+
+    return get
+
+
 # --- no write surface, no internal data, no chrome ----------------------------------------------------
 @pytest.mark.parametrize("entry", PUBLIC, ids=[p.url_path or "accueil" for p in PUBLIC])
-def test_public_page_is_read_only_chromeless_and_internal_free(browser, public_url, entry):
-    ctx, page = new_page(browser)
-    open_page(page, public_url + address(entry))
-    text = visible_text(page)
+def test_public_page_is_read_only_chromeless_and_internal_free(loaded, public_url, entry):
+    seen = loaded(public_url + address(entry), *READ_ONLY_WINDOW)
+    text = seen["text"]
     for secret in (SECRET_AUTHOR, SECRET_COMMENT, "QUARTIERS_", "sqlite", "postgresql", "var/", "Saisi par", "Traceback"):
         assert secret not in text, (entry.path, secret)
-    for chrome in (
-        "[data-testid=stMainMenu]",
-        "[data-testid=stToolbarActions]",
-        "[data-testid=stAppDeployButton]",
-        "[data-testid=stStatusWidget]",
-    ):
-        loc = page.locator(chrome)
-        assert loc.count() == 0 or not loc.first.is_visible(), (entry.path, chrome)
+    assert seen["chrome"] == [], (entry.path, seen["chrome"])
     if entry.url_path == "presentation":  # full screen: the way out is one large link
-        out = page.get_by_role("link", name="Quitter la présentation")
-        assert out.is_visible() and out.bounding_box()["height"] >= 44
+        assert seen["out"] and seen["out"] >= 44
     else:
-        nav = page.locator("[data-testid=stTopNav]")  # the way around stays: French sections, large targets
-        assert nav.is_visible() and "Les quatre piliers" in nav.inner_text()
-        sections = page.locator("[data-testid=stTopNavSection]")
-        # the public styles arrive with the page's first element: on a busy machine, wait for them
-        page.wait_for_function(
-            "() => [...document.querySelectorAll('[data-testid=stTopNavSection]')].every(s => s.getBoundingClientRect().height >= 44)",
-            timeout=10_000,
-        )
-        assert sections.count() >= 4 and all(sections.nth(i).bounding_box()["height"] >= 44 for i in range(sections.count()))
-    assert page.locator("[data-testid=stForm]").count() == 0
-    assert page.evaluate("document.documentElement.lang") == "fr"
-    assert page.blocked == [], page.blocked
-    ctx.close()
+        # the way around stays: French sections, large targets
+        assert seen["nav"] is not None and "Les quatre piliers" in seen["nav"]
+        sections = seen["sections"]
+        assert len(sections) >= 4 and all(h >= 44 for h in sections), sections
+    assert seen["forms"] == 0
+    assert seen["lang"] == "fr"
+    assert seen["blocked"] == [], seen["blocked"]
 
 
 def test_public_follow_up_shows_published_values_only(browser, public_url):
@@ -239,29 +309,18 @@ SIZES = [("paysage", 1920, 1080), ("portrait", 1080, 1920), ("telephone", 390, 8
 
 @pytest.mark.parametrize("name,width,height", SIZES)
 @pytest.mark.parametrize("path", [address(p) for p in PUBLIC], ids=[p.url_path or "accueil" for p in PUBLIC])
-def test_public_layout_fits(browser, public_url, name, width, height, path):
-    ctx, page = new_page(browser, width, height)
-    open_page(page, public_url + path)
-    overflow = page.evaluate("""() => {
-        const main = document.querySelector('[data-testid=stMain]') || document.scrollingElement;
-        const root = document.scrollingElement;
-        return {main: main.scrollWidth - main.clientWidth, root: root.scrollWidth - root.clientWidth};
-    }""")
+def test_public_layout_fits(loaded, public_url, name, width, height, path):
+    seen = loaded(public_url + path, width, height)
+    overflow = seen["overflow"]
     assert overflow["main"] <= 1 and overflow["root"] <= 1, (path, name, overflow)
-    body = page.evaluate("""() => Math.min(...[...document.querySelectorAll('[data-testid=stMarkdownContainer] p')]
-        .filter(p => p.offsetParent && p.innerText.trim().length > 20).map(p => parseFloat(getComputedStyle(p).fontSize)))""")
+    body = seen["body"]
     assert body >= 18, (path, name, body)
-    cut = page.evaluate(
-        """() => [...document.querySelectorAll('.q-card')].filter(c => c.scrollWidth > c.clientWidth + 1).length"""
-    )
+    cut = seen["cut"]
     assert cut == 0, (path, name)
-    small = page.evaluate("""() => [...document.querySelectorAll('[data-testid=stMain] a, [data-testid=stMain] button')]
-        .filter(e => e.offsetParent && getComputedStyle(e).visibility !== 'hidden')
-        .map(e => e.getBoundingClientRect()).filter(r => r.width > 0 && (r.height < 43.5 || r.width < 43.5)).length""")
+    small = seen["small"]
     assert small == 0, (path, name, small)
     slug = path.strip("/").split("?")[0] or "accueil"
-    page.screenshot(path=str(ARTIFACTS / f"public-{slug}-{name}.png"))
-    ctx.close()
+    (ARTIFACTS / f"public-{slug}-{name}.png").write_bytes(seen["screenshot"])
 
 
 # --- accessibility: axe-core, keyboard, headings, zoom — in both modes --------------------------------
@@ -282,38 +341,27 @@ def mode_url(request, public_url, app_url):
 
 
 @pytest.mark.parametrize("entry", PAGES, ids=[p.url_path or "accueil" for p in PAGES])
-def test_axe_no_critical_or_serious_violation(browser, mode_url, entry):
-    ctx, page = new_page(browser, 1400, 1200)
-    open_page(page, mode_url + address(entry))
-    page.wait_for_timeout(800)
-    assert axe_violations(page) == []
-    ctx.close()
+def test_axe_no_critical_or_serious_violation(loaded, mode_url, entry):
+    assert loaded(mode_url + address(entry), *AXE_WINDOW)["axe"] == []
 
 
 @pytest.mark.parametrize("entry", PAGES, ids=[p.url_path or "accueil" for p in PAGES])
-def test_french_only_and_ordered_headings(browser, mode_url, entry):
-    ctx, page = new_page(browser, 1400, 1200)
-    open_page(page, mode_url + address(entry))
-    text = visible_text(page)
+def test_french_only_and_ordered_headings(loaded, mode_url, entry):
+    seen = loaded(mode_url + address(entry), *AXE_WINDOW)
+    text = seen["text"]
     found = [e for e in ENGLISH if re.search(r"(?<![\w'])" + re.escape(e) + r"(?![\w])", text)]
     assert found == [], (entry.path, found)
-    levels = page.evaluate("""() => [...document.querySelectorAll('[data-testid=stMain] h1, [data-testid=stMain] h2,'
-        + '[data-testid=stMain] h3, [data-testid=stMain] h4, [data-testid=stMain] h5, [data-testid=stMain] h6')]
-        .filter(h => h.offsetParent).map(h => +h.tagName[1])""")
+    levels = seen["levels"]
     assert levels and levels[0] == 1, levels
     assert all(b - a <= 1 for a, b in zip(levels, levels[1:], strict=False)), (entry.path, levels)
-    ctx.close()
 
 
-def test_distinct_browser_titles(browser, app_url):
-    ctx, page = new_page(browser, 1400, 1000)
+def test_distinct_browser_titles(loaded, app_url):
     titles = {}
     for entry in PAGES:
-        open_page(page, app_url + address(entry))
-        titles[entry.url_path or "accueil"] = page.title()
+        titles[entry.url_path or "accueil"] = loaded(app_url + address(entry), *AXE_WINDOW)["title"]
     assert len(set(titles.values())) == len(titles), titles
     assert "Le Clos des Roses" in titles["fiche"]
-    ctx.close()
 
 
 def test_map_frame_is_french(browser, mode_url):
