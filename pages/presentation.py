@@ -85,6 +85,8 @@ header[data-testid=stHeader], [data-testid=stTopNav], [data-testid=stToolbar],
 .q-quartier:not(.q-fill) li {font-size:28px !important}
 .q-map img {width:100%; display:block}
 @media (max-width: 1000px) {.q-figs {flex-wrap:wrap} .q-bigfig {flex:1 1 100%} .q-bigfig .q-fig {font-size:56px}
+  .q-fill .q-bigfig .q-fig {font-size:56px} .q-fill .q-bigfig .q-lab, .q-fill .q-bigfig .q-line {font-size:24px}
+  .q-fill.q-territory .q-figs {grid-template-columns:1fr} .q-fill .q-bigfig {min-height:0 !important}
   [data-testid=stHorizontalBlock]:has(.q-count) {position:static}}
 </style>""".replace("__IMPROVEMENT__", w.VERDICT_COLOUR[IMPROVEMENT]).replace(
         "__DETERIORATION__", w.VERDICT_COLOUR[DETERIORATION]

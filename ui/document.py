@@ -100,8 +100,8 @@ WIDE_CSS = """
   .stApp small, .stApp code, .q-src, .q-tag, .q-note {font-size: FLOOR !important;}
   .q-sub {font-size: 1rem !important;}
   .q-label {font-size: 1.05rem !important;}
-  .q-card .q-value {font-size: 2.5rem;}
-  .q-card .q-value.q-long {font-size: 1.6rem;}
+  .q-card .q-value {--q-fs: 2.5rem;}
+  .q-card .q-value.q-long {--q-fs: 1.6rem;}
   .q-card .q-value.q-na {font-size: 1.45rem;}
 }
 """
@@ -121,7 +121,7 @@ html {font-size: 18px;}
 .stApp input, .stApp [data-testid="stPageLink-NavLink"] {min-height: 44px; min-width: 44px;}
 .stApp [data-testid="stPageLink-NavLink"] {display: flex; align-items: center;}
 .stApp [data-testid="stPageLink-NavLink"] p {white-space: normal;}
-.q-card .q-value {font-size: 2.4rem;}
+.q-card .q-value {--q-fs: 2.4rem;}
 /* no text under 18 px on a public screen, at any width (kiosk in portrait, phone): source lines,
    tags, notes, card labels and lines, captions, small print, codes, widget labels, selected values,
    tables (measured on every text node by tests/e2e/test_resident.py) */

@@ -18,10 +18,12 @@ PERIMETER_WARNING = w.PERIMETER_NOTE.replace("anciens périmètres des QPV (2015
 
 CSS = """
 <style>
-.q-card {border:1px solid #d0d7de; border-radius:8px; padding:0.7rem 0.9rem; margin-bottom:0.6rem; background:#fbfcfe; min-height:9.5rem}
+.q-card {border:1px solid #d0d7de; border-radius:8px; padding:0.7rem 0.9rem; margin-bottom:0.6rem; background:#fbfcfe; min-height:9.5rem; container-type:inline-size}
 .q-label {font-size:0.95rem; color:#31465f; font-weight:600}
-.q-value {font-size:2.1rem; font-weight:700; color:#1f4e79; line-height:1.25}
-.q-value.q-long {font-size:1.45rem; white-space:normal}
+/* a figure is never split (« 118 412 000 € »): its size is --q-fs, made smaller when the card is too narrow
+   for its --n characters (render.card_html), never under 1.1rem */
+.q-value {--q-fs:2.1rem; font-size:max(1.1rem, min(var(--q-fs), calc(100cqi / (var(--n, 6) * 0.6)))); font-weight:700; color:#1f4e79; line-height:1.25}
+.q-value.q-long {--q-fs:1.45rem; white-space:normal}
 .q-value.q-na {font-size:1.3rem; color:#8a5a00; font-style:italic}
 .q-sub {font-size:0.92rem; color:#1b1f24; white-space:normal}
 .q-sub b {white-space:nowrap}

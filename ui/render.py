@@ -40,7 +40,7 @@ def card_html(ds: Dataset, card: Card) -> str:
         lines.append(f"<div class='q-sub {cls}'>{e(ln.text)}</div>" if cls else f"<div class='q-sub'>{e(ln.text)}</div>")
     return (
         f"<div class='q-card'><div class='q-label'>{e(t.label)}{' · ' + e(t.period) if t.period else ''}</div>"
-        f"<div class='q-value{value_class}'>{e(t.value)}</div>{''.join(lines)}"
+        f"<div class='q-value{value_class}' style='--n:{len(t.value)}'>{e(t.value)}</div>{''.join(lines)}"
         f"<div class='q-src'>{e(t.source)}</div></div>"
     )
 
