@@ -223,6 +223,17 @@ class FrenchAccessibleControls(MacroElement):
                     if (dx || dy) L.DomUtil.setPosition(c, L.DomUtil.getPosition(c).add(L.point(dx, dy)));
                 };
             }
+            // a press on the map focuses it (Leaflet's keyboard handler, on mousedown), and focusing
+            // scrolls every page around the map's frame to show all of it: on a phone whose page is
+            // scrolled past the map's top, the page moved between the finger's down and up, and the tap
+            // (a click, sent at release) landed beside the name it was aimed at. Focus, never scroll.
+            if (map.keyboard && map.keyboard.enabled()) {
+                map.keyboard.disable();
+                map.keyboard._onMouseDown = function () {
+                    if (!this._focused) this._map.getContainer().focus({preventScroll: true});
+                };
+                map.keyboard.enable();
+            }
             document.documentElement.lang = "fr";
             document.querySelectorAll('meta[name="viewport"]').forEach(function (vp) {
                 vp.setAttribute("content", "width=device-width, initial-scale=1.0");

@@ -104,14 +104,21 @@ def test_a_name_on_the_map_opens_its_fiche(browser, website_url, q, name, width,
     label.wait_for(state="visible", timeout=15_000)
     label.scroll_into_view_if_needed()
     page.wait_for_timeout(500)  # placed again after the scroll's resize
+    # read on a phone, the map's top is often scrolled off the screen: a press then focused the map,
+    # the focus scrolled the page to show all of it, and the release (the click) landed beside the name
+    top = page.locator(MAP_FRAME).first.bounding_box()["y"]
+    page.locator("[data-testid=stMain]").evaluate("(el, dy) => el.scrollBy(0, dy)", top + 40)
+    page.wait_for_timeout(300)
+    assert round(page.locator(MAP_FRAME).first.bounding_box()["y"]) == -40
     box = label.bounding_box()
+    assert box["y"] >= 0 and box["y"] + box["height"] <= height, box  # the name itself is on the screen
     # the target around the text: its box and the transparent margin drawn around it (::before)
     target = frame.locator(".q-map-label", has_text=short).evaluate(
         "(el) => { const t = el.firstElementChild, r = t.getBoundingClientRect(), b = getComputedStyle(t, '::before');"
         " return {h: r.height - 2 * parseFloat(b.top), w: r.width - 2 * parseFloat(b.left),"
         " px: parseFloat(getComputedStyle(t).fontSize)}; }"
     )
-    print(f"\n[{name}] nom « {short} » : {box['width']:.0f} × {box['height']:.0f} px, cible {target}")
+    print(f"\n[{name}] nom « {short} » : {box['width']:.0f} × {box['height']:.0f} px, cible {target}, haut de la carte à -40 px")
     assert target["h"] >= 44 and target["w"] >= 44 and target["px"] >= FLOOR_PX, target
     page.touchscreen.tap(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
     page.wait_for_url(re.compile(rf"/fiche\?q={q}$"), timeout=30_000)
