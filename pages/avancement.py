@@ -117,8 +117,7 @@ def render_objectives(o) -> None:
 st.header("Les orientations, objectif par objectif", anchor=False)
 st.caption("Chaque orientation se déplie : ses objectifs, leurs indicateurs de suivi et leurs questions évaluatives.")
 for o in orientations:
-    with st.expander(
-        f"Orientation {o.number} – {o.title} · pilier : {pillars.get(o.pillar, o.pillar)} · complétude N : {ratio(o.completeness[0])}"
-    ):
+    label = f"Orientation {o.number} – {o.title} · pilier : {pillars.get(o.pillar, o.pillar)} · complétude N : {ratio(o.completeness[0])}"
+    with st.expander(label, expanded=pillar != "tous"):  # one pillar chosen: its orientations open
         render_objectives(o)
 sources_footer()

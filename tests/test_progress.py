@@ -199,3 +199,7 @@ def test_avancement_is_folded_by_orientation_with_its_downloads(store, ds):
     labels = [e.label for e in at.expander]
     assert len(labels) == 10 and labels[0].startswith("Orientation 1 – ") and "complétude N : 0 / " in labels[0]
     assert [b.label for b in at.get("download_button")] == ["Télécharger l'avancement (CSV)", "Télécharger l'avancement (PDF)"]
+    assert not any(e.proto.expanded for e in at.expander)  # all folded
+    one = run_page("pages/avancement.py", {"quartier": "clos-des-roses", "pilier": "sante"})
+    assert [e.label[:14] for e in one.expander] == ["Orientation 5 ", "Orientation 6 "]
+    assert all(e.proto.expanded for e in one.expander)  # a chosen pillar opens its orientations

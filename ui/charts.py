@@ -149,7 +149,7 @@ def _time_axis(data: pd.DataFrame) -> alt.X | None:
         expr = f"datum.value == {at} ? {json.dumps(label, ensure_ascii=False)} : {expr}"
     return alt.X(
         "an:Q",
-        title="Période (placée au milieu de sa durée)",
+        title="Période (au milieu de sa durée)",
         scale=alt.Scale(domain=[low, high], zero=False, nice=False),
         axis=alt.Axis(values=sorted(labels), labelExpr=expr, labelAngle=0, grid=True, labelOverlap=False),
     )
