@@ -5,7 +5,6 @@ on-screen buttons move between slides. Slides render records (ui/slides.py); not
 
 import streamlit as st
 
-from data.model import DETERIORATION, IMPROVEMENT
 from ui import cached
 from ui import wording as w
 from ui.frame import page_setup
@@ -46,7 +45,8 @@ elif st.query_params.get("slide") != str(current + 1) or "q" in st.query_params:
 
 page_setup(slide.title, None, browser_title=f"{slide.title} – Présentation ({current + 1}/{n})", toggle=False)
 st.html(
-    """<style>
+    w.verdict_css(
+        """<style>
 /* no Streamlit chrome, no navigation bar: the slide fills the screen */
 header[data-testid=stHeader], [data-testid=stTopNav], [data-testid=stToolbar],
 [data-testid=stSidebar] {display:none !important}
@@ -88,8 +88,7 @@ header[data-testid=stHeader], [data-testid=stTopNav], [data-testid=stToolbar],
   .q-fill .q-bigfig .q-fig {font-size:56px} .q-fill .q-bigfig .q-lab, .q-fill .q-bigfig .q-line {font-size:24px}
   .q-fill.q-territory .q-figs {grid-template-columns:1fr} .q-fill .q-bigfig {min-height:0 !important}
   [data-testid=stHorizontalBlock]:has(.q-count) {position:static}}
-</style>""".replace("__IMPROVEMENT__", w.VERDICT_COLOUR[IMPROVEMENT]).replace(
-        "__DETERIORATION__", w.VERDICT_COLOUR[DETERIORATION]
+</style>"""
     )
 )
 # a slide with little on it is set larger (CSS .q-fill): the territory, a quartier without sentences

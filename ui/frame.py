@@ -7,7 +7,7 @@ import html
 
 import streamlit as st
 
-from data.model import DETERIORATION, IMPROVEMENT, Card
+from data.model import Card
 from ui import cached
 from ui import wording as w
 from ui.document import head_html, kiosk
@@ -60,7 +60,8 @@ CSS = """
   a {color:#1b1f24; text-decoration:none}
 }
 </style>
-""".replace("__IMPROVEMENT__", w.VERDICT_COLOUR[IMPROVEMENT]).replace("__DETERIORATION__", w.VERDICT_COLOUR[DETERIORATION])
+"""
+CSS = w.verdict_css(CSS)
 
 
 # Streamlit scrolls its main area ([data-testid=stMain]), not the document: a page opened by its

@@ -141,6 +141,11 @@ def nobreak(s: str) -> str:
     return _NUMBER_SPACE.sub("\u00a0", s)
 
 
+def verdict_css(css: str) -> str:
+    """A style sheet's « __IMPROVEMENT__ » / « __DETERIORATION__ » made the verdict colours (page, slides)."""
+    return css.replace("__IMPROVEMENT__", VERDICT_COLOUR[IMPROVEMENT]).replace("__DETERIORATION__", VERDICT_COLOUR[DETERIORATION])
+
+
 def share_text(ev) -> str:
     """A synthesis cell's second line for « Population en QPV (% commune) »: « part de la commune :
     7,57 % en 2013, 8,61 % en 2018 (+1,04 point) »."""
