@@ -1,4 +1,4 @@
-"""Altair chart builders. Each returns an alt.Chart with a title and units; pages render it
+"""Altair chart builders. Each returns a chart of layers with a title and units; pages render it
 and always show the same data as a table (the chart's text alternative)."""
 
 from __future__ import annotations
@@ -6,6 +6,7 @@ from __future__ import annotations
 import calendar
 import json
 import re
+from typing import Any
 
 import altair as alt
 import pandas as pd
@@ -25,6 +26,9 @@ FIT = alt.AutoSizeParams(type="fit-x", contains="padding")
 WIDTH_EXPR = "containerSize()[0]"
 # below these widths (px) a title is said on several lines and the legend takes one column
 NARROW, MEDIUM = 560, 900
+# what layering charts gives (`alt.layer`, `+`): a FacetChart only when every layer has the same
+# facet channels, which no chart here has
+Layered = alt.LayerChart | alt.FacetChart
 
 
 def text_px() -> int:
@@ -169,7 +173,7 @@ def series_chart(
     said: str = "",
     stroke: float = 2.5,
     point: float = 80,
-) -> alt.Chart:
+) -> Layered:
     """Honest by construction (README, « Règles des graphiques »): the value axis starts at 0
     (`zero`; counts, rates and amounts alike: a 3-point change of a 60 % rate does not fill the chart);
     periods sit on a time scale at the middle of their span (« 2017-2018 », « 2019 », « 2020-2021 »
@@ -234,9 +238,10 @@ def series_chart(
 
 def bar_chart(
     df: pd.DataFrame, x: str, title: str, unit_label: str, color: str | None = None, sort: list[str] | None = None
-) -> alt.Chart:
+) -> Layered:
     data = df.dropna(subset=["valeur"])
-    enc = dict(
+    # the channels differ in type (alt.Y, alt.X, a list of alt.Tooltip…): Any, as encode() takes each by name
+    enc: dict[str, Any] = dict(
         # whole territory names (Vega cuts a label at 180 px by default): « Square Jean Moulin » at 18 px
         y=alt.Y(f"{x}:N", sort=sort or None, title=None, axis=alt.Axis(labelLimit=240)),
         x=alt.X("valeur:Q", title=short_lines(unit_label, 26), axis=alt.Axis(labelExpr=FR_AXIS, tickCount=8)),
@@ -254,7 +259,7 @@ def bar_chart(
     return (bars + text).properties(width="container", height=alt.Step(30), autosize=FIT)
 
 
-def ranks_chart(df: pd.DataFrame, title: str) -> alt.Chart:
+def ranks_chart(df: pd.DataFrame, title: str) -> Layered:
     """Annexe 1: rank of each theme per quartier (1 = première priorité); « ex æquo » marked."""
     base = alt.Chart(
         df,
@@ -301,7 +306,7 @@ def inline_data(spec: dict) -> dict:
     return spec
 
 
-def accessible(chart, description: str) -> dict:
+def accessible(chart: Layered, description: str) -> dict:
     """French description (read by screen readers instead of « Vega visualization ») and text at
     4.5:1 or more: axis labels and titles, legends, titles."""
     px = text_px()

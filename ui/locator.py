@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import functools
 import html
+from collections.abc import Sequence
 
 # the package first, whole: a thread importing a submodule while another thread builds the package
 # gets a half-built shapely (« cannot import name … from partially initialized module »); a plain
@@ -54,7 +55,7 @@ def frame_and_layers(pad: float = 900.0):
 NAME_PX = 16  # the names' font size in the map image
 
 
-def place_names(shapes: list, sizes: list[tuple[float, float]], width: float, height: float, gap: float = 6) -> list:
+def place_names(shapes: list, sizes: Sequence[tuple[float, float]], width: float, height: float, gap: float = 6) -> list:
     """A box (x0, y0, x1, y1) per name, beside its shape (right, left, above, below, then the
     corners, further and further out) where it covers no shape, stays in the frame and clears the
     names already placed; the least bad spot when none is free. `shapes`: geometries in the

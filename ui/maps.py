@@ -39,8 +39,13 @@ def _compiled(source: str) -> Template:
 # branca compiles the Jinja template of every element it creates from a string, at every map build
 # (≈ 25 compilations, a third of a map's rerun): the same sources are compiled once per process.
 # A compiled template is immutable; rendering it is safe from several sessions at once.
-branca.element.Template = _compiled  # type: ignore[attr-defined,assignment]
-folium.features.Template = _compiled  # type: ignore[attr-defined,assignment]
+# Both names are classes, and mypy forbids putting a function in a class's place ([misc]: assigning to
+# a type; [assignment]: not of that type): jinja2's class in branca.element, and in folium.features
+# folium's subclass of it, whose one addition is a `tojavascript` filter that none of the
+# templates folium.features compiles while a map is built uses (its class-level ones were compiled
+# at import, before this).
+branca.element.Template = _compiled  # type: ignore[misc,assignment]
+folium.features.Template = _compiled  # type: ignore[misc,assignment]
 
 LEAFLET_JS = "/app/static/vendor/leaflet/leaflet.js"
 LEAFLET_CSS = "/app/static/vendor/leaflet/leaflet.css"
@@ -145,9 +150,12 @@ def choropleth(
     gdf = shapes.copy()
     for field in fields:
         gdf[field] = gdf["territory"].map(lambda t, field=field: rows.get(t, {}).get(field, w.MISSING))
-    gdf["fill"] = gdf["territory"].map(
-        lambda t: PALETTE[by_territory[t].klass] if t in by_territory and by_territory[t].klass is not None else None
-    )
+
+    def fill(territory: str) -> str | None:
+        found = by_territory.get(territory)
+        return None if found is None or found.klass is None else PALETTE[found.klass]
+
+    gdf["fill"] = gdf["territory"].map(fill)
 
     def style(feature):
         p = feature["properties"]
