@@ -226,3 +226,17 @@ def test_pdf_locator_scale_is_printed_at_8_pt():
 
     (label,) = [s for s in map_drawing("la-victoire").contents if isinstance(s, String)]
     assert label.text == "1 km" and label.fontSize >= 8
+
+
+def test_cached_map_templates_keep_folium_s_own_filter():
+    """ui.maps compiles each template source once; folium's templates keep their `tojavascript`
+    filter (a folium upgrade compiling one at map time must not fail), branca's stay jinja2's."""
+    import branca.element
+    import folium.features
+
+    import ui.maps  # noqa: F401 - installs the cached compilers
+
+    t = folium.features.Template("{{ x|tojavascript }}")
+    assert '"a": 1' in t.render(x={"a": 1})
+    assert folium.features.Template("{{ x|tojavascript }}") is t  # compiled once
+    assert branca.element.Template("{{ y }}").render(y="ok") == "ok"
