@@ -22,6 +22,7 @@ from ui import wording as w
 FR_AXIS = "replace(replace(format(datum.value, ',~r'), regexp(',', 'g'), ' '), '.', ',')"
 # charts take their container's width, axis labels and legend included (phones, portrait screens)
 FIT = alt.AutoSizeParams(type="fit-x", contains="padding")
+BAR_PADDING = {"left": 5, "top": 5, "right": 14, "bottom": 5}  # Vega's 5 px, and room for a value label
 # the chart's width on screen, read by the browser (0 where there is no screen: the image export)
 WIDTH_EXPR = "containerSize()[0]"
 # below these widths (px) a title is said on several lines and the legend takes one column
@@ -256,7 +257,10 @@ def bar_chart(
     bars = chart.mark_bar() if color else chart.mark_bar(color="#3182bd")
     # a colour encoding overrides mark_text(color=…): the value labels get theirs explicitly
     text = chart.mark_text(align="left", dx=4, fontSize=text_px()).encode(text="valeur (texte):N", color=alt.value("#1b1f24"))
-    return (bars + text).properties(width="container", height=alt.Step(30), autosize=FIT)
+    # Vega places the value labels by its own measure of the text; a browser may draw them a few pixels
+    # wider (« 1 604 » at 18 px: 39,4 px in Chromium, 41 px in its headless build): room on the right
+    # so that the longest bar's label never runs past the chart's edge on a phone
+    return (bars + text).properties(width="container", height=alt.Step(30), autosize=FIT, padding=BAR_PADDING)
 
 
 def ranks_chart(df: pd.DataFrame, title: str) -> Layered:
