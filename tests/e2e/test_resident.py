@@ -269,7 +269,7 @@ def test_a_wide_table_on_a_phone_says_it_scrolls(browser, website_url):  # noqa:
     open_page(page, website_url + "/sources")
     region = page.locator("[data-testid=stTable] > div").first
     page.wait_for_function(
-        "() => document.querySelector('[data-testid=stTable] > div').hasAttribute('data-q-scroll')", timeout=10_000
+        "() => document.querySelector('[data-testid=stTable] > div')?.hasAttribute('data-q-scroll')", timeout=30_000
     )
     region.scroll_into_view_if_needed()
     before = region.evaluate("(el) => [el.scrollWidth, el.clientWidth, getComputedStyle(el, '::before').content]")
