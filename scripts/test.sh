@@ -2,7 +2,9 @@
 # Installs everything the tests need on a fresh Debian machine, then runs the whole suite: the fast
 # (non-browser) tests first, then the browser tests. `bash scripts/test.sh tests/test_x.py` runs only those.
 #   - Python packages into .venv/ (requirements-test.txt: the app's packages + pytest, Playwright, ruff…)
-#   - Debian's chromium for the browser tests (Playwright drives the system browser; it never downloads one)
+#   - Debian's chromium, in its headless build (chromium-headless-shell: the browser engine without the
+#     desktop shell, a quarter less work per page), for the browser tests (Playwright drives it; it never
+#     downloads one)
 #   - a PostgreSQL server (Debian's postgresql) for the follow-up database tests, started here
 #   - Debian's nginx for the deployment tests (deploy/local.sh starts its own, on loopback)
 # A missing browser or database makes those tests fail, never skip.
@@ -11,7 +13,7 @@ cd "$(dirname "$0")/.."
 
 . scripts/venv.sh
 need=()
-command -v chromium >/dev/null 2>&1 || need+=(chromium)
+[ -x /usr/bin/chromium-headless-shell ] || need+=(chromium-headless-shell)
 ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || need+=(postgresql)
 [ -x /usr/sbin/nginx ] || need+=(nginx)
 command -v curl >/dev/null 2>&1 || need+=(curl)
@@ -28,6 +30,8 @@ PGPORT=$(pg_lsclusters -h | awk -v v="$PGVER" '$1==v && $2=="main" {print $3}')
 pgsql() { $SUDO su postgres -c "psql -p $PGPORT -tAc \"$1\""; }
 [ "$(pgsql "SELECT 1 FROM pg_roles WHERE rolname='quartiers'")" = "1" ] || pgsql "CREATE ROLE quartiers LOGIN PASSWORD 'quartiers'" >/dev/null
 [ "$(pgsql "SELECT 1 FROM pg_database WHERE datname='quartiers_test'")" = "1" ] || pgsql "CREATE DATABASE quartiers_test OWNER quartiers" >/dev/null
+# the suite runs on several processes (pytest-xdist): each creates its own database next to this one
+pgsql "ALTER ROLE quartiers CREATEDB" >/dev/null
 export QUARTIERS_TEST_PG_URL="postgresql://quartiers:quartiers@127.0.0.1:$PGPORT/quartiers_test"
 ensure_venv requirements-test.txt
 
@@ -45,6 +49,12 @@ done
 # The whole suite, fast suites first: a data or wording fault shows in the first minutes, before the
 # browser tests. Both parts always run (every failure is reported); the exit code is non-zero if either
 # failed. Options (-x, -k …) go to both; a part where -k selects nothing (pytest's code 5) is not a failure.
+# Each part on several processes (pytest-xdist; each its own database, servers and browser): the fast
+# suites on one per core; the browser suites on one more, since a page load leaves a core idle while the
+# server and the browser wait on each other. QUARTIERS_TEST_WORKERS=1 runs them in one process.
+cores=$(nproc 2>/dev/null || echo 2)
+fast_workers=${QUARTIERS_TEST_WORKERS:-$cores}
+browser_workers=${QUARTIERS_TEST_WORKERS:-$((cores + 1))}
 run_part() {
   local code=0
   .venv/bin/python -m pytest -q "$@" || code=$?
@@ -52,8 +62,13 @@ run_part() {
   return "$code"
 }
 status=0
-echo "pytest : tests rapides (données, libellés, exports, base) — hors navigateur"
-run_part tests --ignore=tests/e2e "$@" || status=1
-echo "pytest : tests dans Chromium (tests/e2e)"
-run_part tests/e2e "$@" || status=1
+start=$(date +%s)
+echo "pytest : tests rapides (données, libellés, exports, base) — hors navigateur, $fast_workers processus"
+run_part tests --ignore=tests/e2e -n "$fast_workers" "$@" || status=1
+middle=$(date +%s)
+echo "pytest : tests dans Chromium (tests/e2e), $browser_workers processus"
+# --dist loadgroup: a test marked xdist_group (tests/e2e/conftest.py) runs on the worker of its group
+run_part tests/e2e -n "$browser_workers" --dist loadgroup "$@" || status=1
+end=$(date +%s)
+echo "durées : tests rapides $((middle - start)) s, tests dans Chromium $((end - middle)) s"
 exit "$status"

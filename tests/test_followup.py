@@ -4,6 +4,7 @@ driven by AppTest, signed in as a contributeur."""
 
 from __future__ import annotations
 
+import functools
 import html
 import os
 from decimal import Decimal
@@ -22,10 +23,32 @@ PG_ENV = "QUARTIERS_TEST_PG_URL"
 
 
 def pg_url() -> str:
+    """The test database; with pytest-xdist, each worker's own (« <base>_gw0 »…), created on first use:
+    the tests of two workers never empty each other's tables."""
     url = os.environ.get(PG_ENV)
     if not url:
         pytest.fail(f"{PG_ENV} non défini : lancez la suite par « bash scripts/test.sh », qui démarre PostgreSQL")
-    return url
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    return _worker_database(url, worker) if worker else url
+
+
+@functools.cache
+def _worker_database(url: str, worker: str) -> str:
+    import psycopg
+    import sqlalchemy as sa
+
+    base = sa.make_url(url)
+    name = f"{base.database}_{worker}"
+    with psycopg.connect(url, autocommit=True) as con:
+        if not con.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone():
+            try:
+                con.execute(f'CREATE DATABASE "{name}"')
+            except psycopg.errors.InsufficientPrivilege:
+                pytest.fail(
+                    f"le rôle {base.username} ne peut pas créer la base {name} d'un processus de test : "
+                    "lancez la suite par « bash scripts/test.sh » (qui lui en donne le droit) ou sans -n"
+                )
+    return base.set(database=name).render_as_string(hide_password=False)
 
 
 def empty_pg(url: str) -> str:

@@ -18,7 +18,10 @@ from scripts.serve import command as launch_command
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "artifacts"
-CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+# Debian's chromium in its headless build (package chromium-headless-shell, installed by scripts/test.sh:
+# the same engine without the desktop shell, a quarter less work per page); CHROMIUM_PATH=/usr/bin/chromium
+# runs the suite in the full browser
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium-headless-shell")
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -29,6 +32,16 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 LOOPBACK = ("http://127.0.0.1", "ws://127.0.0.1", "data:", "blob:", "about:")
+
+
+def worker_name(name: str) -> str:
+    """An artifact's file name, per pytest-xdist worker (« streamlit-e2e.gw1.log ») when the suite runs
+    on several: two workers never write the same log or screenshot."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker:
+        return name
+    stem, dot, ext = name.rpartition(".")
+    return f"{stem}.{worker}.{ext}" if dot else f"{name}.{worker}"
 
 
 def free_port() -> int:
@@ -73,9 +86,10 @@ def serve(db_dir: Path, log_name: str, extra_args: tuple[str, ...] = (), **extra
     if own_db and env.get("QUARTIERS_MODE") != "consultation" and not (db_dir / "suivi.sqlite3").exists():
         prepare_team_db(env["QUARTIERS_DB_URL"])
     ARTIFACTS.mkdir(exist_ok=True)
+    log_name = worker_name(log_name)
     log = open(ARTIFACTS / log_name, "w")
     proc = subprocess.Popen(
-        launch_command(port=port, watch=True, extra=extra_args),  # the one launcher (scripts/serve.py)
+        launch_command(port=port, extra=extra_args),  # the one launcher (scripts/serve.py), as deployed: no file watcher
         cwd=ROOT,
         env=env,
         stdout=log,
@@ -114,7 +128,7 @@ def app_url(tmp_path_factory):
 def browser():
     if not Path(CHROMIUM).exists():
         pytest.fail(
-            f"chromium introuvable à {CHROMIUM} : installez le paquet Debian « chromium » (la commande de test du README le fait)"
+            f"chromium introuvable à {CHROMIUM} : installez le paquet Debian « chromium-headless-shell » (la commande de test du README le fait)"
         )
     from playwright.sync_api import sync_playwright
 
@@ -150,3 +164,29 @@ def page(browser):
     pg.js_errors = errors
     yield pg
     ctx.close()
+
+
+# --- several workers (pytest-xdist, scripts/test.sh: --dist loadgroup) ---------------------------------
+# The browser suites are bound by the machine's cores (a page load is ≈ 2 s of the browser's work and
+# 0,5 s of the server's): the least work is each module on one worker — its servers started once, its
+# loads shared by its checks (test_public's `loaded`); test_cluster's one cluster (deploy/local.sh: the
+# « quartiers » database, consecutive ports) is never started twice at once. test_public is split in two: the checks reading
+# the consultation site's pages and those reading the team's, each sharing its loads. The heaviest
+# groups are handed out first, so that none is left alone at the end.
+HEAVY_FIRST = ("test_resident", "test_public", "test_cluster", "test_kiosk", "test_presentation", "test_browser")
+
+
+def _group(item) -> str:
+    module = item.module.__name__.rsplit(".", 1)[-1]
+    if module == "test_public" and "loaded" in item.fixturenames:
+        team = item.name.startswith("test_distinct_browser_titles") or "[equipe-" in item.name
+        return "test_public-equipe" if team else "test_public-site"
+    return module
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist's own hook, which reads the marks
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        item.add_marker(pytest.mark.xdist_group(_group(item)))
+    rank = {name: i for i, name in enumerate(HEAVY_FIRST)}
+    items.sort(key=lambda item: rank.get(item.module.__name__.rsplit(".", 1)[-1], len(rank)))
