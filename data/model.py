@@ -224,13 +224,6 @@ def judge(change: float | None, higher_is_better: bool | None, start: float | No
     return IMPROVEMENT if (change > 0) == higher_is_better else DETERIORATION
 
 
-def from_zero(unit: str) -> bool:
-    """The zero-baseline rule of every chart (page, slide, image, PDF): every value axis starts at 0 —
-    counts, rates and amounts alike — so a cropped axis never exaggerates a change of 276 → 271 nor
-    lets a 3-point change of a 60 % rate fill the chart (README, « Des graphiques honnêtes »)."""
-    return True
-
-
 def within_band(change: float, start: float | None, band) -> bool:
     if band is None:
         return False

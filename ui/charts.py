@@ -14,7 +14,6 @@ import pandas as pd
 from data.dataset import Dataset
 from data.formatting import period_label
 from data.indicators import period_sort_key
-from data.model import from_zero
 from data.series import segment
 from ui import wording as w
 
@@ -169,14 +168,13 @@ def series_chart(
     df: pd.DataFrame,
     title: str,
     unit_label: str,
-    zero: bool = True,
     breaks: list[tuple[str, str, str, str]] | None = None,
     said: str = "",
     stroke: float = 2.5,
     point: float = 80,
 ) -> Layered:
-    """Honest by construction (README, « Règles des graphiques »): the value axis starts at 0
-    (`zero`; counts, rates and amounts alike: a 3-point change of a 60 % rate does not fill the chart);
+    """Honest by construction (README, « Règles des graphiques »): every value axis starts at 0
+    (counts, rates and amounts alike, in every view: the PDF's panels too; a 3-point change of a 60 % rate does not fill the chart);
     periods sit on a time scale at the middle of their span (« 2017-2018 », « 2019 », « 2020-2021 »
     are not equal steps), labelled with the contract's period strings. A change of perimeter splits a
     territory's line in two segments (never joined) and is marked by a dashed rule between the last
@@ -194,7 +192,7 @@ def series_chart(
     legend = alt.Legend(orient="bottom", columns=legend_columns(), labelLimit=220)
     base = alt.Chart(data, title=alt.TitleParams(fitted(title), subtitle=short_lines(subtitle), anchor="start")).encode(
         x=x,
-        y=alt.Y("valeur:Q", title=unit_label, axis=alt.Axis(labelExpr=FR_AXIS, tickCount=6), scale=alt.Scale(zero=zero)),
+        y=alt.Y("valeur:Q", title=unit_label, axis=alt.Axis(labelExpr=FR_AXIS, tickCount=6), scale=alt.Scale(zero=True)),
         color=alt.Color("territoire:N", title="Territoire", scale=_colour_scale(data), legend=legend),
         # told apart without colour too: a dash pattern and a point shape per territory, in the same
         # legend (one entry per territory: its colour, dash and shape; the same order as the colours)
@@ -343,7 +341,7 @@ def chart_spec(ds: Dataset, kind: str, indicator: str, territories: tuple[str, .
     breaks, said = w.series_breaks(ds, figures), w.break_sentence(ds, figures)
     names = [w.name(ds, t, True) for t in territories]
     if kind == "series":
-        chart = series_chart(frame, title, ind.unit_label, zero=from_zero(ind.unit), breaks=breaks, said=said)
+        chart = series_chart(frame, title, ind.unit_label, breaks=breaks, said=said)
     elif kind == "bar_periods":
         chart = bar_chart(frame, "territoire", title, ind.unit_label, color="période", sort=names)
     else:

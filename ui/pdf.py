@@ -25,7 +25,7 @@ from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Space
 
 from data.dataset import Dataset
 from data.formatting import period_label
-from data.model import Fiche, from_zero
+from data.model import Fiche
 from ui import locator
 from ui import wording as w
 from ui.fiche_text import HEADINGS, NO_OBJECTIVE, fiche_text
@@ -103,7 +103,7 @@ def map_drawing(territory: str, size: float = 5.6 * cm) -> Drawing:
 
 def evolution_drawing(ds: Dataset, cards, width: float = 17.8 * cm, height: float = 3.4 * cm) -> Drawing | None:
     """The main indicators' evolution: one small panel per indicator (start → end, values as
-    printed, counts from zero), side by side."""
+    printed, every axis from zero), side by side."""
     cards = [c for c in cards if c.evolution is not None and c.evolution.available][:3]
     if not cards:
         return None
@@ -113,7 +113,7 @@ def evolution_drawing(ds: Dataset, cards, width: float = 17.8 * cm, height: floa
         ev = c.evolution
         x0 = i * pw
         top, bottom = height - 12, 16
-        lo = 0.0 if from_zero(ev.end.unit) else min(ev.start.value, ev.end.value) * 0.9
+        lo = 0.0  # every value axis starts at 0, as the charts' (ui/charts.series_chart)
         hi = max(ev.start.value, ev.end.value) * 1.05
         y = lambda v, lo=lo, hi=hi, top=top, bottom=bottom: bottom + (v - lo) / ((hi - lo) or 1) * (top - bottom - 10)  # noqa: E731
         xa, xb = x0 + 0.22 * pw, x0 + 0.72 * pw
