@@ -98,7 +98,7 @@ def test_every_section_of_a_fiche_is_worded(ds):
 def test_numbers_are_never_split_in_the_pdf(ds):
     """Every formatted number of a fiche (« 9 456 € », « 59,3 % », « -2,5 points ») is on one line of
     the PDF with its unit: a split would put a line break inside it."""
-    number = re.compile(r"[+-]?\d{1,3}(?: \d{3})+(?:,\d+)?(?: (?:€|%|points?))?|[+-]?\d+(?:,\d+)? (?:€|%|points?)")
+    number = w.FORMATTED_NUMBER
     checked = 0
     for q in QUARTIERS:
         fiche = model.fiche(ds, q)

@@ -17,16 +17,11 @@ from ui import wording as w
 VERDICT_CLASS = {IMPROVEMENT: "q-better", DETERIORATION: "q-worse"}
 
 
-_NUMBER = re.compile(
-    r"[+-]?\d{1,3}(?: \d{3})+(?:,\d+)?(?: (?:€|%|points?\b|sur 20\b))?|[+-]?\d+(?:,\d+)? (?:€|%|points?\b|sur 20\b)"
-)
-
-
 def nobreak_html(text: str) -> str:
     """Escaped text where every formatted number with a space (« 9 456 € », « 59,3 % », « -2,5 points »)
     sits in a span the line never breaks (the text itself is unchanged: copy, search and screen readers
     read the same characters)."""
-    return _NUMBER.sub(lambda m: f"<span class='q-nb'>{m.group(0)}</span>", html.escape(str(text)))
+    return w.FORMATTED_NUMBER.sub(lambda m: f"<span class='q-nb'>{m.group(0)}</span>", html.escape(str(text)))
 
 
 def card_html(ds: Dataset, card: Card) -> str:

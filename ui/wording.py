@@ -132,13 +132,17 @@ PERIMETER_NOTE = (
 )
 
 
-_NUMBER_SPACE = re.compile(r"(?<=\d) (?=\d{3}(?!\d)|[€%]|points?\b|sur 20\b)")
+# a formatted number with a space in it: thousands (« 9 456 », « 118 412 000 € ») or a unit after it
+# (« 59,3 % », « -2,5 points », « 12 sur 20 ») — the one definition of the page, the slides and the PDF
+FORMATTED_NUMBER = re.compile(
+    r"[+-]?\d{1,3}(?: \d{3})+(?:,\d+)?(?: (?:€|%|points?\b|sur 20\b))?|[+-]?\d+(?:,\d+)? (?:€|%|points?\b|sur 20\b)"
+)
 
 
 def nobreak(s: str) -> str:
     """The spaces inside a formatted number and before its unit made no-break (U+00A0): « 9 456 € »
     and « 59,3 % » are never split across two lines (PDF, slides, images). CSV cells are not worded here."""
-    return _NUMBER_SPACE.sub("\u00a0", s)
+    return FORMATTED_NUMBER.sub(lambda m: m.group(0).replace(" ", "\u00a0"), s)
 
 
 def verdict_css(css: str) -> str:
