@@ -67,7 +67,7 @@ echo "pytest : tests rapides (données, libellés, exports, base) — hors navig
 run_part tests --ignore=tests/e2e -n "$fast_workers" "$@" || status=1
 middle=$(date +%s)
 echo "pytest : tests dans Chromium (tests/e2e), $browser_workers processus"
-# --dist loadgroup: a test marked xdist_group (tests/e2e/conftest.py) runs on the worker of its group
+# --dist loadgroup: the tests of a group (tests/e2e/conftest.py: a module, test_public in two) run on one worker
 run_part tests/e2e -n "$browser_workers" --dist loadgroup "$@" || status=1
 end=$(date +%s)
 echo "durées : tests rapides $((middle - start)) s, tests dans Chromium $((end - middle)) s"

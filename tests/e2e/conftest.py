@@ -166,14 +166,15 @@ def page(browser):
     ctx.close()
 
 
-# --- several workers (pytest-xdist, scripts/test.sh: --dist loadgroup) ---------------------------------
-# The browser suites are bound by the machine's cores (a page load is ≈ 2 s of the browser's work and
-# 0,5 s of the server's): the least work is each module on one worker — its servers started once, its
-# loads shared by its checks (test_public's `loaded`); test_cluster's one cluster (deploy/local.sh: the
-# « quartiers » database, consecutive ports) is never started twice at once. test_public is split in two: the checks reading
-# the consultation site's pages and those reading the team's, each sharing its loads. The heaviest
-# groups are handed out first, so that none is left alone at the end.
-HEAVY_FIRST = ("test_resident", "test_public", "test_cluster", "test_kiosk", "test_presentation", "test_browser")
+# --- several workers (pytest-xdist, scripts/test.sh: --dist loadgroup) ----------------------------------
+# The browser suites are bound by the machine's cores (measured: 95 % busy on 3 workers; a page load is
+# ≈ 2 s of the browser's work and 0,5 s of the server's, a server's start and first loads more): the
+# least work is each module on one worker — its servers started once, its loads shared by its checks
+# (test_public's `loaded`). test_public is split in two: the checks reading the consultation site's pages
+# and those reading the team's, each sharing its loads. test_cluster's one cluster (deploy/local.sh: the
+# « quartiers » database, consecutive ports) is thus never started twice at once. Tried and dropped
+# (BENCHMARKS.md §6): smaller groups (more servers started and stopped) and handing out the heaviest
+# groups first (three heavy groups at once: slower than xdist's own order, by number of tests).
 
 
 def _group(item) -> str:
@@ -188,5 +189,3 @@ def _group(item) -> str:
 def pytest_collection_modifyitems(config, items):
     for item in items:
         item.add_marker(pytest.mark.xdist_group(_group(item)))
-    rank = {name: i for i, name in enumerate(HEAVY_FIRST)}
-    items.sort(key=lambda item: rank.get(item.module.__name__.rsplit(".", 1)[-1], len(rank)))
