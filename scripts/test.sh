@@ -50,8 +50,8 @@ done
 # browser tests. Both parts always run (every failure is reported); the exit code is non-zero if either
 # failed. Options (-x, -k …) go to both; a part where -k selects nothing (pytest's code 5) is not a failure.
 # Each part on several processes (pytest-xdist; each its own database, servers and browser): the fast
-# suites on one per core; the browser suites on one more, since a page load leaves a core idle while the
-# server and the browser wait on each other. QUARTIERS_TEST_WORKERS=1 runs them in one process.
+# suites on one per core; the browser suites on one more, for the tests that wait (idle resets, sign-in
+# redirects) while the cores work (BENCHMARKS.md § 6). QUARTIERS_TEST_WORKERS=1 runs them in one process.
 cores=$(nproc 2>/dev/null || echo 2)
 fast_workers=${QUARTIERS_TEST_WORKERS:-$cores}
 browser_workers=${QUARTIERS_TEST_WORKERS:-$((cores + 1))}

@@ -31,27 +31,13 @@ ROOT = Path(__file__).resolve().parents[1]
 POCHE_CODE = "aucun (carreau INSEE de 200 m)"
 
 
-_FOLIUM_TEMPLATE = folium.features.Template  # folium's subclass: jinja2's plus a `tojavascript` filter
-
-
-@functools.lru_cache(maxsize=128)
-def _compiled(source: str) -> Template:
-    return Template(source)
-
-
-@functools.lru_cache(maxsize=128)
-def _compiled_folium(source: str) -> Template:
-    return _FOLIUM_TEMPLATE(source)
-
-
 # branca compiles the Jinja template of every element it creates from a string, at every map build
-# (≈ 25 compilations, a third of a map's rerun): the same sources are compiled once per process, each
-# by the class its module uses (jinja2's in branca.element, folium's subclass with its `tojavascript`
-# filter in folium.features). A compiled template is immutable; rendering it is safe from several
-# sessions at once. mypy forbids putting a function in a class's place ([misc]: assigning to a type;
-# [assignment]: not of that type).
-branca.element.Template = _compiled  # type: ignore[misc,assignment]
-folium.features.Template = _compiled_folium  # type: ignore[misc,assignment]
+# (≈ 25 compilations, a third of a map's rerun): each module's template class (jinja2's in branca.element,
+# folium's subclass with its `tojavascript` filter in folium.features) is wrapped in a cache, so the same
+# source is compiled once per process. A compiled template is immutable; rendering it is safe from several
+# sessions at once. mypy forbids putting another callable in a class's place ([misc], [assignment]).
+branca.element.Template = functools.lru_cache(maxsize=128)(Template)  # type: ignore[misc,assignment]
+folium.features.Template = functools.lru_cache(maxsize=128)(folium.features.Template)  # type: ignore[misc,assignment]
 
 LEAFLET_JS = "/app/static/vendor/leaflet/leaflet.js"
 LEAFLET_CSS = "/app/static/vendor/leaflet/leaflet.css"

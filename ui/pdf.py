@@ -113,9 +113,9 @@ def evolution_drawing(ds: Dataset, cards, width: float = 17.8 * cm, height: floa
         ev = c.evolution
         x0 = i * pw
         top, bottom = height - 12, 16
-        lo = 0.0  # every value axis starts at 0, as the charts' (ui/charts.series_chart)
         hi = max(ev.start.value, ev.end.value) * 1.05
-        y = lambda v, lo=lo, hi=hi, top=top, bottom=bottom: bottom + (v - lo) / ((hi - lo) or 1) * (top - bottom - 10)  # noqa: E731
+        # every value axis starts at 0, as the charts' (ui/charts.series_chart)
+        y = lambda v, hi=hi, top=top, bottom=bottom: bottom + v / (hi or 1) * (top - bottom - 10)  # noqa: E731
         xa, xb = x0 + 0.22 * pw, x0 + 0.72 * pw
         colour = colors.HexColor(w.VERDICT_COLOUR[ev.verdict]) if ev.verdict in w.VERDICT_COLOUR else INK
         d.add(String(x0 + 4, height - 8, c.label, fontName=f"{FONT}-Bold", fontSize=7, fillColor=INK))

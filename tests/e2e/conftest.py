@@ -35,8 +35,8 @@ LOOPBACK = ("http://127.0.0.1", "ws://127.0.0.1", "data:", "blob:", "about:")
 
 
 def worker_name(name: str) -> str:
-    """An artifact's file name, per pytest-xdist worker (« streamlit-e2e.gw1.log ») when the suite runs
-    on several: two workers never write the same log or screenshot."""
+    """A server log's file name, per pytest-xdist worker (« streamlit-e2e.gw1.log ») when the suite runs
+    on several: two workers' servers never write the same log (each screenshot has its own test's name)."""
     worker = os.environ.get("PYTEST_XDIST_WORKER")
     if not worker:
         return name
