@@ -252,11 +252,29 @@ def tap_title(page):
     page.touchscreen.tap(box["x"] + 10, box["y"] + box["height"] / 2)
 
 
-@pytest.mark.parametrize("name,width,height", TOUCH_SIZES, ids=[s[0] for s in TOUCH_SIZES])
-def test_idle_reset_warns_with_a_countdown_a_touch_cancels(browser, idle_url, name, width, height):
-    ctx, page = touch_page(browser, width, height)
+# a kiosk's touch screen, a phone, and a consultation screen used with a mouse (its moves count)
+IDLE_SCREENS = [(*size, "toucher") for size in TOUCH_SIZES] + [("ecran-souris", 1920, 1080, "souris")]
+
+
+def use_screen(page, how: str):
+    """A visitor's touch, or a mouse moved over the page's title."""
+    if how == "toucher":
+        tap_title(page)
+        return
+    box = page.locator("h1").first.bounding_box()
+    page.mouse.move(box["x"] + 10, box["y"] + 5)
+    page.mouse.move(box["x"] + 40, box["y"] + 10)
+
+
+@pytest.mark.parametrize("name,width,height,how", IDLE_SCREENS, ids=[s[0] for s in IDLE_SCREENS])
+def test_idle_reset_warns_with_a_countdown_a_touch_cancels(browser, idle_url, name, width, height, how):
+    if how == "toucher":
+        ctx, page = touch_page(browser, width, height)
+    else:
+        ctx, page = offline_page(browser, width, height)
     open_page(page, idle_url + "/fiche?q=vivier-corax")
-    tap_title(page)
+    assert page.locator("h1").first.inner_text().strip() == "Vivier Corax"
+    use_screen(page, how)
     touched = time.monotonic()
     page.locator("#q-idle").wait_for(state="visible", timeout=15_000)
     shown_after = time.monotonic() - touched
@@ -278,7 +296,7 @@ def test_idle_reset_warns_with_a_countdown_a_touch_cancels(browser, idle_url, na
     from axe_playwright_python.sync_playwright import Axe
 
     assert Axe().run(page, context="#q-idle").response["violations"] == []
-    tap_title(page)  # a touch anywhere cancels
+    use_screen(page, how)  # a touch anywhere, or the mouse, cancels
     page.wait_for_timeout(800)
     assert countdown(page) is None
     assert "q=vivier-corax" in page.url
@@ -289,6 +307,8 @@ def test_idle_reset_warns_with_a_countdown_a_touch_cancels(browser, idle_url, na
     print(f"[{name}] retour à l'accueil {reset_after:.1f} s après le dernier toucher (réglage : {IDLE_S} s)")
     assert IDLE_S - 1 <= reset_after <= IDLE_S + 4, reset_after
     page.wait_for_selector("h1", timeout=60_000)
+    assert "Contrat de Ville" in page.locator("h1").first.inner_text()  # the home page, nothing of the fiche
+    assert "q=" not in page.url
     assert countdown(page) is None  # a new visitor starts with no warning
     ctx.close()
 
