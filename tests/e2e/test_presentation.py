@@ -15,6 +15,7 @@ from ui.sentences import fiche_sentences
 
 from .conftest import ARTIFACTS, offline_page
 from .test_browser import open_app
+from .test_public import settle, visit
 
 N_SLIDES = 11
 QUARTIER_SLIDES = {2: "clos-des-roses", 3: "la-victoire", 4: "vivier-corax", 5: "echarde", 6: "jean-moulin"}
@@ -70,12 +71,22 @@ def wait_slide(page, number: int):
         arg=f"{number} / {N_SLIDES}",
         timeout=30_000,
     )
-    page.wait_for_timeout(1200)  # charts and the map image laid out
+    drawn(page)
+
+
+def drawn(page):
+    """Charts drawn, images decoded, then nothing moved for half a second (a condition, not a fixed wait)."""
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('[data-testid=stVegaLiteChart]')].every((c) => c.querySelector('svg.marks'))"
+        " && [...document.querySelectorAll('[data-testid=stMain] img')].every((i) => i.complete)",
+        timeout=30_000,
+    )
+    settle(page)
 
 
 @pytest.mark.parametrize("number", range(1, N_SLIDES + 1))
 def test_every_slide_fits_the_projector_with_legible_text(room, app_url, ds, number):
-    open_app(room, f"{app_url}/presentation?slide={number}")
+    visit(room, f"{app_url}/presentation?slide={number}")  # the first by its address, then from slide to slide
     wait_slide(room, number)
     m = room.evaluate(SIZES_JS)
     empty = room.evaluate(EMPTY_JS)
@@ -223,8 +234,8 @@ SMALL_TEXT_JS = """() => {
 def test_no_text_under_16_px_on_a_projector(room, app_url, path):
     """At 1920 px every visible character of the page — navigation, captions, source lines, table
     notes, chart labels (Vega draws SVG text) — is at least 16 px (the issue measured 63 % under)."""
-    open_app(room, app_url + path)
-    room.wait_for_timeout(1500)  # charts drawn
+    visit(room, app_url + path)
+    drawn(room)
     seen = room.evaluate(SMALL_TEXT_JS)
     assert seen["total"] > 1000, seen["total"]
     assert seen["small"] == [], seen["small"][:20]

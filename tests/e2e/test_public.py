@@ -106,6 +106,67 @@ def open_page(page, url: str):
     return page
 
 
+# Streamlit's front end marks its root with the state of the page's run (Streamlit 1.67's own test attribute)
+RUN_STATE_JS = "() => document.querySelector('[data-testid=stApp]')?.getAttribute('data-test-script-state')"
+
+
+# what is on screen, to tell a new page from the previous one
+SHOWN_JS = "(document.querySelector('h1')?.innerText ?? '') + '|' + (document.querySelector('[data-testid=stMain]')?.innerText.length ?? 0)"
+NAVIGATE_JS = (
+    """(path) => {
+    const app = document.querySelector('[data-testid=stApp]');
+    window.__qShown = """
+    + SHOWN_JS
+    + """;
+    // a run still going on (a component asked for one) is stopped by the new page's run: the state
+    // then stays « running » until the new page has run
+    window.__qRan = app.getAttribute('data-test-script-state') !== 'notRunning';
+    new MutationObserver((_, obs) => {
+        if (app.getAttribute('data-test-script-state') === 'running') { window.__qRan = true; obs.disconnect(); }
+    }).observe(app, {attributes: true, attributeFilter: ['data-test-script-state']});
+    history.pushState(null, '', path);
+    dispatchEvent(new PopStateEvent('popstate'));
+}"""
+)
+# the new page has run: its run was seen (or, when a busy front end drew the run's start and end in one
+# go, the screen changed) and has ended, nothing of the previous page is left, a title is there
+ARRIVED_JS = (
+    "() => (window.__qRan || window.__qShown !== "
+    + SHOWN_JS
+    + ") && document.querySelector('[data-testid=stApp]').getAttribute('data-test-script-state') === 'notRunning'"
+    " && !document.querySelector('[data-stale=true]') && document.querySelector('h1')"
+)
+
+
+def visit(page, url: str):
+    """Open `url` in this tab as a visitor going from page to page does: by its address the first time
+    (a whole load, as open_page), then through the app's own navigation — the address changes in the
+    history and Streamlit runs the new page without reloading its front end, as a click on a menu entry
+    does. A sweep of every page costs a third of the processor time of as many whole loads (BENCHMARKS.md
+    § 6). Waits for the new page's run to end, for the previous page's elements to be gone and for the
+    page to settle; a run that ends in an error fails here."""
+    origin = re.match(r"https?://[^/]+", url)
+    assert origin is not None, url
+    if not page.url.startswith(origin.group(0) + "/") or page.evaluate("() => window.__q2030 !== true"):
+        return open_page(page, url)
+    state = page.evaluate(RUN_STATE_JS)
+    assert state in ("notRunning", "running"), (
+        f"le front end de Streamlit ne dit plus l'état de sa page ({state!r}) : voir RUN_STATE_JS"
+    )
+    page.evaluate(NAVIGATE_JS, url[len(origin.group(0)) :] or "/")
+    try:
+        page.wait_for_function(ARRIVED_JS, timeout=60_000, polling=100)
+    except PlaywrightTimeout:
+        where = page.evaluate(
+            "() => ({ran: window.__qRan, state: document.querySelector('[data-testid=stApp]').getAttribute('data-test-script-state'),"
+            " stale: document.querySelectorAll('[data-stale=true]').length, h1: document.querySelector('h1')?.innerText, at: location.href})"
+        )
+        raise AssertionError(f"la page {url} n'a pas fini de s'afficher en 60 s : {where}") from None
+    settle(page)
+    assert page.locator("[data-testid=stException]").count() == 0
+    return page
+
+
 def settle(page, quiet_ms: int = 500, at_most_ms: int = 4000) -> None:
     """Wait until the document (head included: styles are injected there) has not changed for
     `quiet_ms` — a condition, not a fixed sleep: most pages settle in a few hundred milliseconds. A page
@@ -146,75 +207,89 @@ AXE_WINDOW = (1400, 1200)  # axe, French only, headings, titles
 READ_ONLY_WINDOW = (1920, 1080)  # no write surface, no chrome, large nav targets (and the landscape layout)
 
 
-def look(browser, url: str, width: int, height: int) -> dict:
-    ctx, page = new_page(browser, width, height)
-    try:
-        open_page(page, url)
-        seen: dict = {"text": visible_text(page), "title": page.title()}
-        seen["chrome"] = [c for c in CHROME if page.locator(c).count() and page.locator(c).first.is_visible()]
-        out = page.get_by_role("link", name="Quitter la présentation")
-        seen["out"] = out.count() > 0 and out.is_visible() and out.bounding_box()["height"]
-        nav = page.locator("[data-testid=stTopNav]")
-        seen["nav"] = nav.inner_text() if nav.count() and nav.is_visible() else None
-        if seen["nav"] is not None and (width, height) == READ_ONLY_WINDOW:
-            # the public styles arrive with the page's first element: on a busy machine, wait for them
-            try:
-                page.wait_for_function(
-                    "() => [...document.querySelectorAll('[data-testid=stTopNavSection]')].every(s => s.getBoundingClientRect().height >= 44)",
-                    timeout=10_000,
-                )
-            except PlaywrightTimeout:
-                pass  # the heights are read below and asserted by the test
-        sections = page.locator("[data-testid=stTopNavSection]")
-        seen["sections"] = [sections.nth(i).bounding_box()["height"] for i in range(sections.count())]
-        seen["forms"] = page.locator("[data-testid=stForm]").count()
-        seen["lang"] = page.evaluate("document.documentElement.lang")
-        seen["levels"] = page.evaluate("""() => [...document.querySelectorAll('[data-testid=stMain] h1, [data-testid=stMain] h2,'
-            + '[data-testid=stMain] h3, [data-testid=stMain] h4, [data-testid=stMain] h5, [data-testid=stMain] h6')]
-            .filter(h => h.offsetParent).map(h => +h.tagName[1])""")
-        seen["overflow"] = page.evaluate("""() => {
-            const main = document.querySelector('[data-testid=stMain]') || document.scrollingElement;
-            const root = document.scrollingElement;
-            return {main: main.scrollWidth - main.clientWidth, root: root.scrollWidth - root.clientWidth};
-        }""")
-        seen["body"] = page.evaluate("""() => Math.min(...[...document.querySelectorAll('[data-testid=stMarkdownContainer] p')]
-            .filter(p => p.offsetParent && p.innerText.trim().length > 20).map(p => parseFloat(getComputedStyle(p).fontSize)))""")
-        seen["cut"] = page.evaluate(
-            """() => [...document.querySelectorAll('.q-card')].filter(c => c.scrollWidth > c.clientWidth + 1).length"""
-        )
-        seen["small"] = (
-            page.evaluate("""() => [...document.querySelectorAll('[data-testid=stMain] a, [data-testid=stMain] button')]
-            .filter(e => e.offsetParent && getComputedStyle(e).visibility !== 'hidden')
-            .map(e => e.getBoundingClientRect()).filter(r => r.width > 0 && (r.height < 43.5 || r.width < 43.5)).length""")
-        )
-        if (width, height) == AXE_WINDOW:
-            settle(page, quiet_ms=800)  # charts drawn: the page has not changed for 0,8 s
-            seen["axe"] = axe_violations(page)
-        else:
-            seen["screenshot"] = page.screenshot()
-        seen["blocked"] = list(page.blocked)
-        return seen
-    finally:
-        ctx.close()
+def look(page, url: str, width: int, height: int) -> dict:
+    """What the checks read on `url`, opened in this tab (`visit`: by its address, or from the tab's
+    previous page)."""
+    visit(page, url)
+    seen: dict = {"text": visible_text(page), "title": page.title()}
+    seen["chrome"] = [c for c in CHROME if page.locator(c).count() and page.locator(c).first.is_visible()]
+    out = page.get_by_role("link", name="Quitter la présentation")
+    seen["out"] = out.count() > 0 and out.is_visible() and out.bounding_box()["height"]
+    nav = page.locator("[data-testid=stTopNav]")
+    seen["nav"] = nav.inner_text() if nav.count() and nav.is_visible() else None
+    if seen["nav"] is not None and (width, height) == READ_ONLY_WINDOW:
+        # the public styles arrive with the page's first element: on a busy machine, wait for them
+        try:
+            page.wait_for_function(
+                "() => [...document.querySelectorAll('[data-testid=stTopNavSection]')].every(s => s.getBoundingClientRect().height >= 44)",
+                timeout=10_000,
+            )
+        except PlaywrightTimeout:
+            pass  # the heights are read below and asserted by the test
+    sections = page.locator("[data-testid=stTopNavSection]")
+    seen["sections"] = [sections.nth(i).bounding_box()["height"] for i in range(sections.count())]
+    seen["forms"] = page.locator("[data-testid=stForm]").count()
+    seen["lang"] = page.evaluate("document.documentElement.lang")
+    seen["levels"] = page.evaluate("""() => [...document.querySelectorAll('[data-testid=stMain] h1, [data-testid=stMain] h2,'
+        + '[data-testid=stMain] h3, [data-testid=stMain] h4, [data-testid=stMain] h5, [data-testid=stMain] h6')]
+        .filter(h => h.offsetParent).map(h => +h.tagName[1])""")
+    seen["overflow"] = page.evaluate("""() => {
+        const main = document.querySelector('[data-testid=stMain]') || document.scrollingElement;
+        const root = document.scrollingElement;
+        return {main: main.scrollWidth - main.clientWidth, root: root.scrollWidth - root.clientWidth};
+    }""")
+    seen["body"] = page.evaluate("""() => Math.min(...[...document.querySelectorAll('[data-testid=stMarkdownContainer] p')]
+        .filter(p => p.offsetParent && p.innerText.trim().length > 20).map(p => parseFloat(getComputedStyle(p).fontSize)))""")
+    seen["cut"] = page.evaluate(
+        """() => [...document.querySelectorAll('.q-card')].filter(c => c.scrollWidth > c.clientWidth + 1).length"""
+    )
+    seen["small"] = page.evaluate("""() => [...document.querySelectorAll('[data-testid=stMain] a, [data-testid=stMain] button')]
+        .filter(e => e.offsetParent && getComputedStyle(e).visibility !== 'hidden')
+        .map(e => e.getBoundingClientRect()).filter(r => r.width > 0 && (r.height < 43.5 || r.width < 43.5)).length""")
+    if (width, height) == AXE_WINDOW:
+        settle(page, quiet_ms=800)  # charts drawn: the page has not changed for 0,8 s
+        seen["axe"] = axe_violations(page)
+    else:
+        seen["screenshot"] = page.screenshot()
+    seen["blocked"] = list(page.blocked)
+    page.blocked.clear()
+    return seen
 
 
 @pytest.fixture(scope="module")
 def loaded(browser):
     """loaded(url, width, height): what the checks read on that page in that window, loaded once."""
     cache: dict = {}
+    tabs: dict = {}
 
     def get(url: str, width: int, height: int) -> dict:
         key = (url, width, height)
         if key not in cache:
+            # the axe window opens each page by its address, in a new tab (as a visitor arriving from a
+            # link); the other windows keep one tab per (server, window) and go from page to page
+            tab = (url.split("/", 3)[2], width, height) if (width, height) != AXE_WINDOW else None
             try:
-                cache[key] = look(browser, url, width, height)
+                if tab is None:
+                    ctx, page = new_page(browser, width, height)
+                    try:
+                        cache[key] = look(page, url, width, height)
+                    finally:
+                        ctx.close()
+                else:
+                    if tab not in tabs:
+                        tabs[tab] = new_page(browser, width, height)
+                    cache[key] = look(tabs[tab][1], url, width, height)
             except Exception as failure:  # every test reading this page fails, without a reload
                 cache[key] = failure
+                if tab in tabs:  # the next page starts from a fresh tab
+                    tabs.pop(tab)[0].close()
         if isinstance(cache[key], Exception):
             raise cache[key]
         return cache[key]
 
-    return get
+    yield get
+    for ctx, _ in tabs.values():
+        ctx.close()
 
 
 # --- no write surface, no internal data, no chrome ----------------------------------------------------

@@ -25,7 +25,7 @@ from ui.registry import PAGES
 
 from .conftest import ARTIFACTS, ROOT
 from .test_kiosk import kiosk_url, touch_page, website_url  # noqa: F401  (module fixtures: the two public servers)
-from .test_public import MAP_FRAME, address, open_page, settle
+from .test_public import MAP_FRAME, address, open_page, settle, visit
 
 SIZES = [("borne", 1080, 1920), ("telephone", 390, 844)]
 MODES = ["site", "borne"]
@@ -234,7 +234,7 @@ def test_every_public_page_reads_for_a_resident(browser, public_url, request, na
     print(f"\n[{mode}, {name} {width}×{height}] plus petit texte visible, par page (px) :")
     # every public page, and a poche's fiche too (its INSEE grid id must not show)
     for path in [address(entry) for entry in PUBLIC] + ["/fiche?q=echarde"]:
-        open_page(page, public_url + path)
+        visit(page, public_url + path)  # the first by its address, then from page to page
         page_complete(page, path)
         seen = page.evaluate(TEXT_JS, FLOOR_PX)
         frame = map_frame_text(page) if path.startswith(("/carte", "/fiche")) else None
