@@ -91,23 +91,23 @@ def new_page(browser, width=1920, height=1080):
     return offline_page(browser, width, height, accept_downloads=True)
 
 
+# Streamlit's front end marks its root with the state of the page's run (Streamlit 1.67's own test attribute)
+RUN_STATE_JS = "() => document.querySelector('[data-testid=stApp]')?.getAttribute('data-test-script-state')"
+
+
 def open_page(page, url: str):
     page.goto(url)
     page.wait_for_selector("h1", timeout=60_000)
+    # the page's run has ended (on a public screen the status widget is hidden: its absence proves
+    # nothing; a busy machine once paused a run for more than the settling time below)
     page.wait_for_function(
-        "() => !document.querySelector('[data-testid=stStatusWidget] *:not(style)')"
-        " || getComputedStyle(document.querySelector('[data-testid=stStatusWidget]')).display === 'none'",
-        timeout=60_000,
+        f"() => ({RUN_STATE_JS})() === 'notRunning' && !document.querySelector('[data-stale=true]')", timeout=60_000
     )
     # the page's translator (ui/document.py) is installed, then the page streams in and it runs on each change
     page.wait_for_function("() => window.__q2030 === true", timeout=30_000)
     settle(page)
     assert page.locator("[data-testid=stException]").count() == 0
     return page
-
-
-# Streamlit's front end marks its root with the state of the page's run (Streamlit 1.67's own test attribute)
-RUN_STATE_JS = "() => document.querySelector('[data-testid=stApp]')?.getAttribute('data-test-script-state')"
 
 
 # what is on screen, to tell a new page from the previous one
