@@ -134,6 +134,7 @@ def test_keys_and_clicker_move_between_slides_and_the_address_follows(room, app_
     wait_slide(room, 3)
     room.keyboard.press("ArrowLeft")
     room.wait_for_url(re.compile(r".*q=clos-des-roses"), timeout=30_000)
+    wait_slide(room, 2)
     room.keyboard.press("PageUp")
     room.wait_for_url(re.compile(r".*slide=1$"), timeout=30_000)
     room.get_by_role("button", name="Suivant").click()
