@@ -9,6 +9,7 @@ import re
 import pytest
 
 from .conftest import ARTIFACTS, offline_page
+from .test_public import visit
 
 # the app translates the component's frame title (ui/document.py)
 MAP_FRAME = 'iframe[title="Carte interactive des quartiers"], iframe[title="streamlit_folium.st_folium"]'
@@ -200,6 +201,14 @@ def test_fiche_opened_by_url(page, app_url, q, name, figures):
     assert page.blocked == [], page.blocked
 
 
+@pytest.fixture(scope="module")
+def tour(browser):
+    """One tab of the team site going from page to page (`visit`), as a person using the menu."""
+    ctx, pg = offline_page(browser)
+    yield pg
+    ctx.close()
+
+
 @pytest.mark.parametrize(
     "path,shot,expected,charts",
     [
@@ -218,8 +227,8 @@ def test_fiche_opened_by_url(page, app_url, q, name, figures):
         ("/sources", "11-sources", ["169 logements", "Glossaire", "Licence Ouverte", "QN06008I"], 0),
     ],
 )
-def test_page_renders_real_content(page, app_url, path, shot, expected, charts):
-    open_app(page, app_url + path)
+def test_page_renders_real_content(tour, app_url, path, shot, expected, charts):
+    page = visit(tour, app_url + path)  # the first by its address, then from page to page
     if charts:
         page.locator(".vega-embed").nth(charts - 1).wait_for(timeout=30_000)
         page.wait_for_function(

@@ -19,7 +19,7 @@ import time
 import pytest
 
 from .conftest import ARTIFACTS, offline_page, serve
-from .test_public import MAP_FRAME, open_page, settle
+from .test_public import MAP_FRAME, open_page, settle, visit
 
 TOUCH_SIZES = [("borne", 1080, 1920), ("telephone", 390, 844)]
 # what Streamlit's element toolbar and vega-embed's actions menu say (Streamlit 1.67, vega-embed 6)
@@ -188,10 +188,17 @@ def leaving_links(page) -> list[str]:
         .map(a => a.href)""")
 
 
-@pytest.mark.parametrize("path", ["/fiche?q=clos-des-roses", "/evolutions", "/carte", "/sources", "/suivi"])
-def test_kiosk_offers_no_download_and_nothing_leaving(browser, kiosk_url, path):
+@pytest.fixture(scope="module")
+def kiosk_tab(browser):
+    """One kiosk screen (portrait, touch) going from page to page (`visit`)."""
     ctx, page = touch_page(browser, 1080, 1920)
-    open_page(page, kiosk_url + path)
+    yield page
+    ctx.close()
+
+
+@pytest.mark.parametrize("path", ["/fiche?q=clos-des-roses", "/evolutions", "/carte", "/sources", "/suivi"])
+def test_kiosk_offers_no_download_and_nothing_leaving(kiosk_tab, kiosk_url, path):
+    page = visit(kiosk_tab, kiosk_url + path)  # the first by its address, then from page to page
     page_complete(page, path)
     assert page.locator("[data-testid=stDownloadButton]").count() == 0, path
     labels = page.locator("[data-testid=stMain] button").all_inner_texts()
@@ -199,7 +206,6 @@ def test_kiosk_offers_no_download_and_nothing_leaving(browser, kiosk_url, path):
     assert leaving_links(page) == [], path
     slug = path.strip("/").split("?")[0]
     page.screenshot(path=str(ARTIFACTS / f"kiosk-borne-{slug}.png"), full_page=True)
-    ctx.close()
 
 
 @pytest.mark.parametrize(
