@@ -46,18 +46,27 @@ CHART_MENU_SELECTORS = [
 
 @pytest.fixture(scope="module")
 def website_url(tmp_path_factory):
-    """A public website: consultation mode, not a kiosk."""
+    """A public website: consultation mode, not a kiosk. No idle reset during the checks (a sweep from page
+    to page touches nothing: the default 120 s could send it home on a busy machine); it has its own server."""
     with serve(
-        tmp_path_factory.mktemp("site"), "streamlit-e2e-site.log", QUARTIERS_MODE="consultation", QUARTIERS_KIOSK=""
+        tmp_path_factory.mktemp("site"),
+        "streamlit-e2e-site.log",
+        QUARTIERS_MODE="consultation",
+        QUARTIERS_KIOSK="",
+        QUARTIERS_IDLE_S="3600",
     ) as url:
         yield url
 
 
 @pytest.fixture(scope="module")
 def kiosk_url(tmp_path_factory):
-    """An unattended screen: consultation mode and QUARTIERS_KIOSK=1."""
+    """An unattended screen: consultation mode and QUARTIERS_KIOSK=1 (no idle reset during the checks, as above)."""
     with serve(
-        tmp_path_factory.mktemp("borne"), "streamlit-e2e-borne.log", QUARTIERS_MODE="consultation", QUARTIERS_KIOSK="1"
+        tmp_path_factory.mktemp("borne"),
+        "streamlit-e2e-borne.log",
+        QUARTIERS_MODE="consultation",
+        QUARTIERS_KIOSK="1",
+        QUARTIERS_IDLE_S="3600",
     ) as url:
         yield url
 

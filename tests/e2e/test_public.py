@@ -100,9 +100,7 @@ def open_page(page, url: str):
     page.wait_for_selector("h1", timeout=60_000)
     # the page's run has ended (on a public screen the status widget is hidden: its absence proves
     # nothing; a busy machine once paused a run for more than the settling time below)
-    page.wait_for_function(
-        f"() => ({RUN_STATE_JS})() === 'notRunning' && !document.querySelector('[data-stale=true]')", timeout=60_000
-    )
+    page.wait_for_function(f"() => ({RUN_STATE_JS})() === 'notRunning'", timeout=60_000)
     # the page's translator (ui/document.py) is installed, then the page streams in and it runs on each change
     page.wait_for_function("() => window.__q2030 === true", timeout=30_000)
     settle(page)
@@ -110,31 +108,17 @@ def open_page(page, url: str):
     return page
 
 
-# what is on screen, to tell a new page from the previous one
-SHOWN_JS = "(document.querySelector('h1')?.innerText ?? '') + '|' + (document.querySelector('[data-testid=stMain]')?.innerText.length ?? 0)"
-NAVIGATE_JS = (
-    """(path) => {
-    const app = document.querySelector('[data-testid=stApp]');
-    window.__qShown = """
-    + SHOWN_JS
-    + """;
-    // a run still going on (a component asked for one) is stopped by the new page's run: the state
-    // then stays « running » until the new page has run
-    window.__qRan = app.getAttribute('data-test-script-state') !== 'notRunning';
-    new MutationObserver((_, obs) => {
-        if (app.getAttribute('data-test-script-state') === 'running') { window.__qRan = true; obs.disconnect(); }
-    }).observe(app, {attributes: true, attributeFilter: ['data-test-script-state']});
+NAVIGATE_JS = """(path) => {
+    window.__qNav = {title: document.title};
     history.pushState(null, '', path);
     dispatchEvent(new PopStateEvent('popstate'));
 }"""
-)
-# the new page has run: its run was seen (or, when a busy front end drew the run's start and end in one
-# go, the screen changed) and has ended, nothing of the previous page is left, a title is there
+# the new page has run to its end: its browser title (one per page, fiche and slide: test_distinct_browser_titles)
+# replaced the previous one, and the run is over; a document without __qNav was reloaded (an idle reset)
 ARRIVED_JS = (
-    "() => (window.__qRan || window.__qShown !== "
-    + SHOWN_JS
-    + ") && document.querySelector('[data-testid=stApp]').getAttribute('data-test-script-state') === 'notRunning'"
-    " && !document.querySelector('[data-stale=true]') && document.querySelector('h1')"
+    "() => !window.__qNav ? 'rechargée' : document.title !== window.__qNav.title && ("
+    + RUN_STATE_JS
+    + ")() === 'notRunning' && !!document.querySelector('h1') && 'ok'"
 )
 
 
@@ -143,25 +127,24 @@ def visit(page, url: str):
     (a whole load, as open_page), then through the app's own navigation — the address changes in the
     history and Streamlit runs the new page without reloading its front end, as a click on a menu entry
     does. A sweep of every page costs a third of the processor time of as many whole loads (BENCHMARKS.md
-    § 6). Waits for the new page's run to end, for the previous page's elements to be gone and for the
-    page to settle; a run that ends in an error fails here."""
+    § 6.1). Waits for the previous page's own runs to end (the map asks for one once drawn), then for the
+    new page's browser title and the end of its run, then for the page to settle; a page reloaded meanwhile
+    or a run that ends in an error fails here. Two addresses with the same browser title in a row time out."""
     origin = re.match(r"https?://[^/]+", url)
     assert origin is not None, url
-    if not page.url.startswith(origin.group(0) + "/") or page.evaluate("() => window.__q2030 !== true"):
-        return open_page(page, url)
-    state = page.evaluate(RUN_STATE_JS)
-    assert state in ("notRunning", "running"), (
-        f"le front end de Streamlit ne dit plus l'état de sa page ({state!r}) : voir RUN_STATE_JS"
-    )
+    if page.url == url or not page.url.startswith(origin.group(0) + "/") or page.evaluate("() => window.__q2030 !== true"):
+        return open_page(page, url)  # a first page, another server, or the same page again (same title)
+    page.wait_for_function(f"() => ({RUN_STATE_JS})() === 'notRunning'", timeout=60_000)
+    page.blocked.clear()  # what this page asks for, not the previous one
     page.evaluate(NAVIGATE_JS, url[len(origin.group(0)) :] or "/")
     try:
-        page.wait_for_function(ARRIVED_JS, timeout=60_000, polling=100)
+        arrived = page.wait_for_function(ARRIVED_JS, timeout=60_000, polling=100).json_value()
     except PlaywrightTimeout:
         where = page.evaluate(
-            "() => ({ran: window.__qRan, state: document.querySelector('[data-testid=stApp]').getAttribute('data-test-script-state'),"
-            " stale: document.querySelectorAll('[data-stale=true]').length, h1: document.querySelector('h1')?.innerText, at: location.href})"
+            f"() => ({{state: ({RUN_STATE_JS})(), title: document.title, h1: document.querySelector('h1')?.innerText, at: location.href}})"
         )
         raise AssertionError(f"la page {url} n'a pas fini de s'afficher en 60 s : {where}") from None
+    assert arrived == "ok", f"la page a été rechargée pendant le passage à {url} (retour à l'accueil ?)"
     settle(page)
     assert page.locator("[data-testid=stException]").count() == 0
     return page
@@ -252,7 +235,6 @@ def look(page, url: str, width: int, height: int) -> dict:
     else:
         seen["screenshot"] = page.screenshot()
     seen["blocked"] = list(page.blocked)
-    page.blocked.clear()
     return seen
 
 
@@ -406,6 +388,20 @@ def test_distinct_browser_titles(loaded, app_url):
         titles[entry.url_path or "accueil"] = loaded(app_url + address(entry), *AXE_WINDOW)["title"]
     assert len(set(titles.values())) == len(titles), titles
     assert "Le Clos des Roses" in titles["fiche"]
+
+
+def test_the_tab_title_follows_a_menu_click(browser, public_url):
+    """From a fiche (its own title) to another page by the menu: the tab says the new page (it kept
+    « Le Clos des Roses – Fiche quartier » on every later page: the sweeps from page to page found it)."""
+    ctx, page = new_page(browser, 1400, 1200)
+    open_page(page, public_url + "/fiche?q=clos-des-roses")
+    assert page.title() == "Le Clos des Roses – Fiche quartier"
+    page.locator("[data-testid=stTopNavSection]", has_text="Les quatre piliers").click()
+    page.locator("[data-testid=stTopNavDropdownLink]", has_text="Emploi").first.click()
+    page.wait_for_url(re.compile(r"/emploi$"), timeout=30_000)
+    page.get_by_role("heading", level=1, name="Emploi").wait_for(timeout=30_000)
+    page.wait_for_function("() => document.title === 'Emploi'", timeout=30_000)
+    ctx.close()
 
 
 def test_map_frame_is_french(browser, mode_url):
