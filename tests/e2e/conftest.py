@@ -66,12 +66,18 @@ def prepare_team_db(url: str) -> None:
         accounts.add(login, role, TEAM_PASSWORD)
 
 
+# Streamlit's front end marks its root with the state of the page's run (Streamlit 1.67's own test attribute)
+RUN_STATE_JS = "() => document.querySelector('[data-testid=stApp]')?.getAttribute('data-test-script-state')"
+
+
 def sign_in(page, login: str = "marie", password: str = TEAM_PASSWORD):
-    """Sign in on the page where the sign-in form is shown (/suivi)."""
+    """Sign in on the page where the sign-in form is shown (/suivi), and wait for the signed-in page's run
+    to end (a button clicked while it is still drawn was once lost on a busy machine)."""
     page.get_by_label("Identifiant").fill(login)
     page.get_by_label("Mot de passe").fill(password)
     page.get_by_role("button", name="Se connecter").click()
     page.get_by_text(f"Connecté : {login}").wait_for(timeout=30_000)
+    page.wait_for_function(f"() => ({RUN_STATE_JS})() === 'notRunning'", timeout=60_000)
 
 
 @contextmanager

@@ -14,7 +14,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from ui.registry import PAGES
 
-from .conftest import ARTIFACTS, offline_page, serve
+from .conftest import ARTIFACTS, RUN_STATE_JS, offline_page, serve
 
 MAP_FRAME = 'iframe[title="Carte interactive des quartiers"], iframe[title="streamlit_folium.st_folium"]'
 SECRET_AUTHOR, SECRET_COMMENT = "agent.confidentiel", "note interne à ne pas publier"
@@ -89,10 +89,6 @@ def public_url(tmp_path_factory):
 
 def new_page(browser, width=1920, height=1080):
     return offline_page(browser, width, height, accept_downloads=True)
-
-
-# Streamlit's front end marks its root with the state of the page's run (Streamlit 1.67's own test attribute)
-RUN_STATE_JS = "() => document.querySelector('[data-testid=stApp]')?.getAttribute('data-test-script-state')"
 
 
 def open_page(page, url: str):

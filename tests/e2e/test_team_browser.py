@@ -152,7 +152,7 @@ def test_a_disabled_lecteur_can_no_longer_download_the_internal_history(browser,
     open_app(page, team + "/suivi")
     sign_in(page, "lea", TEAM_PASSWORD)
     button = page.get_by_role("button", name="Télécharger tout l'historique des saisies (CSV)")
-    with page.expect_download() as dl:
+    with page.expect_download(timeout=60_000) as dl:
         button.click()
     assert "auteur" in open(dl.value.path(), encoding="utf-8-sig").readline()
     Accounts(db.make_engine(f"sqlite:///{folder / 'suivi.sqlite3'}")).set_active("lea", False)
