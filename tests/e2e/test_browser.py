@@ -5,10 +5,11 @@ Screenshots of every page go to artifacts/."""
 from __future__ import annotations
 
 import re
+import time
 
 import pytest
 
-from .conftest import ARTIFACTS, offline_page
+from .conftest import ARTIFACTS, POLL_MS, offline_page
 from .test_public import visit
 
 # the app translates the component's frame title (ui/document.py)
@@ -19,7 +20,7 @@ def open_app(page, url: str, shot: str | None = None):
     page.goto(url)
     page.wait_for_selector("h1", timeout=60_000)
     # wait until the script run is over (the status widget disappears)
-    page.wait_for_function("() => !document.querySelector('[data-testid=stStatusWidget]')", timeout=60_000)
+    page.wait_for_function("() => !document.querySelector('[data-testid=stStatusWidget]')", timeout=60_000, polling=POLL_MS)
     page.wait_for_timeout(500)
     exc = page.locator("[data-testid=stException]")
     assert exc.count() == 0, exc.first.inner_text()
@@ -44,7 +45,10 @@ def wait_texts(page, texts, timeout=30_000):
     for t in texts:
         try:
             page.wait_for_function(
-                "(t) => document.querySelector('[data-testid=stMain]').innerText.includes(t)", arg=t, timeout=timeout
+                "(t) => document.querySelector('[data-testid=stMain]').innerText.includes(t)",
+                arg=t,
+                timeout=timeout,
+                polling=POLL_MS,
             )
         except Exception:
             raise AssertionError(f"texte attendu absent de la page : {t!r}") from None
@@ -91,9 +95,13 @@ def test_map_draws_polygons_offline_and_click_opens_fiche(page, app_url):
     target.click(position={"x": box["width"] * inside[0], "y": box["height"] * inside[1]})
     page.wait_for_url(re.compile(r".*/fiche\?q=clos-des-roses"), timeout=30_000)
     page.wait_for_function(
-        "() => document.querySelector('h1') && document.querySelector('h1').innerText.includes('Clos des Roses')", timeout=30_000
+        "() => document.querySelector('h1') && document.querySelector('h1').innerText.includes('Clos des Roses')",
+        timeout=30_000,
+        polling=POLL_MS,
     )
-    page.wait_for_function("() => document.querySelector('[data-testid=stMain]').innerText.includes('10 190 €')", timeout=30_000)
+    page.wait_for_function(
+        "() => document.querySelector('[data-testid=stMain]').innerText.includes('10 190 €')", timeout=30_000, polling=POLL_MS
+    )
     assert page.blocked == [], page.blocked
 
 
@@ -117,8 +125,21 @@ LABELS_JS = """() => {
   }));
   const outside = names.filter((n) => n.r.left < box.left || n.r.right > box.right || n.r.top < box.top || n.r.bottom > box.bottom)
     .map((n) => n.text);
-  return {names: names.map((n) => n.text).sort(), sizes: names.map((n) => n.px), covers, clash, outside};
+  const at = names.map((n) => [n.text, Math.round(n.r.left), Math.round(n.r.top)]);
+  return {names: names.map((n) => n.text).sort(), sizes: names.map((n) => n.px), covers, clash, outside, at};
 }"""
+
+
+def still_labels(paths, timeout_s: float = 20) -> dict:
+    """The names as placed once the map has stopped moving: the same measure twice, 0,4 s apart (a
+    fixed wait read them mid-way once, on a busy machine: names outside the frame while it was fitted)."""
+    last, deadline = None, time.monotonic() + timeout_s
+    while True:
+        seen = paths.first.evaluate(f"(_) => ({LABELS_JS})()")
+        if seen == last or time.monotonic() > deadline:
+            return seen
+        last = seen
+        paths.first.page.wait_for_timeout(400)
 
 
 @pytest.mark.parametrize("width,height", [(1920, 1080), (390, 844)])
@@ -131,9 +152,8 @@ def test_map_names_never_cover_a_quartier(browser, app_url, width, height):
         paths = map_paths(page, 5)
         frame = page.frame_locator(MAP_FRAME).first
         page.locator(MAP_FRAME).first.scroll_into_view_if_needed()
-        page.wait_for_timeout(800)
         for step in ("initial", "zoom"):
-            seen = paths.first.evaluate(f"(_) => ({LABELS_JS})()")
+            seen = still_labels(paths)
             names = ["Clos des Roses", "Echarde", "Jean Moulin", "La Victoire", "Vivier Corax"]
             if step == "zoom":  # the frame fits the quartiers: zoomed in, the outermost (Echarde, to the north-east) leaves it
                 names.remove("Echarde")
@@ -144,7 +164,7 @@ def test_map_names_never_cover_a_quartier(browser, app_url, width, height):
             assert min(seen["sizes"]) >= 16, seen["sizes"]
             page.screenshot(path=str(ARTIFACTS / f"carte-noms-{width}-{step}.png"))
             frame.get_by_role("button", name="Zoom avant").click()
-            page.wait_for_timeout(900)
+            page.wait_for_timeout(300)  # the zoom's animation starts (0,25 s); still_labels waits for its end
     finally:
         ctx.close()
 
@@ -232,7 +252,9 @@ def test_page_renders_real_content(tour, app_url, path, shot, expected, charts):
     if charts:
         page.locator(".vega-embed").nth(charts - 1).wait_for(timeout=30_000)
         page.wait_for_function(
-            f"() => document.querySelectorAll('.vega-embed canvas, .vega-embed svg.marks').length >= {charts}", timeout=30_000
+            f"() => document.querySelectorAll('.vega-embed canvas, .vega-embed svg.marks').length >= {charts}",
+            timeout=30_000,
+            polling=POLL_MS,
         )
     wait_texts(page, expected)
     page.wait_for_timeout(600)

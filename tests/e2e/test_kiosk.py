@@ -18,7 +18,7 @@ import time
 
 import pytest
 
-from .conftest import ARTIFACTS, offline_page, serve
+from .conftest import ARTIFACTS, POLL_MS, offline_page, serve
 from .test_public import MAP_FRAME, open_page, settle, visit
 
 TOUCH_SIZES = [("borne", 1080, 1920), ("telephone", 390, 844)]
@@ -101,7 +101,9 @@ def charts_ready(page, count: int = 1):
     charts = page.locator("[data-testid=stVegaLiteChart]")
     charts.nth(count - 1).wait_for(timeout=60_000)
     page.wait_for_function(
-        f"() => document.querySelectorAll('.vega-embed canvas, .vega-embed svg.marks').length >= {count}", timeout=60_000
+        f"() => document.querySelectorAll('.vega-embed canvas, .vega-embed svg.marks').length >= {count}",
+        timeout=60_000,
+        polling=POLL_MS,
     )
     return charts
 

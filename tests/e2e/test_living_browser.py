@@ -13,7 +13,7 @@ import time
 import pypdf
 import pytest
 
-from .conftest import ARTIFACTS, TEAM_PASSWORD, offline_page, serve, sign_in
+from .conftest import ARTIFACTS, POLL_MS, TEAM_PASSWORD, offline_page, serve, sign_in
 from .test_browser import map_paths, open_app, wait_texts
 
 NEW = "27,5 %"
@@ -37,7 +37,7 @@ def choose(page, label: str, option: str) -> None:
     page.keyboard.type(option[:14])  # a long list is virtualised: filter it first
     page.get_by_role("option", name=option, exact=True).click()
     page.wait_for_timeout(600)
-    page.wait_for_function("() => !document.querySelector('[data-testid=stStatusWidget]')", timeout=30_000)
+    page.wait_for_function("() => !document.querySelector('[data-testid=stStatusWidget]')", timeout=30_000, polling=POLL_MS)
 
 
 def test_a_proposed_value_is_validated_then_shown_in_every_public_view(browser, servers):

@@ -13,7 +13,7 @@ from data import model
 from data.dataset import load_dataset
 from ui.sentences import fiche_sentences
 
-from .conftest import ARTIFACTS, offline_page
+from .conftest import ARTIFACTS, POLL_MS, offline_page
 from .test_browser import open_app
 from .test_public import settle, visit
 
@@ -70,6 +70,7 @@ def wait_slide(page, number: int):
         "(n) => [...document.querySelectorAll('p.q-slide')].some((p) => p.innerText.trim() === n)",
         arg=f"{number} / {N_SLIDES}",
         timeout=30_000,
+        polling=POLL_MS,
     )
     drawn(page)
 
@@ -80,6 +81,7 @@ def drawn(page):
         "() => [...document.querySelectorAll('[data-testid=stVegaLiteChart]')].every((c) => c.querySelector('svg.marks'))"
         " && [...document.querySelectorAll('[data-testid=stMain] img')].every((i) => i.complete)",
         timeout=30_000,
+        polling=POLL_MS,
     )
     settle(page)
 
@@ -199,7 +201,7 @@ def test_charts_on_slides_have_projector_text(ds):
 
 def test_the_fiche_shows_its_key_figures_above_the_fold_on_a_projector(room, app_url):
     open_app(room, f"{app_url}/fiche?q=clos-des-roses")
-    room.wait_for_function("() => document.querySelectorAll('.q-value').length >= 4", timeout=30_000)
+    room.wait_for_function("() => document.querySelectorAll('.q-value').length >= 4", timeout=30_000, polling=POLL_MS)
     room.evaluate("() => window.scrollTo(0, 0)")
     # the cards are laid out column by column: the first figure of each column of the first row
     tops = room.evaluate(
@@ -263,7 +265,9 @@ def test_a_page_opened_by_its_address_scrolls_with_the_remote_without_a_click(ro
     room.keyboard.press(key)
     # a page for Page Down and Space, a line for ↓
     least = 40 if key == "ArrowDown" else 800
-    room.wait_for_function("(d) => document.querySelector('[data-testid=stMain]').scrollTop >= d", arg=least, timeout=5_000)
+    room.wait_for_function(
+        "(d) => document.querySelector('[data-testid=stMain]').scrollTop >= d", arg=least, timeout=5_000, polling=POLL_MS
+    )
     room.wait_for_timeout(600)
     now = room.evaluate(state)
     assert now[0] <= top - least and now[2] == "BODY", (top, now)  # the title went up with the content
@@ -272,5 +276,8 @@ def test_a_page_opened_by_its_address_scrolls_with_the_remote_without_a_click(ro
     down = now[1]
     room.keyboard.press("Shift+Space" if key == "Space" else "PageUp" if key == "PageDown" else "ArrowUp")
     room.wait_for_function(
-        "(d) => document.querySelector('[data-testid=stMain]').scrollTop <= d", arg=max(0, down - least) + 1, timeout=10_000
+        "(d) => document.querySelector('[data-testid=stMain]').scrollTop <= d",
+        arg=max(0, down - least) + 1,
+        timeout=10_000,
+        polling=POLL_MS,
     )

@@ -14,7 +14,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from ui.registry import PAGES
 
-from .conftest import ARTIFACTS, RUN_STATE_JS, offline_page, serve
+from .conftest import ARTIFACTS, POLL_MS, RUN_STATE_JS, offline_page, serve
 
 MAP_FRAME = 'iframe[title="Carte interactive des quartiers"], iframe[title="streamlit_folium.st_folium"]'
 SECRET_AUTHOR, SECRET_COMMENT = "agent.confidentiel", "note interne à ne pas publier"
@@ -96,9 +96,9 @@ def open_page(page, url: str):
     page.wait_for_selector("h1", timeout=60_000)
     # the page's run has ended (on a public screen the status widget is hidden: its absence proves
     # nothing; a busy machine once paused a run for more than the settling time below)
-    page.wait_for_function(f"() => ({RUN_STATE_JS})() === 'notRunning'", timeout=60_000)
+    page.wait_for_function(f"() => ({RUN_STATE_JS})() === 'notRunning'", timeout=60_000, polling=POLL_MS)
     # the page's translator (ui/document.py) is installed, then the page streams in and it runs on each change
-    page.wait_for_function("() => window.__q2030 === true", timeout=30_000)
+    page.wait_for_function("() => window.__q2030 === true", timeout=30_000, polling=POLL_MS)
     settle(page)
     assert page.locator("[data-testid=stException]").count() == 0
     return page
@@ -130,11 +130,11 @@ def visit(page, url: str):
     assert origin is not None, url
     if page.url == url or not page.url.startswith(origin.group(0) + "/") or page.evaluate("() => window.__q2030 !== true"):
         return open_page(page, url)  # a first page, another server, or the same page again (same title)
-    page.wait_for_function(f"() => ({RUN_STATE_JS})() === 'notRunning'", timeout=60_000)
+    page.wait_for_function(f"() => ({RUN_STATE_JS})() === 'notRunning'", timeout=60_000, polling=POLL_MS)
     page.blocked.clear()  # what this page asks for, not the previous one
     page.evaluate(NAVIGATE_JS, url[len(origin.group(0)) :] or "/")
     try:
-        arrived = page.wait_for_function(ARRIVED_JS, timeout=60_000, polling=100).json_value()
+        arrived = page.wait_for_function(ARRIVED_JS, timeout=60_000, polling=POLL_MS).json_value()
     except PlaywrightTimeout:
         where = page.evaluate(
             f"() => ({{state: ({RUN_STATE_JS})(), title: document.title, h1: document.querySelector('h1')?.innerText, at: location.href}})"
@@ -157,7 +157,7 @@ def settle(page, quiet_ms: int = 500, at_most_ms: int = 4000) -> None:
         window.__qObs.observe(document.documentElement, {subtree: true, childList: true, characterData: true, attributes: true});
     }""")
     try:
-        page.wait_for_function(f"() => performance.now() - window.__qLast > {quiet_ms}", timeout=at_most_ms, polling=100)
+        page.wait_for_function(f"() => performance.now() - window.__qLast > {quiet_ms}", timeout=at_most_ms, polling=POLL_MS)
     except PlaywrightTimeout:
         pass  # still changing (a countdown): the page has had its time
 
@@ -202,6 +202,7 @@ def look(page, url: str, width: int, height: int) -> dict:
             page.wait_for_function(
                 "() => [...document.querySelectorAll('[data-testid=stTopNavSection]')].every(s => s.getBoundingClientRect().height >= 44)",
                 timeout=10_000,
+                polling=POLL_MS,
             )
         except PlaywrightTimeout:
             pass  # the heights are read below and asserted by the test
@@ -396,7 +397,7 @@ def test_the_tab_title_follows_a_menu_click(browser, public_url):
     page.locator("[data-testid=stTopNavDropdownLink]", has_text="Emploi").first.click()
     page.wait_for_url(re.compile(r"/emploi$"), timeout=30_000)
     page.get_by_role("heading", level=1, name="Emploi").wait_for(timeout=30_000)
-    page.wait_for_function("() => document.title === 'Emploi'", timeout=30_000)
+    page.wait_for_function("() => document.title === 'Emploi'", timeout=30_000, polling=POLL_MS)
     ctx.close()
 
 

@@ -23,7 +23,7 @@ import pytest
 from ui.document import KIOSK_CSS, _head
 from ui.registry import PAGES
 
-from .conftest import ARTIFACTS, ROOT
+from .conftest import ARTIFACTS, POLL_MS, ROOT
 from .test_kiosk import kiosk_url, touch_page, website_url  # noqa: F401  (module fixtures: the two public servers)
 from .test_public import MAP_FRAME, address, open_page, settle, visit
 
@@ -210,6 +210,7 @@ def charts_drawn(page) -> None:
     page.wait_for_function(
         "() => [...document.querySelectorAll('[data-testid=stVegaLiteChart]')].every((c) => c.querySelector('svg.marks'))",
         timeout=60_000,
+        polling=POLL_MS,
     )
 
 
@@ -281,7 +282,9 @@ def test_a_wide_table_on_a_phone_says_it_scrolls(browser, website_url):  # noqa:
     open_page(page, website_url + "/sources")
     region = page.locator("[data-testid=stTable] > div").first
     page.wait_for_function(
-        "() => document.querySelector('[data-testid=stTable] > div')?.hasAttribute('data-q-scroll')", timeout=30_000
+        "() => document.querySelector('[data-testid=stTable] > div')?.hasAttribute('data-q-scroll')",
+        timeout=30_000,
+        polling=POLL_MS,
     )
     region.scroll_into_view_if_needed()
     before = region.evaluate("(el) => [el.scrollWidth, el.clientWidth, getComputedStyle(el, '::before').content]")

@@ -8,7 +8,7 @@ from __future__ import annotations
 import openpyxl
 import pytest
 
-from .conftest import ARTIFACTS, TEAM_PASSWORD, offline_page, serve, sign_in
+from .conftest import ARTIFACTS, POLL_MS, TEAM_PASSWORD, offline_page, serve, sign_in
 from .test_browser import open_app, wait_texts
 
 EVIL_SOURCE = "<img src=x onerror=alert(1)> [piège](https://evil.example) **gras**"
@@ -114,7 +114,8 @@ def test_administrateur_imports_a_year_from_a_spreadsheet(browser, servers, tmp_
     sign_in(page, "admin")
     uploader = page.locator("[data-testid=stFileUploader]").first  # the year's values; then the official table's
     page.wait_for_function(
-        "() => (document.querySelector('[data-testid=stFileUploader]')?.innerText || '').includes('5 Mo au plus par fichier')"
+        "() => (document.querySelector('[data-testid=stFileUploader]')?.innerText || '').includes('5 Mo au plus par fichier')",
+        polling=POLL_MS,
     )
     shown = uploader.inner_text()
     assert "Choisir un fichier" in shown and "Upload" not in shown and "per file" not in shown, shown
