@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import struct
 import subprocess
 import sys
@@ -28,6 +27,7 @@ from data import csvio
 from data.dataset import load_dataset
 from data.followup import FollowupError, FollowupStore, check, check_import, parse_number, referentiel_indicators
 
+from .commands import cli_process as cli
 from .test_followup import PASSWORD, fresh_url
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -345,17 +345,6 @@ def test_a_formula_is_refused_never_evaluated_nor_its_cached_result_read(tmp_pat
 
 
 # --- the command line -----------------------------------------------------------------------------------------
-
-
-def cli(url, *args, stdin: str = ""):
-    return subprocess.run(
-        [sys.executable, "-m", "data.cli", *args],
-        input=stdin,
-        env={**os.environ, "QUARTIERS_DB_URL": url},
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-    )
 
 
 @pytest.fixture()

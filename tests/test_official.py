@@ -25,8 +25,8 @@ from data.official import MappingError, check_table, import_table, load_mapping
 from data.series import SeriesStore
 from data.validation import VALIDATED, decide
 
+from .commands import cli
 from .test_followup import PASSWORD, fresh_url
-from .test_publication import cli
 
 ROOT = Path(__file__).resolve().parents[1]
 MAPPING = ROOT / "qpv_data" / "correspondances" / "filosofi-2021-qpv2024.yaml"

@@ -6,8 +6,6 @@ line; the pages."""
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 import threading
 from pathlib import Path
 
@@ -20,6 +18,7 @@ from data.dataset import load_dataset
 from data.followup import FollowupStore
 from data.validation import REFUSED, VALIDATED, WITHDRAWN, ValidationError, decide, events
 
+from .commands import cli
 from .test_followup import PASSWORD, fresh_url, open_suivi, sign_in, team_db
 from .test_team import add
 
@@ -153,17 +152,6 @@ def test_values_recorded_before_validation_existed_stay_public(tmp_path):
 
 
 # --- the command line ------------------------------------------------------------------------------
-
-
-def cli(url, *args, stdin=""):
-    return subprocess.run(
-        [sys.executable, "-m", "data.cli", *args],
-        env={**os.environ, "QUARTIERS_DB_URL": url},
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        input=stdin,
-    )
 
 
 def test_command_line_pending_validate_refuse_withdraw(setup, ds):

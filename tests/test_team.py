@@ -8,8 +8,6 @@ from __future__ import annotations
 import os
 import socket
 import sqlite3
-import subprocess
-import sys
 import threading
 import time
 from decimal import Decimal
@@ -24,6 +22,7 @@ from data.dataset import load_dataset
 from data.followup import FollowupError, FollowupStore, parse_number, referentiel_indicators
 from data.formatting import fr_number
 
+from .commands import cli, cli_process
 from .test_followup import PASSWORD, fresh_url, open_suivi, pg_url, publish, sign_in, team_db
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -369,17 +368,6 @@ def test_contributeur_cannot_import_administrateur_can(tmp_path, monkeypatch):
 # --- the command line -----------------------------------------------------------------------------
 
 
-def cli(url, *args, stdin: str = ""):
-    return subprocess.run(
-        [sys.executable, "-m", "data.cli", *args],
-        input=stdin,
-        env={**os.environ, "QUARTIERS_DB_URL": url},
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-    )
-
-
 GOOD_ROWS = [
     "os1-axe1-1;clos-des-roses;2025;1 234;enfants;Bilan EN 2025;",
     "os1-axe1-2;la-victoire;2025;66,4;%;Bilan;ok",
@@ -389,6 +377,7 @@ HEADER = "indicateur;territoire;annee;valeur;unite;source;commentaire"
 
 
 def test_cli_users_template_import_all_or_nothing_and_export(tmp_path):
+    cli = cli_process  # this whole session as an administrator types it: a real `python -m data.cli` per command
     url = f"sqlite:///{tmp_path / 'suivi.sqlite3'}"
     assert cli(url, "migrate").returncode == 0
     r = cli(url, "user", "add", "Marie", "--role", "administrateur", stdin=PASSWORD + "\n")
