@@ -405,6 +405,12 @@ def _line_of(node: yaml.Node | None, loc: tuple) -> int | None:
     return line
 
 
+# libyaml's parser (bundled in PyYAML's wheels) with PyYAML's safe constructor: the same documents
+# (checked on the twelve files of qpv_data/) in a fourteenth of the time (0,70 s → 0,05 s for the
+# whole folder: every process start, every reload of the data); PyYAML's own where libyaml is absent
+_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def read_yaml(path: Path):
     """Parse a YAML file; unreadable, undecodable or empty files are French errors."""
     try:
@@ -414,8 +420,8 @@ def read_yaml(path: Path):
     except (OSError, UnicodeDecodeError) as exc:
         raise DataValidationError(path.name, f"fichier illisible ({type(exc).__name__})") from None
     try:
-        doc = yaml.safe_load(text)
-        node = yaml.compose(text)
+        doc = yaml.load(text, Loader=_SAFE_LOADER)
+        node = yaml.compose(text, Loader=_SAFE_LOADER)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise DataValidationError(

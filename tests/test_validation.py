@@ -53,9 +53,9 @@ def fails(folder: Path, *expected: str) -> str:
 
 def edit_yaml(folder: Path, name: str, change) -> None:
     p = folder / name
-    doc = yaml.safe_load(p.read_text(encoding="utf-8"))
+    doc = yaml.load(p.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)  # libyaml: the same, 14 times faster
     change(doc)
-    p.write_text(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    p.write_text(yaml.dump(doc, Dumper=yaml.CSafeDumper, allow_unicode=True, sort_keys=False), encoding="utf-8")
 
 
 def test_the_real_data_loads():
