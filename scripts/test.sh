@@ -35,6 +35,9 @@ pgsql() { $SUDO su postgres -c "psql -p $PGPORT -tAc \"$1\""; }
 pgsql "ALTER ROLE quartiers CREATEDB" >/dev/null
 export QUARTIERS_TEST_PG_URL="postgresql://quartiers:quartiers@127.0.0.1:$PGPORT/quartiers_test"
 ensure_venv requirements-test.txt
+# the project's own modules compiled once: with PYTHONDONTWRITEBYTECODE set (as on this machine) every
+# process — a server, a command, a test worker — would otherwise compile them again
+.venv/bin/python -m compileall -q -j 0 app.py data ui pages scripts >/dev/null
 
 echo "ruff : lint et format"
 .venv/bin/ruff check .
