@@ -319,6 +319,26 @@ def test_xml_entities_and_doctypes_are_refused(tmp_path):
         csvio.read_table("entites.xlsx", path.read_bytes())
 
 
+@pytest.mark.parametrize(
+    "head,cell",
+    [
+        ('<!DOCTYPE worksheet SYSTEM "http://evil.example/x.dtd">', "x"),  # an external DTD, even with no entity
+        ('<!DOCTYPE worksheet [<!ENTITY ext SYSTEM "file:///etc/passwd">]>', "&ext;"),  # an external entity
+        ("", "&nondeclaree;"),  # an entity never declared
+    ],
+)
+def test_doctypes_and_entities_stop_the_reading(tmp_path, head, cell):
+    """The parser is expat with defusedxml's guards (data/csvio._defused_expat): nothing is fetched,
+    nothing expanded, the file is refused as unreadable."""
+    part = (
+        f'<?xml version="1.0"?>{head}<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        f'<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>{cell}</t></is></c></row></sheetData></worksheet>'
+    ).encode()
+    path = xlsx(tmp_path / "dtd.xlsx", part)
+    with pytest.raises(csvio.ImportFileError, match="classeur .xlsx illisible"):
+        csvio.read_table("dtd.xlsx", path.read_bytes())
+
+
 def test_an_over_long_cell_is_refused_naming_its_line_and_column(tmp_path):
     rows = f'<row r="2"><c r="F2" t="inlineStr"><is><t>{"x" * 40_000}</t></is></c></row>'
     path = xlsx(tmp_path / "long.xlsx", sheet_xml(rows))
