@@ -132,12 +132,11 @@ def test_a_name_on_the_map_opens_its_fiche(browser, website_url, q, name, width,
     )
     print(f"\n[{name}] nom « {short} » : {box['width']:.0f} × {box['height']:.0f} px, cible {target}, haut de la carte à -40 px")
     assert target["h"] >= 44 and target["w"] >= 44 and target["px"] >= FLOOR_PX, target
-    # the finger goes down once the page's own reruns have ended (the map asks for one once drawn) and on
-    # the name itself: Playwright's tap waits until the name is still and is what the finger would touch
-    # (a tap at a box read earlier twice opened nothing on a busy machine, the name having moved or the
-    # page rerunning)
+    # the finger goes down once the page's own reruns have ended (the map asks for one once drawn), where
+    # the name is then (read again: twice on a busy machine a tap at a box read earlier opened nothing)
     page.wait_for_function(f"() => ({RUN_STATE_JS})() === 'notRunning'", timeout=60_000, polling=POLL_MS)
-    label.tap()
+    box = still_box(page, label)
+    page.touchscreen.tap(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
     page.wait_for_url(re.compile(rf"/fiche\?q={q}$"), timeout=30_000)
     page.get_by_role("heading", level=1, name=QUARTIERS[q]).wait_for(timeout=30_000)
     ctx.close()
