@@ -86,7 +86,7 @@ def test_find_my_quartier_on_the_first_screen(browser, public_url, request, name
     tap_when_still(page, tiles.nth(list(QUARTIERS).index(q)))
     page.wait_for_url(re.compile(rf"/fiche\?q={q}$"), timeout=30_000)
     page.get_by_role("heading", level=1, name=QUARTIERS[q]).wait_for(timeout=30_000)
-    open_page(page, public_url + "/")
+    visit(page, public_url + "/")  # back home through the app's navigation, as its menu does
     tap_when_still(page, page.locator(".st-key-q-find [data-testid=stPageLink-NavLink]").last)
     page.wait_for_url(re.compile(r"/carte$"), timeout=30_000)
     page.get_by_role("heading", level=1, name="Carte des quartiers").wait_for(timeout=30_000)
