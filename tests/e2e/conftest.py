@@ -79,6 +79,11 @@ def prepare_team_db(url: str) -> None:
 RUN_STATE_JS = "() => document.querySelector('[data-testid=stApp]')?.getAttribute('data-test-script-state')"
 
 
+def run_ended(page) -> None:
+    """Wait until the page's run (and any rerun it asked for) has ended: Streamlit's own state attribute."""
+    page.wait_for_function(f"() => ({RUN_STATE_JS})() === 'notRunning'", timeout=60_000, polling=POLL_MS)
+
+
 def sign_in(page, login: str = "marie", password: str = TEAM_PASSWORD):
     """Sign in on the page where the sign-in form is shown (/suivi), and wait for the signed-in page's run
     to end (a button clicked while it is still drawn was once lost on a busy machine)."""
@@ -86,7 +91,7 @@ def sign_in(page, login: str = "marie", password: str = TEAM_PASSWORD):
     page.get_by_label("Mot de passe").fill(password)
     page.get_by_role("button", name="Se connecter").click()
     page.get_by_text(f"Connecté : {login}").wait_for(timeout=30_000)
-    page.wait_for_function(f"() => ({RUN_STATE_JS})() === 'notRunning'", timeout=60_000, polling=POLL_MS)
+    run_ended(page)
 
 
 @contextmanager

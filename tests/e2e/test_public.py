@@ -14,7 +14,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from ui.registry import PAGES
 
-from .conftest import ARTIFACTS, POLL_MS, RUN_STATE_JS, offline_page, serve
+from .conftest import ARTIFACTS, POLL_MS, RUN_STATE_JS, offline_page, run_ended, serve
 
 MAP_FRAME = 'iframe[title="Carte interactive des quartiers"], iframe[title="streamlit_folium.st_folium"]'
 SECRET_AUTHOR, SECRET_COMMENT = "agent.confidentiel", "note interne à ne pas publier"
@@ -96,7 +96,7 @@ def open_page(page, url: str):
     page.wait_for_selector("h1", timeout=60_000)
     # the page's run has ended (on a public screen the status widget is hidden: its absence proves
     # nothing; a busy machine once paused a run for more than the settling time below)
-    page.wait_for_function(f"() => ({RUN_STATE_JS})() === 'notRunning'", timeout=60_000, polling=POLL_MS)
+    run_ended(page)
     # the page's translator (ui/document.py) is installed, then the page streams in and it runs on each change
     page.wait_for_function("() => window.__q2030 === true", timeout=30_000, polling=POLL_MS)
     settle(page)
@@ -130,7 +130,7 @@ def visit(page, url: str):
     assert origin is not None, url
     if page.url == url or not page.url.startswith(origin.group(0) + "/") or page.evaluate("() => window.__q2030 !== true"):
         return open_page(page, url)  # a first page, another server, or the same page again (same title)
-    page.wait_for_function(f"() => ({RUN_STATE_JS})() === 'notRunning'", timeout=60_000, polling=POLL_MS)
+    run_ended(page)
     page.blocked.clear()  # what this page asks for, not the previous one
     page.evaluate(NAVIGATE_JS, url[len(origin.group(0)) :] or "/")
     try:

@@ -24,7 +24,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from ui.document import KIOSK_CSS, _head
 from ui.registry import PAGES
 
-from .conftest import ARTIFACTS, POLL_MS, ROOT, RUN_STATE_JS
+from .conftest import ARTIFACTS, POLL_MS, ROOT, run_ended
 from .test_kiosk import kiosk_url, touch_page, website_url  # noqa: F401  (module fixtures: the two public servers)
 from .test_public import MAP_FRAME, address, open_page, settle, visit
 
@@ -111,7 +111,7 @@ def tap_when_still(page, locator) -> None:
     """A finger on the element once the page's own runs have ended and the element has not moved for
     0,6 s, at its centre then — once, on a busy machine, Playwright's own tap on the second tile (read
     still, then tapped) opened the fourth quartier's fiche: the page had moved in between."""
-    page.wait_for_function(f"() => ({RUN_STATE_JS})() === 'notRunning'", timeout=60_000, polling=POLL_MS)
+    run_ended(page)
     box = still_box(page, locator)
     page.touchscreen.tap(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
 
