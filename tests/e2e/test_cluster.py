@@ -105,6 +105,23 @@ def access_lines(cluster) -> list[dict]:
     return out
 
 
+def served_by(cluster, route: str, *, last_hop: bool = False, timeout: float = 15.0) -> set[str]:
+    """The app processes (host:port) the access log shows for requests of this affinity route, once it
+    shows one: nginx writes a request's line after its answer has left, so a reader right after the
+    answer can be ahead of the log (a CI run on a busy machine read nothing). `last_hop`: of a
+    retried request (« dead:port, live:port »), only the process that answered."""
+    deadline = time.monotonic() + timeout
+    while True:
+        served = {
+            ln["upstream"].split(", ")[-1] if last_hop else ln["upstream"]
+            for ln in access_lines(cluster)
+            if ln["route"] == route and ln["upstream"] != "-"
+        }
+        if served or time.monotonic() > deadline:
+            return served
+        time.sleep(0.1)
+
+
 def route_of(ctx) -> str:
     """The browser's affinity cookie as the access log shows it (its first 8 hex digits)."""
     cookies = {c["name"]: c["value"] for c in ctx.cookies()}
@@ -204,7 +221,7 @@ class Session:
     def process(self, port: int) -> int:
         """The app port nginx sends this session to (a request with its affinity cookie, then the log)."""
         assert request(port, path="/_stcore/health", headers={"Cookie": f"quartiers_route={self.route}"})[0] == 200
-        served = {ln["upstream"] for ln in access_lines(self.cluster) if ln["route"] == self.route[:8] and ln["upstream"] != "-"}
+        served = served_by(self.cluster, self.route[:8])
         assert len(served) == 1, served
         return int(served.pop().rsplit(":", 1)[1])
 
@@ -454,7 +471,8 @@ def test_administrateur_import_through_the_proxy_and_public_site_reads_it(browse
     page.on("request", lambda r: uploads.append(r.url) if "/_stcore/upload_file/" in r.url else None)
     open_app(page, url + "/suivi")
     sign_in(page, login)
-    served = {ln["upstream"] for ln in access_lines(cluster) if ln["route"] == route_of(ctx) and ln["upstream"] != "-"}
+    served = served_by(cluster, route_of(ctx))
+    assert len(served) == 1, served
     process = int(served.pop().rsplit(":", 1)[1])
     before = rss_mb(cluster, process)
     page.locator("[data-testid=stFileUploader] input[type=file]").first.set_input_files(str(xlsx))
@@ -545,7 +563,7 @@ def test_killing_a_process_loses_no_value_and_new_sessions_reach_the_survivor(br
     cluster_cli(cluster, "user", "add", f"admin-{login}", "--role", "administrateur")
     cluster_cli(cluster, "validate", "--all", "--author", f"admin-{login}")
     mine = route_of(ctx)
-    served = {ln["upstream"] for ln in access_lines(cluster) if ln["route"] == mine and ln["upstream"] != "-"}
+    served = served_by(cluster, mine)
     assert len(served) == 1, served
     victim = int(served.pop().rsplit(":", 1)[1])
     survivor = next(p for p in cluster["team_ports"] if p != victim)
@@ -569,8 +587,7 @@ def test_killing_a_process_loses_no_value_and_new_sessions_reach_the_survivor(br
         wait_texts(page, [source, "4 321", "familles"])
         route = route_of(ctx)
         ctx.close()
-        time.sleep(0.3)
-        ups = {ln["upstream"].split(", ")[-1] for ln in access_lines(cluster) if ln["route"] == route and ln["upstream"] != "-"}
+        ups = served_by(cluster, route, last_hop=True)
         assert ups == {f"127.0.0.1:{survivor}"}, ups
 
 
