@@ -13,7 +13,7 @@ from data.progress import progress
 from ui import cached
 from ui import wording as w
 from ui.document import consultation, kiosk
-from ui.frame import page_setup, query_choice, sources_footer, sync_query
+from ui.frame import download, page_setup, query_choice, sources_footer, sync_query
 from ui.pdf import progress_pdf
 from ui.progress_view import YEAR_HEADS, completeness_html, indicator_rows, progress_csv, ratio
 from ui.render import html_table
@@ -62,21 +62,23 @@ scope = f"Territoire : {w.name(ds, territory)} · {'tous les piliers' if pillar 
 if not kiosk():  # an unattended screen has nowhere to take a file
     d1, d2 = st.columns(2)
     slug = f"avancement-{territory}" + ("" if pillar == "tous" else f"-{pillar}")
-    d1.download_button(
+    download(
         "Télécharger l'avancement (CSV)",
-        data=lambda: progress_csv(orientations),
-        file_name=f"{slug}.csv",
-        mime="text/csv",
+        lambda: progress_csv(orientations),
+        f"{slug}.csv",
+        "text/csv",
+        f"dl_av_csv_{slug}",
         icon=":material/download:",
-        key=f"dl_av_csv_{slug}",
+        where=d1,
     )
-    d2.download_button(
+    download(
         "Télécharger l'avancement (PDF)",
-        data=lambda: progress_pdf(orientations, w.name(ds, territory), scope),
-        file_name=f"{slug}.pdf",
-        mime="application/pdf",
+        lambda: progress_pdf(orientations, w.name(ds, territory), scope),
+        f"{slug}.pdf",
+        "application/pdf",
+        f"dl_av_pdf_{slug}",
         icon=":material/picture_as_pdf:",
-        key=f"dl_av_pdf_{slug}",
+        where=d2,
     )
 
 st.header(f"Complétude du suivi – {w.name(ds, territory)}", anchor=False)

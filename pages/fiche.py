@@ -14,7 +14,7 @@ from data.progress import progress
 from ui import cached
 from ui.document import consultation, kiosk
 from ui.fiche_text import HEADINGS, NO_OBJECTIVE, fiche_text
-from ui.frame import cards, csv_button, page_setup, query_choice, sources_footer, sync_query
+from ui.frame import cards, csv_button, download, page_setup, query_choice, sources_footer, sync_query
 from ui.maps import quartier_map
 from ui.progress_view import completeness_html
 from ui.registry import path_of
@@ -43,13 +43,13 @@ with header:
         browser_title=f"{t.name} – Fiche quartier",
     )
     if not kiosk():  # an unattended screen has nowhere to take a file
-        st.download_button(
+        download(
             "Télécharger la fiche (PDF)",
-            data=cached.fiche_pdf_bytes(choice, dt.date.today()),
-            file_name=f"fiche-{choice}.pdf",
-            mime="application/pdf",
+            cached.fiche_pdf_bytes(choice, dt.date.today()),
+            f"fiche-{choice}.pdf",
+            "application/pdf",
+            f"pdf_{choice}",
             icon=":material/picture_as_pdf:",
-            key=f"pdf_{choice}",
         )
     with st.container(key="q-present"):  # a meeting-room action: not on a phone (ui/frame.py)
         st.page_link(

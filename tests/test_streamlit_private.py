@@ -62,5 +62,7 @@ def test_every_english_string_translated_is_still_shown_by_the_front_end():
     missing = sorted(t for t in TRANSLATIONS if t not in own and templated.get(t, t) not in bundle)
     assert not missing, f"textes anglais traduits que Streamlit {streamlit.__version__} n'affiche plus : {missing}"
     sentences = {"MB per file": " per file`"}  # « ${size} per file »: the size is formatted by the front end
-    gone = [s for s in SENTENCES if sentences.get(s, s) not in bundle]
+    # a file produced at the click that fails: the server's own message, shown by the front end
+    server = (Path(streamlit.__file__).parent / "runtime" / "backend_operation_handler.py").read_text(encoding="utf-8")
+    gone = [s for s in SENTENCES if sentences.get(s, s) not in bundle and s not in server]
     assert not gone, f"phrases traduites que Streamlit {streamlit.__version__} n'affiche plus : {gone}"

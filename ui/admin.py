@@ -18,7 +18,7 @@ from data.formatting import fr_number
 from data.validation import REFUSED, VALIDATED, WITHDRAWN, ValidationError, decide
 from ui import auth, cached
 from ui import wording as w
-from ui.frame import csv_button, notice
+from ui.frame import csv_button, download, notice
 from ui.render import fr_date, html_table
 
 
@@ -455,12 +455,12 @@ def official_table_section(store) -> None:
                 notice("info", "Aucune correspondance enregistrée dans qpv_data/correspondances/.")
             else:
                 pick = st.selectbox("Correspondance", list(saved), key="table_correspondance")
-                st.download_button(
+                download(
                     "Télécharger cette correspondance (pour l'adapter)",
-                    data=saved[pick],
-                    file_name=pick,
-                    mime="application/yaml",
-                    key="table_correspondance_dl",
+                    saved[pick],
+                    pick,
+                    "application/yaml",
+                    "table_correspondance_dl",
                 )
                 mapping = load_mapping(saved[pick], pick)
         elif mode == MODE_FILE:
@@ -472,12 +472,12 @@ def official_table_section(store) -> None:
         elif up is not None:
             mapping = _mapping_from_columns(ds, series, up.name, up.getvalue())
             if mapping is not None:
-                st.download_button(
+                download(
                     "Télécharger cette correspondance (.yaml, pour le prochain millésime)",
-                    data=mapping_yaml(mapping).encode("utf-8"),
-                    file_name=f"correspondance-{mapping.millesime}.yaml",
-                    mime="application/yaml",
-                    key="table_correspondance_faite",
+                    mapping_yaml(mapping).encode("utf-8"),
+                    f"correspondance-{mapping.millesime}.yaml",
+                    "application/yaml",
+                    "table_correspondance_faite",
                 )
     except MappingError as err:
         notice("error", f"Correspondance refusée – {err}.")

@@ -58,11 +58,21 @@ TRANSLATIONS = {
     "Drag and drop file here": "Déposez le fichier ici",
     "Drag and drop files here": "Déposez les fichiers ici",
 }
+DOWNLOAD_FAILED = (
+    "Le fichier n'a pas pu être produit : rechargez la page et réessayez (un compte désactivé ou une session "
+    "fermée n'y a plus accès)."
+)
 # « The page that you have requested does not seem to exist. Running the app's main page. »
 SENTENCES = {
     "does not seem to exist": "La page demandée n'existe pas : affichage de l'accueil.",
     # « 5MB per file • CSV, XLSX »: the only uploader, the import (server.maxUploadSize = 5)
     "MB per file": "5 Mo au plus par fichier · CSV ou XLSX",
+    # a file produced at the click that could not be (ui/frame.download): Streamlit's own messages
+    "Failed to generate file": DOWNLOAD_FAILED,
+    "Failed to process backend operation": DOWNLOAD_FAILED,
+    "Download failed": DOWNLOAD_FAILED,
+    "Deferred download not properly configured": DOWNLOAD_FAILED,
+    "Connection closed": "Connexion au serveur interrompue : rechargez la page.",
 }
 
 BASE_CSS = """

@@ -191,14 +191,21 @@ def sync_query(key: str, value: str, default: str | None = None) -> None:
         st.query_params[key] = value
 
 
+def download(label: str, data, file_name: str, mime: str, key: str, icon: str | None = None, where=None) -> None:
+    """Every file the app hands out (`data`: bytes, or a callable run at the click). The click does not
+    rerun the page (on_click="ignore"): with a rerun, Streamlit drops the previous run's click-time
+    producers at the end of the new run, so on a busy server a file asked for by the click could be
+    gone before the request for it was served — the download never came (seen in CI, reproduced
+    with a delayed request). Nothing on a page depends on a download having happened."""
+    (where or st).download_button(label, data=data, file_name=file_name, mime=mime, key=key, icon=icon, on_click="ignore")
+
+
 def csv_button(data: bytes, filename: str, label: str = "Télécharger les données (CSV)", key: str | None = None) -> None:
     """A CSV rendered from figure records (ui.exports: French conventions, formulas neutralised).
     None on a kiosk (QUARTIERS_KIOSK=1): there is nowhere to take a file."""
     if kiosk():
         return
-    st.download_button(
-        label, data=data, file_name=filename, mime="text/csv", key=key or f"dl_{filename}", icon=":material/download:"
-    )
+    download(label, data, filename, "text/csv", key or f"dl_{filename}", icon=":material/download:")
 
 
 def download_images(label: str, slug: str, png, svg, widths=(1, 1, 3), icon: str | None = ":material/image:") -> None:
@@ -208,14 +215,7 @@ def download_images(label: str, slug: str, png, svg, widths=(1, 1, 3), icon: str
         return
     formats = (("PNG", png, "image/png"), ("SVG", svg, "image/svg+xml"))
     for col, (fmt, render, mime) in zip(st.columns(list(widths)), formats, strict=False):
-        col.download_button(
-            f"{label} {fmt}",
-            data=render,
-            file_name=f"{slug}.{fmt.lower()}",
-            mime=mime,
-            icon=icon,
-            key=f"{fmt.lower()}_{slug}",
-        )
+        download(f"{label} {fmt}", render, f"{slug}.{fmt.lower()}", mime, f"{fmt.lower()}_{slug}", icon=icon, where=col)
 
 
 def image_buttons(spec: dict, source: str, name: str) -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import openpyxl
 import pytest
 
-from .conftest import ARTIFACTS, POLL_MS, TEAM_PASSWORD, offline_page, serve, sign_in
+from .conftest import ARTIFACTS, POLL_MS, TEAM_PASSWORD, offline_page, run_ended, serve, sign_in
 from .test_browser import open_app, wait_texts
 
 EVIL_SOURCE = "<img src=x onerror=alert(1)> [piège](https://evil.example) **gras**"
@@ -144,25 +144,41 @@ def test_administrateur_imports_a_year_from_a_spreadsheet(browser, servers, tmp_
 
 def test_a_disabled_lecteur_can_no_longer_download_the_internal_history(browser, servers):
     """The internal CSV is produced at the click, for an account that still has the right: the page
-    left open by a colleague whose account was disabled downloads nothing (and is signed out)."""
+    left open by a colleague whose account was disabled downloads nothing, says so in French, and its
+    next run signs it out."""
     from data import db
     from data.accounts import Accounts
+    from data.dataset import load_dataset
+    from data.followup import FollowupStore
+    from tests.test_team import add as add_value
 
     team, _, folder = servers
+    # a history to download whatever ran before (alone, the module's earlier tests have recorded nothing)
+    add_value(
+        FollowupStore(f"sqlite:///{folder / 'suivi.sqlite3'}"), load_dataset(), comment="note interne", author="agent.interne"
+    )
     ctx, page = offline_page(browser, 1400, 2400, accept_downloads=True)
     open_app(page, team + "/suivi")
     sign_in(page, "lea", TEAM_PASSWORD)
     button = page.get_by_role("button", name="Télécharger tout l'historique des saisies (CSV)")
     with page.expect_download(timeout=60_000) as dl:
         button.click()
-    assert "auteur" in open(dl.value.path(), encoding="utf-8-sig").readline()
+    history = open(dl.value.path(), encoding="utf-8-sig").read()
+    assert "auteur" in history.splitlines()[0] and "agent.interne" in history and "note interne" in history
     Accounts(db.make_engine(f"sqlite:///{folder / 'suivi.sqlite3'}")).set_active("lea", False)
     downloads: list = []
     page.on("download", lambda d: downloads.append(d))
+    # the click runs the producer only (no rerun of the page): refused, said in French on the button
     page.get_by_role("button", name="Télécharger tout l'historique des saisies (CSV)").click()
-    wait_texts(page, ["Votre session a été fermée"])
+    wait_texts(page, ["Le fichier n'a pas pu être produit : rechargez la page"])
+    page.get_by_text("Le fichier n'a pas pu être produit").screenshot(path=str(ARTIFACTS / "team-telechargement-refuse.png"))
     page.wait_for_timeout(1500)
     assert downloads == []
+    # the page's next run (here Streamlit's « r », any action does it) re-reads the account: signed out
+    page.locator("h1").first.click()
+    page.keyboard.press("r")
+    wait_texts(page, ["Votre session a été fermée"])
+    run_ended(page)
     assert page.get_by_text("Connecté : lea").count() == 0
     assert page.get_by_role("button", name="Télécharger tout l'historique des saisies (CSV)").count() == 0
     page.screenshot(path=str(ARTIFACTS / "team-compte-desactive.png"))
