@@ -44,6 +44,10 @@ def test_every_registered_page_shows_real_content(entry):
     text = page_text(at)
     for e in entry.expected:
         assert e in text, (entry.path, e)
+    # a download never reruns the page: the click's rerun dropped a file produced at the click before
+    # the browser's request for it was served (ui/frame.download)
+    rerunning = [b.proto.label for b in at.get("download_button") if not b.proto.ignore_rerun]
+    assert not rerunning, (entry.path, rerunning)
 
 
 def test_page_files_are_named_after_their_address():
@@ -75,6 +79,7 @@ def test_fiche_offers_its_pdf():
     at = run_page("pages/fiche.py", {"q": "vivier-corax"})
     buttons = [b for b in at.get("download_button")]
     assert any("fiche (PDF)" in b.proto.label for b in buttons)
+    assert all(b.proto.ignore_rerun for b in buttons), [b.proto.label for b in buttons]
 
 
 def test_fiche_by_url_and_na_is_shown_as_missing():
