@@ -44,7 +44,7 @@ STREAMLIT_SERIES = "1.67"  # the Streamlit series this module was written and te
 TESTIDS = frozenset(
     {
         "stAppDeployButton", "stAppViewContainer", "stButton", "stCaptionContainer", "stCheckbox", "stDownloadButton",
-        "stElementToolbar", "stElementToolbarButton", "stExpander", "stFileUploader", "stForm", "stFormSubmitButton",
+        "stDownloadButtonError", "stElementToolbar", "stElementToolbarButton", "stExpander", "stFileUploader", "stForm", "stFormSubmitButton",
         "stHeader", "stHorizontalBlock", "stIFrame", "stMain", "stMainBlockContainer", "stMainMenu", "stMultiSelect",
         "stMultiSelectTagsContainer", "stPageLink", "stRadio", "stSelectbox", "stSidebar", "stStatusWidget",
         "stTable", "stTextArea", "stTextInput", "stToast", "stToolbar", "stToolbarActions", "stTopNav",

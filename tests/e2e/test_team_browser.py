@@ -171,6 +171,8 @@ def test_a_disabled_lecteur_can_no_longer_download_the_internal_history(browser,
     # the click runs the producer only (no rerun of the page): refused, said in French on the button
     page.get_by_role("button", name="Télécharger tout l'historique des saisies (CSV)").click()
     wait_texts(page, ["Le fichier n'a pas pu être produit : rechargez la page"])
+    # announced, not only drawn (role « alert »)
+    page.get_by_role("alert").filter(has_text="Le fichier n'a pas pu être produit").wait_for(timeout=5_000)
     page.get_by_text("Le fichier n'a pas pu être produit").screenshot(path=str(ARTIFACTS / "team-telechargement-refuse.png"))
     page.wait_for_timeout(1500)
     assert downloads == []
