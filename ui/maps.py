@@ -258,9 +258,10 @@ class FrenchAccessibleControls(MacroElement):
 class Labels(MacroElement):
     """The quartier names, placed where they cover no quartier: beside each shape (right, left,
     above, below, then further out), inside the map, clear of the other names, with a thin
-    leader line to the shape. Placed again after every zoom or resize, in screen pixels against
-    the shapes' real outlines (not their boxes), read from the drawn layer; none when more than
-    40 quartiers are in view (the tooltips name them). All names in one element: one template render
+    leader line to the shape. Placed again after every zoom or resize and whenever a name changes
+    size (a style sheet arriving late), in screen pixels against the shapes' real outlines (not
+    their boxes), read from the drawn layer; none when more than 40 quartiers are in view (the
+    tooltips name them). All names in one element: one template render
     instead of one Marker + DivIcon each. Pure Leaflet, no CDN."""
 
     _template = Template("""
@@ -378,6 +379,17 @@ class Labels(MacroElement):
             }
             map.whenReady(function () { place(); setTimeout(place, 200); });
             map.on("zoomend resize", place);
+            // placed again whenever a name's box changes size: Leaflet's style sheet is linked without being
+            // waited for, and a name measured before it arrives is as wide as the map (a busy kiosk or phone:
+            // two names were placed 666 px to the left of their quartiers, off the map, never placed again)
+            if (window.ResizeObserver) {
+                var queued = false, watch = new ResizeObserver(function () {
+                    if (queued) return;
+                    queued = true;
+                    requestAnimationFrame(function () { queued = false; place(); });
+                });
+                items.forEach(function (it) { var el = it.marker.getElement(); if (el && el.firstChild) watch.observe(el.firstChild); });
+            }
         })({{ this._parent.get_name() }}, {{ this.items|tojson }});
         {% endmacro %}
     """)

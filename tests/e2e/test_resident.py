@@ -19,7 +19,6 @@ from __future__ import annotations
 import re
 
 import pytest
-from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from ui.document import KIOSK_CSS, _head
 from ui.registry import PAGES
@@ -134,8 +133,13 @@ def test_a_name_on_the_map_opens_its_fiche(browser, website_url, q, name, width,
     top = page.locator(MAP_FRAME).first.bounding_box()["y"]
     page.locator("[data-testid=stMain]").evaluate("(el, dy) => el.scrollBy(0, dy)", top + 40)
     box = still_box(page, label)  # where the finger goes: the name once it no longer moves
-    assert round(page.locator(MAP_FRAME).first.bounding_box()["y"]) == -40
-    assert box["y"] >= 0 and box["y"] + box["height"] <= height, box  # the name itself is on the screen
+    frame_box = page.locator(MAP_FRAME).first.bounding_box()
+    assert round(frame_box["y"]) == -40
+    assert box["y"] >= 0 and box["y"] + box["height"] <= height, box  # the name itself is on the screen…
+    assert frame_box["x"] <= box["x"] and box["x"] + box["width"] <= frame_box["x"] + frame_box["width"], (
+        box,
+        frame_box,
+    )  # …and on the map
     # the target around the text: its box and the transparent margin drawn around it (::before)
     target = frame.locator(".q-map-label", has_text=short).evaluate(
         "(el) => { const t = el.firstElementChild, r = t.getBoundingClientRect(), b = getComputedStyle(t, '::before');"
@@ -147,15 +151,43 @@ def test_a_name_on_the_map_opens_its_fiche(browser, website_url, q, name, width,
     # the finger goes down once the page's own reruns have ended (the map asks for one once drawn), where
     # the name is then (read again: twice on a busy machine a tap at a box read earlier opened nothing)
     tap_when_still(page, label)
-    try:
-        page.wait_for_url(re.compile(rf"/fiche\?q={q}$"), timeout=15_000)
-    except PlaywrightTimeout:
-        # on a busy machine a tap on a name has, rarely (3 runs of ≈ 15), opened nothing, as a resident's
-        # tap sometimes does: the resident taps again. Said in the output; a second tap that opens nothing fails.
-        print(f"\n[{name}] « {short} » : aucune fiche 15 s après le toucher, second toucher")
-        tap_when_still(page, label)
-        page.wait_for_url(re.compile(rf"/fiche\?q={q}$"), timeout=30_000)
+    page.wait_for_url(re.compile(rf"/fiche\?q={q}$"), timeout=30_000)
     page.get_by_role("heading", level=1, name=QUARTIERS[q]).wait_for(timeout=30_000)
+    ctx.close()
+
+
+def test_the_names_stay_on_the_map_when_its_style_sheet_arrives_late(browser, website_url):  # noqa: F811
+    """On a busy kiosk or phone Leaflet's style sheet (linked by streamlit-folium, not waited for) arrived
+    after the names were placed: measured as wide as the map, two names went 666 px to the left of their
+    quartiers, off the map, and a tap on them could open nothing (found by the test above, 3 runs of ≈ 15).
+    Here the style sheet is held back 2 s: every name ends on the map, beside its quartier."""
+    import time
+
+    ctx, page = touch_page(browser, 1080, 1920)
+    held: list[str] = []
+
+    def late(route):
+        held.append(route.request.url)
+        time.sleep(2)  # the browser goes on drawing meanwhile; only this file waits
+        route.continue_()
+
+    ctx.route(re.compile(r"^http://127\.0\.0\.1:\d+/app/static/vendor/leaflet/leaflet\.css"), late)
+    open_page(page, website_url + "/carte")
+    assert held, "la feuille de style de Leaflet n'a pas été demandée"
+    frame = page.frame_locator(MAP_FRAME).first
+    names = frame.locator(".q-map-label")
+    names.nth(4).wait_for(state="attached", timeout=30_000)
+    still_box(page, names.nth(1))
+    placed = frame.locator("body").evaluate(
+        """() => [...document.querySelectorAll('.q-map-label')].filter(e => e.style.display !== 'none').map(e => {
+            const r = e.firstElementChild.getBoundingClientRect();
+            return {name: e.textContent, x0: r.left, x1: r.right, y0: r.top, y1: r.bottom, w: innerWidth, h: innerHeight};
+        })"""
+    )
+    print(f"\nnoms placés, feuille de style retenue 2 s : {[(p['name'], round(p['x0']), round(p['y0'])) for p in placed]}")
+    assert len(placed) == 5, placed
+    off = [p for p in placed if p["x0"] < 0 or p["y0"] < 0 or p["x1"] > p["w"] or p["y1"] > p["h"]]
+    assert not off, f"noms hors de la carte : {off}"
     ctx.close()
 
 
