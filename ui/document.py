@@ -193,10 +193,8 @@ SCRIPT = """
     }
     // a download that failed says so on its button (Streamlit shows the message 5 s): announced to a
     // screen reader too (WCAG 4.1.3), not only drawn
-    [root, ...root.querySelectorAll("[data-testid=stDownloadButtonError]")].forEach((el) => {
-      if (el.matches && el.matches("[data-testid=stDownloadButtonError]") && el.getAttribute("role") !== "alert")
-        el.setAttribute("role", "alert");
-    });
+    const failed = "[data-testid=stDownloadButtonError]";
+    [root, ...root.querySelectorAll(failed)].forEach((el) => { if (el.matches(failed)) el.setAttribute("role", "alert"); });
     const els = [root, ...root.querySelectorAll("[aria-label],[title],[placeholder],[alt],[aria-placeholder]")];
     for (const el of els) for (const a of ATTRS) {
       const v0 = el.getAttribute && el.getAttribute(a), v = tr(v0);

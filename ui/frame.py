@@ -196,15 +196,17 @@ def download(label: str, data, file_name: str, mime: str, key: str, icon: str | 
     rerun the page (on_click="ignore"): with a rerun, Streamlit drops the previous run's click-time
     producers at the end of the new run, so on a busy server a file asked for by the click could be
     gone before the request for it was served — the download never came (seen in CI, reproduced
-    with a delayed request). Nothing on a page depends on a download having happened."""
+    with a delayed request). Nothing on a page depends on a download having happened. None on a kiosk
+    (QUARTIERS_KIOSK=1): there is nowhere to take a file (callers that would build the file or lay out
+    columns for it first check too)."""
+    if kiosk():
+        return
     (where or st).download_button(label, data=data, file_name=file_name, mime=mime, key=key, icon=icon, on_click="ignore")
 
 
 def csv_button(data: bytes, filename: str, label: str = "Télécharger les données (CSV)", key: str | None = None) -> None:
     """A CSV rendered from figure records (ui.exports: French conventions, formulas neutralised).
-    None on a kiosk (QUARTIERS_KIOSK=1): there is nowhere to take a file."""
-    if kiosk():
-        return
+    None on a kiosk (ui/frame.download)."""
     download(label, data, filename, "text/csv", key or f"dl_{filename}", icon=":material/download:")
 
 

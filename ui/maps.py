@@ -261,8 +261,8 @@ class Labels(MacroElement):
     leader line to the shape. Placed again after every zoom or resize and whenever a name changes
     size (a style sheet arriving late), in screen pixels against the shapes' real outlines (not
     their boxes), read from the drawn layer; none when more than 40 quartiers are in view (the
-    tooltips name them). All names in one element: one template render
-    instead of one Marker + DivIcon each. Pure Leaflet, no CDN."""
+    tooltips name them). All names in one element: one template render instead of one Marker +
+    DivIcon each. Pure Leaflet, no CDN."""
 
     _template = Template("""
         {% macro script(this, kwargs) %}

@@ -17,6 +17,7 @@ The measures are printed (pytest -s); screenshots go to artifacts/resident-*.png
 from __future__ import annotations
 
 import re
+import time
 
 import pytest
 
@@ -161,8 +162,6 @@ def test_the_names_stay_on_the_map_when_its_style_sheet_arrives_late(browser, we
     after the names were placed: measured as wide as the map, two names went 666 px to the left of their
     quartiers, off the map, and a tap on them could open nothing (found by the test above, 3 runs of ≈ 15).
     Here the style sheet is held back 2 s: every name ends on the map, beside its quartier."""
-    import time
-
     ctx, page = touch_page(browser, 1080, 1920)
     held: list[str] = []
 

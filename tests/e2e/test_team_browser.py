@@ -146,17 +146,15 @@ def test_a_disabled_lecteur_can_no_longer_download_the_internal_history(browser,
     """The internal CSV is produced at the click, for an account that still has the right: the page
     left open by a colleague whose account was disabled downloads nothing, says so in French, and its
     next run signs it out."""
-    from data import db
     from data.accounts import Accounts
     from data.dataset import load_dataset
     from data.followup import FollowupStore
     from tests.test_team import add as add_value
 
     team, _, folder = servers
+    store = FollowupStore(f"sqlite:///{folder / 'suivi.sqlite3'}")
     # a history to download whatever ran before (alone, the module's earlier tests have recorded nothing)
-    add_value(
-        FollowupStore(f"sqlite:///{folder / 'suivi.sqlite3'}"), load_dataset(), comment="note interne", author="agent.interne"
-    )
+    add_value(store, load_dataset(), comment="note interne", author="agent.interne")
     ctx, page = offline_page(browser, 1400, 2400, accept_downloads=True)
     open_app(page, team + "/suivi")
     sign_in(page, "lea", TEAM_PASSWORD)
@@ -165,11 +163,11 @@ def test_a_disabled_lecteur_can_no_longer_download_the_internal_history(browser,
         button.click()
     history = open(dl.value.path(), encoding="utf-8-sig").read()
     assert "auteur" in history.splitlines()[0] and "agent.interne" in history and "note interne" in history
-    Accounts(db.make_engine(f"sqlite:///{folder / 'suivi.sqlite3'}")).set_active("lea", False)
+    Accounts(store.engine).set_active("lea", False)
     downloads: list = []
     page.on("download", lambda d: downloads.append(d))
     # the click runs the producer only (no rerun of the page): refused, said in French on the button
-    page.get_by_role("button", name="Télécharger tout l'historique des saisies (CSV)").click()
+    button.click()
     wait_texts(page, ["Le fichier n'a pas pu être produit : rechargez la page"])
     # announced, not only drawn (role « alert »)
     page.get_by_role("alert").filter(has_text="Le fichier n'a pas pu être produit").wait_for(timeout=5_000)
@@ -182,7 +180,7 @@ def test_a_disabled_lecteur_can_no_longer_download_the_internal_history(browser,
     wait_texts(page, ["Votre session a été fermée"])
     run_ended(page)
     assert page.get_by_text("Connecté : lea").count() == 0
-    assert page.get_by_role("button", name="Télécharger tout l'historique des saisies (CSV)").count() == 0
+    assert button.count() == 0
     page.screenshot(path=str(ARTIFACTS / "team-compte-desactive.png"))
     ctx.close()
 
